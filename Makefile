@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/ponte up
+
+test: install
+	scripts/ensure-infrastructure
+	$(PY) -m pytest
+
+bench: install
+	scripts/ensure-infrastructure
+	$(PY) bench/sessions_me.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,190 @@
+"""Routes as data: method, path, who may call, the schemas of body, query and answer, and a
+handler that makes one call to a service. :class:`Api` validates, dispatches and renders."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from gateway.auth import EdgeAuth, Principal, require_kind
+from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from gateway.problems import problem_response
+from ponte.errors import BadRequest, Forbidden, InvalidInput, NotFound, UnsupportedMediaType
+from ponte.rpc import RemoteCall
+
+Handler = Callable[["Call"], Any]
+
+
+class Input(Schema):
+    """Base of request schemas: unknown fields are ignored, values are validated."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageQuery(Input):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    public: bool = False
+    kinds: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    response: Schema | None = None
+    status: int = 200
+    summary: str = ""
+    tag: str = ""
+    raw_body: bool = False
+    endpoint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.endpoint = f"{self.method} {self.path}"
+        self.body_schema = self.body() if self.body else None
+        self.query_schema = self.query() if self.query else None
+
+    @property
+    def rule(self) -> str:
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+
+@dataclass
+class Call:
+    """What a handler gets: the validated input, the caller and a way to reach services."""
+
+    request: Request
+    params: dict[str, str]
+    body: dict[str, Any]
+    query: dict[str, Any]
+    principal: Principal | None
+    services: RemoteCall
+    gateway: Any
+
+    def rpc(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.services(service, method, *args, **kwargs)
+
+    @property
+    def caller(self) -> dict:
+        """The caller as services receive it (they re-check ownership on their side)."""
+        return self.principal.as_context() if self.principal else {}
+
+    def require_provider_role(self, provider_id: str, *roles: str) -> None:
+        """Provider side: the provider itself, or a secretary holding one of ``roles`` for it.
+        Someone unrelated to the provider gets 404 (it may not know the provider exists)."""
+        self.gateway.permissions.require(self, provider_id, roles)
+
+
+class Api:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+        self._map: Map | None = None
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(method, path, handler, **options))
+            self._map = None
+            return handler
+        return register
+
+    @property
+    def url_map(self) -> Map:
+        if self._map is None:
+            self._map = Map([Rule(r.rule, methods=[r.method], endpoint=r) for r in self.routes],
+                            strict_slashes=False, merge_slashes=False)
+        return self._map
+
+    def dispatch(self, request: Request, gateway: Any, services: RemoteCall,
+                 auth: EdgeAuth) -> Response:
+        started = time.perf_counter()
+        endpoint = "unmatched"
+        try:
+            route, params = self.url_map.bind_to_environ(request.environ).match()
+            endpoint = route.path
+            response = self._handle(route, params, request, gateway, services, auth)
+        except HTTPException as exc:
+            response = problem_response(exc)
+        except Exception as exc:  # every error becomes a problem document, never a trace
+            response = problem_response(exc)
+        HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        return response
+
+    def _handle(self, route: Route, params: dict[str, str], request: Request, gateway: Any,
+                services: RemoteCall, auth: EdgeAuth) -> Response:
+        principal = None
+        if not route.public:
+            principal = auth.authenticate(request.headers.get("Authorization"))
+            require_kind(principal, route.kinds, route.roles)
+        query = self._load(route.query_schema, request.args.to_dict(), "query")
+        body = {} if route.raw_body else self._load(route.body_schema, self._json(request, route),
+                                                     "body")
+        call = Call(request, params, body, query, principal, services, gateway)
+        result = route.handler(call)
+        return self._render(route, result)
+
+    @staticmethod
+    def _load(schema: Schema | None, data: Any, where: str) -> dict[str, Any]:
+        if schema is None:
+            return {}
+        if not isinstance(data, dict):
+            raise InvalidInput("The JSON body must be an object.",
+                               {"_body": ["Must be a JSON object."]})
+        return schema.load(data)
+
+    @staticmethod
+    def _json(request: Request, route: Route) -> Any:
+        if route.body_schema is None:
+            return {}
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            return {}
+        if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+            raise UnsupportedMediaType("Send the body as application/json.")
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest("The body is not valid JSON.") from None
+
+    @staticmethod
+    def _render(route: Route, result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        if result is None:
+            return Response(status=204)
+        payload = route.response.dump(result) if route.response is not None else result
+        return Response(json.dumps(payload), status=route.status, mimetype="application/json")
+
+
+def forbid_unless(condition: bool, message: str = "You may not do this.") -> None:
+    if not condition:
+        raise Forbidden(message)
+
+
+def not_found_unless(condition: bool, message: str = "Not found.") -> None:
+    if not condition:
+        raise NotFound(message)
+
+
+__all__ = ["Api", "Call", "Input", "PageQuery", "Route", "ValidationError", "fields",
+           "validate", "forbid_unless", "not_found_unless"]
+
+
+def combine(*apis: Api) -> Api:
+    """One table from the per-area route tables."""
+    whole = Api()
+    for part in apis:
+        whole.routes.extend(part.routes)
+    return whole

@@ -1,0 +1,65 @@
+"""The one rule for "may this caller act for provider P with role R?" at the edge.
+
+A provider login acts for its own provider with every role: that is in its access token, so it
+costs nothing. A secretary's grants come from the relationships service (``acting_for``) and are
+cached per secretary for ``CACHE_SECONDS``; relationship events broadcast to every gateway drop the
+cached entry at once, so a change applies from the secretary's next request. If an event were
+lost, the cache bounds staleness to ``CACHE_SECONDS``.
+"""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from nameko.extensions import DependencyProvider
+
+from ponte.errors import Forbidden, NotFound
+
+if TYPE_CHECKING:
+    from gateway.api import Call
+
+ROLES = frozenset({"authorizations", "billing", "commercial", "manage_relationships"})
+CACHE_SECONDS = 30.0
+
+
+class Permissions(DependencyProvider):
+    def setup(self) -> None:
+        self._grants: dict[str, tuple[float, list[dict]]] = {}
+
+    def get_dependency(self, worker_ctx) -> "Permissions":  # noqa: ANN001
+        return self
+
+    def forget(self, account_id: str) -> None:
+        self._grants.pop(account_id, None)
+
+    def grants(self, call: "Call") -> list[dict]:
+        """A secretary's active grants: ``[{provider_id, legal_name, roles}]`` (cached)."""
+        principal = call.principal
+        if principal is None or principal.kind != "secretary":
+            return []
+        cached = self._grants.get(principal.account_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        grants = call.rpc("relationships", "acting_for", principal.account_id)
+        self._grants[principal.account_id] = (time.monotonic() + CACHE_SECONDS, grants)
+        return grants
+
+    def acting_for(self, call: "Call") -> dict[str, frozenset[str]]:
+        """Provider id → roles the caller holds for it."""
+        principal = call.principal
+        if principal is not None and principal.kind == "provider" and principal.provider_id:
+            return {principal.provider_id: ROLES}
+        return {g["provider_id"]: frozenset(g["roles"]) for g in self.grants(call)}
+
+    def require(self, call: "Call", provider_id: str, roles: tuple[str, ...]) -> frozenset[str]:
+        """The caller's roles for the provider, if one of ``roles`` (any, when empty) is among
+        them; otherwise 403 for a secretary and 404 for anyone else."""
+        grants = self.acting_for(call)
+        held = grants.get(provider_id)
+        if held is None:
+            if call.principal is not None and call.principal.kind == "secretary":
+                raise Forbidden("You do not act for this provider.")
+            raise NotFound("No such provider.")
+        if roles and not set(roles) & held:
+            raise Forbidden(f"Acting for this provider needs the role {' or '.join(roles)}.")
+        return held

@@ -1,0 +1,71 @@
+"""The one table from errors to HTTP problem documents (RFC 9457, ``application/problem+json``)."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from ponte import logs
+from ponte.errors import InvalidInput, PayloadTooLarge, PonteError
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages → ``{"items.0.tooth": ["..."]}``."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = prefix if key == "_schema" and prefix else (
+                f"{prefix}.{key}" if prefix else str(key))
+            for field, errors in flatten(value, name).items():
+                flat.setdefault(field, []).extend(errors)
+        return flat
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_body": list(messages)}
+    if isinstance(messages, list):
+        flat = {}
+        for index, value in enumerate(messages):
+            flat.update(flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "_body": [str(messages)]}
+
+
+def as_ponte_error(exc: BaseException) -> PonteError:
+    if isinstance(exc, PonteError):
+        return exc
+    if isinstance(exc, ValidationError):
+        errors = flatten(exc.messages)
+        return InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".", errors)
+    if isinstance(exc, RequestEntityTooLarge):
+        return PayloadTooLarge("The request body is larger than this endpoint accepts.")
+    if isinstance(exc, HTTPException):
+        error = PonteError(exc.description or exc.name)
+        error.status, error.title = exc.code or 500, exc.name
+        return error
+    log.error("unhandled error", exc_info=(type(exc), exc, exc.__traceback__))
+    return PonteError("Something went wrong on our side; it has been logged with correlation id "
+                      f"{logs.correlation_id()}.")
+
+
+def problem_response(exc: BaseException) -> Response:
+    error = as_ponte_error(exc)
+    body: dict[str, Any] = {
+        "type": f"https://ponte.dev/problems/{error.status}",
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+    }
+    if error.errors:
+        body["errors"] = error.errors
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    elif error.status == 503:
+        headers["Retry-After"] = "5"
+    return Response(json.dumps(body), status=error.status, headers=headers, mimetype=PROBLEM)

@@ -1,0 +1,78 @@
+"""The gateway as a nameko service: one HTTP entrypoint hands every request to the route table."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import eventlet
+from nameko.events import BROADCAST, event_handler
+from nameko.extensions import DependencyProvider
+from nameko.web.handlers import http
+from werkzeug.wrappers import Request, Response
+
+from gateway import identity, operations, uploads
+from gateway.api import combine
+from gateway.auth import EdgeAuth
+from gateway.permissions import Permissions
+from ponte import logs
+from ponte.config import settings
+from ponte.errors import ServiceUnavailable
+from ponte.rpc import Services
+from ponte.service import on_start
+
+log = logging.getLogger(__name__)
+METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+API = combine(operations.api, identity.api, uploads.api)
+
+
+class CorrelationId(DependencyProvider):
+    """Takes ``X-Correlation-Id`` from the request (or makes one) for logs and every RPC."""
+
+    def worker_setup(self, worker_ctx) -> None:  # noqa: ANN001
+        request = worker_ctx.args[0] if worker_ctx.args else None
+        cid = None
+        if isinstance(request, Request):
+            cid = request.headers.get("X-Correlation-Id", "")[:64] or None
+        cid = cid or worker_ctx.context_data.get("correlation_id") or uuid.uuid4().hex
+        worker_ctx.context_data["correlation_id"] = cid
+        logs.set_correlation_id(cid)
+
+    def worker_teardown(self, worker_ctx) -> None:  # noqa: ANN001
+        logs.set_correlation_id(None)
+
+
+class GatewayService:
+    name = "gateway"
+    api = API
+    correlation = CorrelationId()
+    services = Services()
+    auth = EdgeAuth()
+    permissions = Permissions()
+
+    @http(METHODS, "/<path:path>")
+    @http(METHODS, "/")
+    def handle(self, request: Request, path: str = "") -> Response:
+        response = self.api.dispatch(request, self, self.services, self.auth)
+        response.headers["X-Correlation-Id"] = logs.correlation_id() or ""
+        return response
+
+    @event_handler("identity", "sessions_revoked", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_sessions_revoked(self, event: dict) -> None:
+        self.auth.revocations.revoke(event["data"]["session_ids"])
+
+    @on_start
+    def load_revocations(self) -> None:
+        """Catch up with revocations that happened while this gateway was not listening."""
+        for _attempt in range(120):
+            try:
+                ids = self.services("identity", "recent_revocations",
+                                    settings().access_token_ttl + 60)
+            except ServiceUnavailable:
+                eventlet.sleep(1)
+                continue
+            self.auth.revocations.revoke(ids)
+            self.auth.synced = True
+            return
+        log.warning("identity never answered; revocations older than this gateway are honoured "
+                    "only by access-token expiry")

@@ -1,0 +1,77 @@
+"""Files: uploads streamed into object storage, and downloads streamed back."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.wrappers import Request, Response
+
+from gateway.api import Api, Call
+from ponte import storage
+from ponte.errors import InvalidInput, NotFound, UnsupportedMediaType
+
+api = Api()
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
+                 allowed: dict[str, str], owner: str) -> storage.StoredObject:
+    """Store the multipart field ``file``: size enforced while streaming (413), type by content
+    (415). werkzeug spools the part to disk, so memory holds at most one chunk of it."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the file as multipart/form-data in the field 'file'.")
+    request.max_content_length = max_bytes + MULTIPART_OVERHEAD
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput("The field 'file' with a file is required.",
+                           {"file": ["Missing file."]})
+    object_id = str(uuid.uuid4())
+    try:
+        return storage.store().put_stream(
+            f"{key_prefix}/{object_id}", upload.stream, max_bytes=max_bytes, allowed=allowed,
+            filename=upload.filename[:255], metadata={"id": object_id, "owner": owner})
+    finally:
+        upload.close()
+
+
+def upload_view(stored: storage.StoredObject) -> dict[str, Any]:
+    return {"id": stored.metadata["id"], "filename": stored.filename,
+            "content_type": stored.content_type, "size": stored.size, "sha256": stored.sha256}
+
+
+def stream(stored: storage.StoredObject, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    ascii_name = stored.filename.encode("ascii", "replace").decode().replace('"', "")
+    return Response(
+        storage.store().open(stored.key), mimetype=stored.content_type, direct_passthrough=True,
+        headers={"Content-Length": str(stored.size),
+                 "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; "
+                                        f"filename*=UTF-8''{quote(stored.filename)}",
+                 "X-Content-Type-Options": "nosniff",
+                 "Cache-Control": "private, max-age=300"})
+
+
+@api.route("POST", "/api/v1/uploads", raw_body=True, status=201, tag="files",
+           summary="Upload a pdf, doc, docx, jpg or png (≤ 10 MiB, type checked by content)")
+def upload(call: Call) -> dict:
+    stored = receive_file(call.request, key_prefix="uploads", max_bytes=10 * storage.MiB,
+                          allowed=storage.ATTACHMENT_TYPES, owner=call.principal.account_id)
+    return upload_view(stored)
+
+
+@api.route("GET", "/api/v1/attachments/{id}", tag="files",
+           summary="Download an upload or attachment you may see")
+def download(call: Call) -> Response:
+    stored = _upload(call.params["id"])
+    if stored is None or stored.metadata.get("owner") != call.principal.account_id:
+        raise NotFound("No such attachment.")
+    return stream(stored)
+
+
+def _upload(upload_id: str) -> storage.StoredObject | None:
+    try:
+        uuid.UUID(upload_id)
+    except ValueError:
+        return None
+    return storage.store().info(f"uploads/{upload_id}")

@@ -1,0 +1,59 @@
+"""The ``ponte`` command: ``up`` (all-in-one), ``run <component>``, ``dead-letters``."""
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+
+from ponte.config import SERVICES  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ponte", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the gateway and all five services in one process")
+    run = commands.add_parser("run", help="run one component (scale by running more copies)")
+    run.add_argument("component", choices=[*SERVICES, "gateway"])
+    dead = commands.add_parser("dead-letters", help="list or replay event handler runs that "
+                               "failed every retry")
+    dead.add_argument("service", choices=SERVICES)
+    dead.add_argument("--replay", nargs="?", const="all", metavar="ID",
+                      help="put one (by id) or all dead runs back into the retry queue")
+    args = parser.parse_args(argv)
+
+    from ponte import runtime
+    if args.command == "up":
+        runtime.serve(runtime.COMPONENTS)
+    elif args.command == "run":
+        runtime.serve([args.component])
+    else:
+        return _dead_letters(args.service, args.replay)
+    return 0
+
+
+def _dead_letters(service: str, replay: str | None) -> int:
+    import sqlalchemy as sa
+
+    from ponte import messaging
+    from ponte.db import create_engine_for
+
+    engine = create_engine_for(service)
+    if replay:
+        count = messaging.replay_dead(engine, None if replay == "all" else int(replay))
+        print(f"{count} handler run(s) queued for retry; they run when {service} is up")
+        return 0
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(messaging.event_failures).where(
+            messaging.event_failures.c.status == "dead")).mappings().all()
+    for row in rows:
+        print(json.dumps({"id": row["id"], "handler": row["handler"], "event": row["envelope"],
+                          "attempts": row["attempts"],
+                          "last_error": row["last_error"].splitlines()[-1:]}, default=str))
+    print(f"{len(rows)} dead handler run(s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Settings read from the environment (the table in API.md, plus operational knobs).
+
+Read once per process with :func:`settings`; tests call :func:`settings.cache_clear` after
+changing the environment.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICES = ("identity", "relationships", "authorizations", "attendance", "notifications")
+
+
+@dataclass(frozen=True)
+class Settings:
+    http_address: str
+    data_dir: Path
+    amqp_uri: str
+    db_url: str
+    storage_url: str
+    s3_endpoint_url: str | None
+    smtp_url: str | None
+    admin_email: str | None
+    admin_password: str | None
+    operator_ans_code: str
+    public_url: str
+    secret_key: str
+    rpc_timeout: float
+    access_token_ttl: int
+    refresh_token_ttl: int
+    remember_me_ttl: int
+    timezone: str
+    log_level: str
+    metrics_port: int | None
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.amqp_uri.startswith("memory://")
+
+    def db_url_for(self, service: str) -> str:
+        return self.db_url.replace("{service}", service).replace("{data_dir}", str(self.data_dir))
+
+    @property
+    def http_host_port(self) -> tuple[str, int]:
+        host, _, port = self.http_address.rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """PONTE_SECRET_KEY signs access tokens. Without one (all-in-one), a random key is kept in
+    the data directory so tokens survive a restart."""
+    if key := os.environ.get("PONTE_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@functools.cache
+def settings() -> Settings:
+    env = os.environ.get
+    data_dir = Path(env("PONTE_DATA_DIR", "./var")).resolve()
+    metrics_port = env("PONTE_METRICS_PORT")
+    return Settings(
+        http_address=env("PONTE_HTTP_ADDRESS", "127.0.0.1:8000"),
+        data_dir=data_dir,
+        amqp_uri=env("AMQP_URI") or "memory://",
+        db_url=env("PONTE_DB_URL") or f"sqlite:///{data_dir}/{{service}}.db",
+        storage_url=env("PONTE_STORAGE_URL") or f"file://{data_dir}/objects",
+        s3_endpoint_url=env("PONTE_S3_ENDPOINT_URL") or None,
+        smtp_url=env("PONTE_SMTP_URL") or None,
+        admin_email=env("PONTE_ADMIN_EMAIL") or None,
+        admin_password=env("PONTE_ADMIN_PASSWORD") or None,
+        operator_ans_code=env("PONTE_OPERATOR_ANS_CODE", "000000"),
+        public_url=env("PONTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        secret_key=_secret_key(data_dir),
+        rpc_timeout=float(env("PONTE_RPC_TIMEOUT", "4")),
+        access_token_ttl=int(env("PONTE_ACCESS_TOKEN_TTL", "600")),
+        refresh_token_ttl=int(env("PONTE_REFRESH_TOKEN_TTL", str(12 * 3600))),
+        remember_me_ttl=int(env("PONTE_REMEMBER_ME_TTL", str(30 * 24 * 3600))),
+        timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
+        log_level=env("PONTE_LOG_LEVEL", "INFO"),
+        metrics_port=int(metrics_port) if metrics_port else None,
+    )

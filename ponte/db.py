@@ -1,0 +1,174 @@
+"""Per-service databases: engines, Alembic migrations applied at start, and a unit of work that
+writes domain changes and their events (the outbox) in one transaction.
+
+Every service owns its database: ``PONTE_DB_URL`` with ``{service}`` gives one database per
+service; a PostgreSQL URL without it gives one *schema* per service in a shared database.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from nameko.extensions import DependencyProvider
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ponte import logs, messaging
+from ponte.config import settings
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+_migration_lock = threading.Lock()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_engine_for(service: str, url: str | None = None) -> Engine:
+    url = url or settings().db_url_for(service)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if "{service}" not in settings().db_url and parsed.database not in (None, "", ":memory:"):
+            raise RuntimeError("PONTE_DB_URL for SQLite must contain {service}: one file each")
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+        return engine
+
+    _ensure_postgres_database(parsed)
+    connect_args = {}
+    if "{service}" not in settings().db_url:
+        connect_args["options"] = f"-csearch_path={service}"
+        with sa.create_engine(parsed).begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                            connect_args=connect_args)
+
+
+def _ensure_postgres_database(url: sa.URL) -> None:
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": url.database}).scalar()
+            if not exists:
+                try:
+                    conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+                except sa.exc.ProgrammingError:
+                    pass  # created concurrently by another replica
+    finally:
+        admin.dispose()
+
+
+def alembic_config(service: str, connection: sa.Connection | None = None,
+                   migrations: Path | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(ROOT / "ponte" / "alembic"))
+    cfg.set_main_option("version_locations",
+                        str(migrations or ROOT / "services" / service / "migrations"))
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["service"] = service
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(service: str, engine: Engine, migrations: Path | None = None) -> None:
+    """Bring the service's schema to the newest revision. Replicas starting together on
+    PostgreSQL take an advisory lock so exactly one runs the migrations."""
+    with _migration_lock, engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                         {"k": zlib.crc32(f"ponte-migrate-{service}".encode())})
+        command.upgrade(alembic_config(service, conn, migrations), "head")
+
+
+@dataclass
+class Transaction:
+    """One unit of work: ``session`` for domain changes, ``publish`` for the events they cause."""
+
+    session: Session
+    service: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def publish(self, event_type: str, data: dict[str, Any]) -> None:
+        row = messaging.outbox_row(self.service, event_type, data, logs.correlation_id())
+        self.session.execute(messaging.outbox.insert().values(**row))
+        self.events.append(row)
+
+
+class Database(DependencyProvider):
+    """nameko dependency: the service's engine (migrated at start), its outbox relay and the
+    retry loop of failed event handlers. Workers get a :class:`WorkerDatabase`.
+
+    ``migrations`` defaults to ``services/<service>/migrations``."""
+
+    def __init__(self, migrations: Path | None = None) -> None:
+        self.migrations = migrations
+
+    def setup(self) -> None:
+        self.service = self.container.service_name
+        self.engine = create_engine_for(self.service)
+        migrate(self.service, self.engine, self.migrations)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = messaging.Relay(self.container, self.engine)
+
+    def start(self) -> None:
+        self.relay.start()
+
+    def stop(self) -> None:
+        self.relay.stop()
+
+    def kill(self) -> None:
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx) -> "WorkerDatabase":  # noqa: ANN001
+        return WorkerDatabase(self, worker_ctx)
+
+
+class WorkerDatabase:
+    def __init__(self, provider: Database, worker_ctx) -> None:  # noqa: ANN001
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+        self._event_marked = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Commit the session and its events together; roll both back on any error. In an event
+        handler, also record the event as processed in the same transaction (idempotency)."""
+        with self._provider.sessions() as session, session.begin():
+            tx = Transaction(session, self._provider.service)
+            yield tx
+            handled = messaging.handled_event(self._worker_ctx)
+            if handled and not self._event_marked:
+                # a plain insert: a concurrent duplicate delivery fails here and rolls back
+                session.execute(messaging.processed_events.insert().values(
+                    event_id=handled[0], handler=handled[1], processed_at=utcnow()))
+                self._event_marked = True
+        if tx.events:
+            self._provider.relay.wake()
+
+    @property
+    def engine(self) -> Engine:
+        return self._provider.engine
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

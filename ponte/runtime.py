@@ -1,0 +1,102 @@
+"""Starting Ponte: every component in one process (``ponte up``) or one component per process
+(``ponte run <name>``), configured only by environment variables."""
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import signal
+from typing import Iterable
+
+import eventlet
+from nameko import config as nameko_config
+from nameko.runners import ServiceRunner
+
+import ponte.broker  # noqa: F401  registers the fixed in-process transport
+from ponte import logs
+from ponte.config import SERVICES, Settings, settings
+
+log = logging.getLogger(__name__)
+COMPONENTS = (*SERVICES, "gateway")
+
+
+@functools.cache
+def service_classes() -> dict[str, type]:
+    """Component name → nameko service class (``services/<name>/service.py``, ``gateway``)."""
+    classes = {}
+    for name in COMPONENTS:
+        module = importlib.import_module(
+            "gateway.service" if name == "gateway" else f"services.{name}.service")
+        classes[name] = next(obj for obj in vars(module).values()
+                             if isinstance(obj, type) and getattr(obj, "name", None) == name)
+    return classes
+
+
+def nameko_settings(config: Settings) -> dict:
+    return {
+        "AMQP_URI": config.amqp_uri,
+        "WEB_SERVER_ADDRESS": config.http_address,
+        "serializer": "json",
+        "max_workers": 200,
+        "PREFETCH_COUNT": 50,
+        "HEARTBEAT": 30,
+        "parent_calls_tracked": 5,
+    }
+
+
+class Runtime:
+    """A nameko runner for some components, started with Ponte's configuration."""
+
+    def __init__(self, components: Iterable[str], config: Settings | None = None) -> None:
+        self.config = config or settings()
+        self.components = list(components)
+        unknown = set(self.components) - set(COMPONENTS)
+        if unknown:
+            raise SystemExit(f"unknown component(s): {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(COMPONENTS)}")
+        self._patch = nameko_config.patch(nameko_settings(self.config))
+        self.runner: ServiceRunner | None = None
+
+    def start(self) -> None:
+        self._patch.start()
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        classes = service_classes()
+        self.runner = ServiceRunner()
+        for name in self.components:
+            self.runner.add_service(classes[name])
+        self.runner.start()
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
+        self._patch.stop()
+
+    def wait(self) -> None:
+        stopped = eventlet.event.Event()
+
+        def _stop(*_args) -> None:  # noqa: ANN002
+            if not stopped.ready():
+                stopped.send()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        stopped.wait()
+        log.info("stopping")
+        self.stop()
+
+
+def serve(components: Iterable[str]) -> None:
+    config = settings()
+    components = list(components)
+    logs.configure(config.log_level, "+".join(components) if len(components) < 3 else "ponte")
+    if config.metrics_port and "gateway" not in components:
+        from prometheus_client import start_http_server
+        start_http_server(config.metrics_port)
+    runtime = Runtime(components, config)
+    runtime.start()
+    log.info("ponte started", extra={"components": components, "broker": config.amqp_uri
+                                     if config.embedded_broker else "amqp",
+                                     "http": config.http_address if "gateway" in components
+                                     else None})
+    runtime.wait()

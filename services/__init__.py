@@ -1,0 +1,1 @@
+"""Ponte services: one package each, owning its own database."""

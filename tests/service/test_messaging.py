@@ -1,0 +1,152 @@
+"""The reliable-events plumbing, on the in-process broker with real SQLite databases: events
+commit with the change, reach consumers that were not running yet, run once per event id, and a
+failing handler is retried with backoff and finally parked as dead (never dropped)."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from nameko import config as nameko_config
+from nameko.rpc import rpc
+from nameko.runners import ServiceRunner
+from nameko.standalone.rpc import ClusterRpcClient
+
+import ponte.broker  # noqa: F401
+from ponte import config, messaging, runtime
+from ponte.db import Database
+from tests.stack import wait_until
+
+MIGRATIONS = Path(__file__).parent / "messaging_migrations"
+
+
+class Ledger:
+    name = "ledger"
+    db = Database(MIGRATIONS)
+
+    @rpc
+    def add_entry(self, amount: int, fail_after_publish: bool = False) -> str:
+        entry_id = str(uuid.uuid4())
+        with self.db.transaction() as tx:
+            tx.session.execute(sa.text("INSERT INTO entries (id, amount) VALUES (:i, :a)"),
+                               {"i": entry_id, "a": amount})
+            tx.publish("entry_added", {"entry_id": entry_id, "amount": amount})
+            if fail_after_publish:
+                raise ValueError("the change and its event are rolled back together")
+        return entry_id
+
+
+class Audit:
+    name = "audit"
+    db = Database(MIGRATIONS)
+    failures_left: dict[str, int] = {}
+
+    @messaging.handles("ledger", "entry_added")
+    def record(self, event: messaging.Event) -> None:
+        amount = event.data["amount"]
+        if amount < 0:
+            raise RuntimeError("negative amounts always fail")
+        left = Audit.failures_left.get(event.data["entry_id"], 0)
+        if left:
+            Audit.failures_left[event.data["entry_id"]] = left - 1
+            raise RuntimeError("transient failure")
+        with self.db.transaction() as tx:
+            tx.session.execute(sa.text("INSERT INTO entries (id, amount) VALUES (:i, :a)"),
+                               {"i": event.data["entry_id"], "a": amount})
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("messaging")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PONTE_DATA_DIR", str(data))
+    patch.delenv("PONTE_DB_URL", raising=False)
+    patch.setattr(runtime, "service_classes", lambda: {"ledger": Ledger, "audit": Audit})
+    patch.setattr(messaging, "backoff", lambda attempts: messaging.timedelta(milliseconds=50))
+    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
+    config.settings.cache_clear()
+    amqp = f"memory://messaging-{uuid.uuid4().hex[:6]}"
+    with nameko_config.patch({"AMQP_URI": amqp, "serializer": "json"}):
+        yield data
+    patch.undo()
+    config.settings.cache_clear()
+
+
+def _rows(data: Path, service: str, table: str, where: str = "1=1") -> list:
+    engine = sa.create_engine(f"sqlite:///{data}/{service}.db")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(f"SELECT * FROM {table} WHERE {where}")).mappings().all()
+    engine.dispose()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def ledger_first(env):
+    """The ledger runs alone first: its events must wait for an auditor that never ran."""
+    runner = ServiceRunner()
+    runner.add_service(Ledger)
+    runner.start()
+    with ClusterRpcClient() as client:
+        early = client.ledger.add_entry(7)
+    wait_until(lambda: _rows(env, "ledger", "outbox", "published_at IS NOT NULL"), 5,
+               what="the relay to publish")
+    auditor = ServiceRunner()
+    auditor.add_service(Audit)
+    auditor.start()
+    yield early
+    auditor.stop()
+    runner.stop()
+
+
+def test_an_event_published_before_its_consumer_ever_ran_is_delivered(env, ledger_first):
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{ledger_first}'"), 5,
+               what="the early event")
+
+
+def test_a_rolled_back_change_publishes_nothing(env, ledger_first):
+    before = len(_rows(env, "ledger", "outbox"))
+    with ClusterRpcClient() as client, pytest.raises(Exception):
+        client.ledger.add_entry(3, fail_after_publish=True)
+    assert len(_rows(env, "ledger", "outbox")) == before
+
+
+def test_a_redelivered_event_is_handled_once(env, ledger_first):
+    row = _rows(env, "ledger", "outbox", f"payload LIKE '%{ledger_first}%'")[0]
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            json.loads(row["payload"]), exchange=messaging.event_exchange("ledger"),
+            routing_key="entry_added")
+    with ClusterRpcClient() as client:
+        marker = client.ledger.add_entry(11)  # delivered after the duplicate
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{marker}'"), 5, what="marker")
+    assert len(_rows(env, "audit", "entries", f"id = '{ledger_first}'")) == 1
+
+
+def test_transient_failures_are_retried_with_the_attempts_recorded(env, ledger_first):
+    entry_id = str(uuid.uuid4())
+    Audit.failures_left[entry_id] = 3
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            messaging.Event(entry_id, "entry_added", "ledger", "2026-01-01T00:00:00Z",
+                            {"entry_id": entry_id, "amount": 9}).envelope(),
+            exchange=messaging.event_exchange("ledger"), routing_key="entry_added")
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 10,
+               what="the handler to succeed after three failures")
+    assert Audit.failures_left[entry_id] == 0
+    assert not _rows(env, "audit", "event_failures", f"event_id = '{entry_id}'")
+
+
+def test_a_handler_that_always_fails_is_parked_as_dead_and_can_be_replayed(env, ledger_first):
+    with ClusterRpcClient() as client:
+        entry_id = client.ledger.add_entry(-1)
+    dead = wait_until(lambda: _rows(env, "audit", "event_failures",
+                                    "status = 'dead'"), 15, what="the run to be parked")
+    assert dead[0]["attempts"] == messaging.MAX_ATTEMPTS
+    assert "negative amounts always fail" in dead[0]["last_error"]
+    assert not _rows(env, "audit", "entries", f"id = '{entry_id}'")
+    engine = sa.create_engine(f"sqlite:///{env}/audit.db")
+    assert messaging.replay_dead(engine) == 1
+    wait_until(lambda: _rows(env, "audit", "event_failures", "status = 'dead'"), 15,
+               what="the replayed run to fail again and be parked")
