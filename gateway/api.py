@@ -34,7 +34,7 @@ class PageQuery(Input):
     cursor = fields.String(load_default=None)
 
 
-@dataclass
+@dataclass(eq=False)
 class Route:
     method: str
     path: str

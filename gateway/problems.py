@@ -21,8 +21,10 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, dict):
         flat: dict[str, list[str]] = {}
         for key, value in messages.items():
-            name = prefix if key == "_schema" and prefix else (
-                f"{prefix}.{key}" if prefix else str(key))
+            if key == "_schema":  # a whole-object error belongs to the object itself
+                name = prefix or "_body"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             for field, errors in flatten(value, name).items():
                 flat.setdefault(field, []).extend(errors)
         return flat

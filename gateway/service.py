@@ -16,7 +16,6 @@ from gateway.auth import EdgeAuth
 from gateway.permissions import Permissions
 from ponte import logs
 from ponte.config import settings
-from ponte.errors import ServiceUnavailable
 from ponte.rpc import Services
 from ponte.service import on_start
 
@@ -68,7 +67,8 @@ class GatewayService:
             try:
                 ids = self.services("identity", "recent_revocations",
                                     settings().access_token_ttl + 60)
-            except ServiceUnavailable:
+            except Exception as exc:  # identity not up yet, or an older version of it
+                log.info("revocations not loaded yet: %s", exc)
                 eventlet.sleep(1)
                 continue
             self.auth.revocations.revoke(ids)

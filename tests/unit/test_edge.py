@@ -1,0 +1,100 @@
+"""The gateway's edge rules that need no service: tokens, revocation, roles, error shapes."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from marshmallow import ValidationError
+
+from gateway.auth import EdgeAuth, Principal, Revocations, require_kind
+from gateway.problems import flatten, problem_response
+from ponte.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
+from ponte.tokens import (AccessClaims, issue_access_token, new_access_claims,
+                          verify_access_token)
+
+SECRET = "s" * 48
+
+
+def _auth() -> EdgeAuth:
+    auth = EdgeAuth()
+    auth.secret, auth.revocations = SECRET, Revocations(600)
+    return auth
+
+
+def test_a_signed_token_round_trips():
+    claims = new_access_claims("acc", "provider", "sid", 600, provider_id="prov")
+    back = verify_access_token(issue_access_token(claims, SECRET), SECRET)
+    assert (back.account_id, back.kind, back.session_id, back.provider_id) == (
+        "acc", "provider", "sid", "prov")
+
+
+@pytest.mark.parametrize("token", [
+    issue_access_token(new_access_claims("a", "citizen", "s", 600), "another secret" * 4),
+    issue_access_token(AccessClaims("a", "citizen", "s", int(time.time()) - 700,
+                                    int(time.time()) - 100), SECRET),
+    "not.a.jwt",
+    "",
+])
+def test_forged_expired_or_garbage_tokens_are_refused(token):
+    with pytest.raises(Unauthenticated):
+        _auth().authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer   "])
+def test_missing_or_other_schemes_are_refused(header):
+    with pytest.raises(Unauthenticated):
+        _auth().authenticate(header)
+
+
+def test_a_revoked_session_is_refused_at_once():
+    auth = _auth()
+    token = issue_access_token(new_access_claims("a", "citizen", "sid-1", 600), SECRET)
+    assert auth.authenticate(f"Bearer {token}").account_id == "a"
+    auth.revocations.revoke(["sid-1"])
+    with pytest.raises(Unauthenticated):
+        auth.authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize("kind, roles, route_kinds, route_roles, allowed", [
+    ("staff", ("operator",), (), ("operator",), True),
+    ("staff", ("admin",), (), ("operator",), True),
+    ("staff", ("auditor",), (), ("operator",), False),
+    ("provider", (), ("provider", "secretary"), (), True),
+    ("citizen", (), ("provider", "secretary"), (), False),
+    ("citizen", (), (), (), True),
+])
+def test_route_level_kinds_and_staff_roles(kind, roles, route_kinds, route_roles, allowed):
+    principal = Principal(new_access_claims("a", kind, "s", 60, roles=roles))
+    if allowed:
+        require_kind(principal, route_kinds, route_roles)
+    else:
+        with pytest.raises(Forbidden):
+            require_kind(principal, route_kinds, route_roles)
+
+
+def test_nested_validation_errors_become_dotted_paths():
+    messages = {"items": {0: {"tooth": ["Not a valid tooth."]}}, "contact": {
+        "email": ["Not a valid email address."]}, "_schema": ["Passwords differ."]}
+    assert flatten(messages) == {"items.0.tooth": ["Not a valid tooth."],
+                                 "contact.email": ["Not a valid email address."],
+                                 "_body": ["Passwords differ."]}
+
+
+def test_problem_documents_carry_field_errors_and_retry_after():
+    invalid = problem_response(ValidationError({"email": ["Bad."]}))
+    assert invalid.status_code == 422 and invalid.mimetype == "application/problem+json"
+    assert json.loads(invalid.get_data())["errors"] == {"email": ["Bad."]}
+    locked = problem_response(TooManyAttempts("Locked.", retry_after=120))
+    assert locked.status_code == 429 and locked.headers["Retry-After"] == "120"
+    crash = problem_response(ZeroDivisionError("secret detail"))
+    assert crash.status_code == 500 and b"secret detail" not in crash.get_data()
+
+
+def test_errors_keep_their_fields_across_nameko_serialisation():
+    from nameko.exceptions import deserialize, serialize
+    original = InvalidInput("bad", {"password": ["Too short."]})
+    back = deserialize(serialize(original))
+    assert type(back) is InvalidInput and back.errors == {"password": ["Too short."]}
+    locked = deserialize(serialize(TooManyAttempts("locked", retry_after=60)))
+    assert locked.retry_after == 60
