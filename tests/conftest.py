@@ -7,32 +7,44 @@ import os  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tests.stack import Stack, distributed_infrastructure, infrastructure_missing  # noqa: E402
+from tests.stack import (COMPONENTS, Stack, distributed_infrastructure,  # noqa: E402
+                         infrastructure_missing)
 
 RUNTIMES = ["embedded", "distributed"]
+
+
+def _running(kind: str, tmp_path_factory):
+    if kind == "distributed":
+        reason = infrastructure_missing()
+        if reason:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI must run the distributed half: {reason}")
+            pytest.skip(f"distributed half skipped: {reason}")
+    running = Stack(kind, tmp_path_factory.mktemp(kind))
+    try:
+        if kind == "distributed":
+            distributed_infrastructure(running)
+        running.start()
+    except BaseException:
+        running.stop()
+        for name in ("ponte-up", *COMPONENTS):
+            if running.log(name):
+                print(f"--- {name} log ---\n{running.log(name)[-4000:]}")
+        raise
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module", params=RUNTIMES)
 def stack(request, tmp_path_factory):
     """The whole system, started per test module on each runtime."""
-    if request.param == "distributed":
-        reason = infrastructure_missing()
-        if reason:
-            if os.environ.get("CI") == "true" and "not installed" not in reason:
-                pytest.fail(f"CI must run the distributed half: {reason}")
-            pytest.skip(f"distributed half skipped: {reason}")
-    running = Stack(request.param, tmp_path_factory.mktemp(request.param))
-    try:
-        if request.param == "distributed":
-            distributed_infrastructure(running)
-        running.start()
-    except BaseException:
-        running.stop()
-        for name in ("ponte-up", *running.processes):
-            print(f"--- {name} log ---\n{running.log(name)[-4000:]}")
-        raise
-    yield running
-    running.stop()
+    yield from _running(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def distributed_stack(tmp_path_factory):
+    """One process per component on RabbitMQ + PostgreSQL, for tests that stop some of them."""
+    yield from _running("distributed", tmp_path_factory)
 
 
 @pytest.fixture

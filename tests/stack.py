@@ -228,3 +228,27 @@ def infrastructure_missing() -> str | None:
     if not _port_open(5672) or not _port_open(5432):
         return "RabbitMQ or PostgreSQL is installed but not running"
     return None
+
+
+def new_cpf(seed: int | None = None) -> str:
+    """A valid CPF (check digits computed), different on every call unless seeded."""
+    base = (seed if seed is not None else uuid.uuid4().int) % 10**9
+    digits = [int(d) for d in f"{base:09d}"]
+    if len(set(digits)) == 1:
+        digits[0] = (digits[0] + 1) % 10
+    for length in (9, 10):
+        total = sum(d * w for d, w in zip(digits, range(length + 1, 1, -1)))
+        digits.append(0 if total % 11 < 2 else 11 - total % 11)
+    return "".join(map(str, digits))
+
+
+def register_citizen(client: Client, password: str = "Citizen#1") -> dict:
+    """A citizen registered through the public API, signed in: {email, password, token, id}."""
+    email = f"citizen-{uuid.uuid4().hex[:10]}@ponte.test"
+    answer = client.post("/api/v1/citizens", json={
+        "cpf": new_cpf(), "email": email, "name": "Cida Cidadã", "password": password,
+        "password_confirmation": password, "accepted_terms": True})
+    assert answer.status_code == 201, answer.text
+    session = client.login(email, password)
+    return {"email": email, "password": password, "token": session["access_token"],
+            "id": session["account"]["id"]}
