@@ -1,0 +1,131 @@
+"""Delivering queued e-mails: a loop in every notifications container claims the e-mails that
+are due, hands each to the transport and records the attempt (status, backoff: ``domain``).
+
+The loop wakes when a handler has queued an e-mail and otherwise polls for retries that fall due.
+Claims are leased rows taken with ``FOR UPDATE SKIP LOCKED``, so replicas on PostgreSQL never
+send the same e-mail at once; SQLite runs in one process.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import timedelta
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter
+from sqlalchemy.orm import sessionmaker
+
+from ponte import logs
+from ponte.config import settings
+from ponte.db import Database, utcnow
+from services.notifications.domain import FAILED, SENT, Attempt, Email
+from services.notifications.emails import as_mime
+from services.notifications.repository import EmailRepository
+from services.notifications.transports import SMTP_TIMEOUT_SECONDS, Transport, transport_for
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+LEASE = timedelta(minutes=2)  # longer than any SMTP conversation (timeouts of 20 s)
+BATCH = 20
+STOP_GRACE_SECONDS = SMTP_TIMEOUT_SECONDS + 5
+DEFAULT_SENDER = "Ponte <no-reply@ponte.local>"
+
+EMAIL_ATTEMPTS = Counter("ponte_email_attempts_total", "E-mail delivery attempts",
+                         ["notification_type", "outcome"])
+
+
+def sender() -> str:
+    return os.environ.get("PONTE_MAIL_FROM") or DEFAULT_SENDER
+
+
+def deliver(email: Email, sessions: sessionmaker, transport: Transport, sender: str) -> Attempt:
+    """One attempt at a claimed e-mail, recorded in ``email_attempts`` and in the log."""
+    try:
+        transport.send(email, as_mime(email, sender))
+        error = None
+    except Exception as exc:  # noqa: BLE001  whatever the transport raised, this attempt failed
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    attempt = email.record(utcnow(), error)
+    with sessions() as session, session.begin():
+        recorded = EmailRepository(session).record(email, attempt)
+    EMAIL_ATTEMPTS.labels(email.notification_type, attempt.outcome).inc()
+    details = {"email_id": email.id, "notification_type": email.notification_type,
+               "attempt": attempt.number, "outcome": attempt.outcome, "status": email.status,
+               "error": attempt.error,
+               "retry_at": attempt.retry_at.isoformat() if attempt.retry_at else None}
+    if not recorded:
+        log.warning("e-mail attempt already recorded by another replica", extra=details)
+    elif email.status == SENT:
+        log.info("e-mail sent", extra=details)
+    elif email.status == FAILED:
+        log.error("e-mail given up after %d attempts", attempt.number, extra=details)
+    else:
+        log.warning("e-mail attempt failed; will retry", extra=details)
+    return attempt
+
+
+def deliver_due(sessions: sessionmaker, transport: Transport, sender: str) -> int:
+    """Claim the due e-mails (at most ``BATCH``) and attempt each; the number claimed."""
+    with sessions() as session, session.begin():
+        claimed = EmailRepository(session).claim_due(utcnow(), LEASE, BATCH)
+    for email in claimed:
+        logs.set_correlation_id(email.correlation_id)
+        try:
+            deliver(email, sessions, transport, sender)
+        finally:
+            logs.set_correlation_id(None)
+    return len(claimed)
+
+
+class Delivery(DependencyProvider):
+    """Runs the delivery loop in a managed thread; workers get it to :meth:`wake` the loop after
+    they have committed a queued e-mail."""
+
+    def setup(self) -> None:
+        config = settings()
+        self.transport = transport_for(config.smtp_url, config.data_dir)
+        self.sender = sender()
+        self._wake = threading.Event()
+        self._running = False
+        self._thread: eventlet.greenthread.GreenThread | None = None
+
+    def start(self) -> None:
+        database = next(d for d in self.container.dependencies if isinstance(d, Database))
+        self._sessions = database.sessions
+        self._running = True
+        self._thread = self.container.spawn_managed_thread(self._run,
+                                                           identifier="notifications:delivery")
+
+    def stop(self) -> None:
+        """Let an attempt under way finish and be recorded, within a few seconds."""
+        self._running = False
+        self._wake.set()
+        if self._thread is not None:
+            with eventlet.Timeout(STOP_GRACE_SECONDS, False):
+                self._thread.wait()
+            self._thread = None
+
+    def kill(self) -> None:
+        self._running = False
+        self._wake.set()
+
+    def get_dependency(self, worker_ctx) -> "Delivery":  # noqa: ANN001
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        log.info("delivering e-mails to %s", self.transport)
+        while self._running:
+            self._wake.clear()
+            try:
+                claimed = BATCH
+                while self._running and claimed == BATCH:
+                    claimed = deliver_due(self._sessions, self.transport, self.sender)
+            except Exception:
+                log.exception("e-mail delivery failed; trying again")
+            self._wake.wait(POLL_SECONDS)

@@ -1,0 +1,156 @@
+"""Composing the e-mails that identity events send: pure functions, no broker, no database.
+
+E-mails that carry a link give the full URL ``{public_url}/<path>?token=<token>`` and the token on
+a line of its own, ``Token: <token>`` (API.md, "Running it").
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any, Mapping
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from services.notifications.domain import Email, Message
+from services.notifications.templates import resolve_locale, texts
+
+LINKS = {
+    "provider_invited": "/registration",
+    "staff_created": "/password-reset",
+    "password_reset_requested": "/password-reset",
+}
+EVENTS = ("provider_invited", "staff_created", "password_reset_requested", "account_deleted",
+          "provider_registered", "secretary_registered", "citizen_registered",
+          "password_changed", "email_changed")
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+    token: str
+    expiry: str | None
+
+
+def recipient(event_type: str, data: Mapping[str, Any]) -> str:
+    """Who receives it: the account's address; for a changed e-mail, the old one."""
+    return data["old_email"] if event_type == "email_changed" else data["email"]
+
+
+def link(public_url: str, event_type: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}{LINKS[event_type]}?token={quote(token, safe='')}"
+
+
+def mask(address: str) -> str:
+    """``joana@example.com`` → ``j***@example.com``: the old mailbox learns which address took
+    over without reading it in full."""
+    local, at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if at else "***"
+
+
+def moment(value: str | None, pattern: str, zone: ZoneInfo) -> str | None:
+    """An ISO-8601 instant as local time in the operator's time zone, or None if unreadable."""
+    try:
+        instant = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return f"{instant.astimezone(zone).strftime(pattern)} ({zone.key})"
+
+
+def _who(name: str, site_name: str | None, site_label: str) -> str:
+    """A provider's name, with the site when it has a name of its own: "Clínica X (unidade Y)"."""
+    if site_name and site_name != name:
+        return f"{name} ({site_label.format(site_name=site_name)})"
+    return name
+
+
+def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurred_at: str,
+            time_zone: str = "America/Sao_Paulo") -> Message:
+    """The e-mail an identity event sends, in the locale the event names (pt-BR by default)."""
+    locale = resolve_locale(data.get("locale"))
+    common, emails = texts(locale)
+    template = emails[event_type]
+    zone = ZoneInfo(time_zone)
+    name = data.get("name") or ""
+    context = {
+        "name": name,
+        "who": _who(name, data.get("site_name"), common["site"]),
+        "new_email": mask(data.get("new_email") or ""),
+        "when": moment(occurred_at, common["datetime"], zone) or "",
+    }
+    paragraphs = list(template["paragraphs"])
+    if data.get("kind") == "provider":
+        paragraphs += template.get("provider_paragraphs", [])
+    paragraphs = [paragraph.format_map(context) for paragraph in paragraphs]
+    action = None
+    if event_type in LINKS:
+        expiry = moment(data.get("expires_at"), common["datetime"], zone)
+        action = Action(template["action"], link(public_url, event_type, data["token"]),
+                        data["token"], common["expires"].format(expires_at=expiry) if expiry
+                        else None)
+    greeting = common["greeting"].format(name=name) if name else common["greeting_anonymous"]
+    body = (greeting, paragraphs, action, common["signature"], common["footer"])
+    return Message(recipient=recipient(event_type, data), subject=template["subject"],
+                   text=_text(*body), html=_html(locale, template["subject"], *body),
+                   locale=locale)
+
+
+def _text(greeting: str, paragraphs: list[str], action: Action | None, signature: str,
+          footer: str) -> str:
+    blocks = [greeting, *paragraphs]
+    if action:
+        blocks += [f"{action.label}:\n{action.url}", f"Token: {action.token}"]
+        if action.expiry:
+            blocks.append(action.expiry)
+    blocks += [signature, footer]
+    return "\n\n".join(blocks) + "\n"
+
+
+_PAGE = ("font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; "
+         "color: #1f2933; max-width: 600px; margin: 0 auto; padding: 24px;")
+_BUTTON = ("display: inline-block; padding: 10px 20px; background: #0b5394; color: #ffffff; "
+           "text-decoration: none; border-radius: 4px; font-weight: bold;")
+_SMALL = "font-size: 12px; color: #6b7280; word-break: break-all;"
+
+
+def _html(locale: str, subject: str, greeting: str, paragraphs: list[str],
+          action: Action | None, signature: str, footer: str) -> str:
+    escape = html.escape
+    parts = [f"<p>{escape(greeting)}</p>", *(f"<p>{escape(p)}</p>" for p in paragraphs)]
+    if action:
+        url = escape(action.url)
+        parts += [f'<p><a href="{url}" style="{_BUTTON}">{escape(action.label)}</a></p>',
+                  f'<p style="{_SMALL}">{url}</p>',
+                  f"<p>Token: <code>{escape(action.token)}</code></p>"]
+        if action.expiry:
+            parts.append(f"<p>{escape(action.expiry)}</p>")
+    parts += ["<p>" + "<br>".join(escape(line) for line in signature.splitlines()) + "</p>",
+              f'<p style="{_SMALL}">{escape(footer)}</p>']
+    return (f'<!DOCTYPE html>\n<html lang="{locale}">\n<head><meta charset="utf-8">'
+            f"<title>{escape(subject)}</title></head>\n<body style=\"{_PAGE}\">\n"
+            + "\n".join(parts) + "\n</body>\n</html>\n")
+
+
+def as_mime(email: Email, sender: str) -> EmailMessage:
+    """The RFC 5322 message for an e-mail; its Message-ID is stable, so a copy handed over twice
+    after a crash is recognisable as the same message."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "ponte.local"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(email.created_at)
+    message["Message-ID"] = f"<{email.id}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Ponte-Notification-Type"] = email.notification_type
+    message["X-Ponte-Event-Id"] = email.event_id
+    message.set_content(email.text)
+    if email.html:
+        message.add_alternative(email.html, subtype="html")
+    message["Content-Language"] = email.locale  # after the body, so it stays on the whole message
+    return message
