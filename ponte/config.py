@@ -23,6 +23,7 @@ class Settings:
     storage_url: str
     s3_endpoint_url: str | None
     smtp_url: str | None
+    mail_from: str
     admin_email: str | None
     admin_password: str | None
     operator_ans_code: str
@@ -75,6 +76,7 @@ def settings() -> Settings:
         storage_url=env("PONTE_STORAGE_URL") or f"file://{data_dir}/objects",
         s3_endpoint_url=env("PONTE_S3_ENDPOINT_URL") or None,
         smtp_url=env("PONTE_SMTP_URL") or None,
+        mail_from=env("PONTE_MAIL_FROM") or "Ponte <no-reply@ponte.local>",
         admin_email=env("PONTE_ADMIN_EMAIL") or None,
         admin_password=env("PONTE_ADMIN_PASSWORD") or None,
         operator_ans_code=env("PONTE_OPERATOR_ANS_CODE", "000000"),

@@ -159,8 +159,11 @@ class WorkerDatabase:
             handled = messaging.handled_event(self._worker_ctx)
             if handled and not self._event_marked:
                 # a plain insert: a concurrent duplicate delivery fails here and rolls back
-                session.execute(messaging.processed_events.insert().values(
-                    event_id=handled[0], handler=handled[1], processed_at=utcnow()))
+                try:
+                    session.execute(messaging.processed_events.insert().values(
+                        event_id=handled[0], handler=handled[1], processed_at=utcnow()))
+                except sa.exc.IntegrityError:
+                    raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True
         if tx.events:
             self._provider.relay.wake()

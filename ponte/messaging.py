@@ -148,11 +148,16 @@ def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001
     return None
 
 
+class DuplicateDelivery(Exception):
+    """The same event reached two workers at once; the other one committed its effect."""
+
+
 class ReliableEventHandler(EventHandler):
     """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
     per event id, and never drops an event whose handler failed."""
 
     def __init__(self, source_service: str, event_type: str, **kwargs: Any) -> None:
+        kwargs.setdefault("expected_exceptions", (DuplicateDelivery,))
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, **kwargs)
 

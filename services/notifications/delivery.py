@@ -8,7 +8,6 @@ send the same e-mail at once; SQLite runs in one process.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import timedelta
 
@@ -31,14 +30,9 @@ POLL_SECONDS = 1.0
 LEASE = timedelta(minutes=2)  # longer than any SMTP conversation (timeouts of 20 s)
 BATCH = 20
 STOP_GRACE_SECONDS = SMTP_TIMEOUT_SECONDS + 5
-DEFAULT_SENDER = "Ponte <no-reply@ponte.local>"
 
 EMAIL_ATTEMPTS = Counter("ponte_email_attempts_total", "E-mail delivery attempts",
                          ["notification_type", "outcome"])
-
-
-def sender() -> str:
-    return os.environ.get("PONTE_MAIL_FROM") or DEFAULT_SENDER
 
 
 def deliver(email: Email, sessions: sessionmaker, transport: Transport, sender: str) -> Attempt:
@@ -87,7 +81,7 @@ class Delivery(DependencyProvider):
     def setup(self) -> None:
         config = settings()
         self.transport = transport_for(config.smtp_url, config.data_dir)
-        self.sender = sender()
+        self.sender = config.mail_from
         self._wake = threading.Event()
         self._running = False
         self._thread: eventlet.greenthread.GreenThread | None = None

@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, logs, messaging
+from ponte.config import settings
 from ponte.db import create_engine_for, migrate, utcnow
 from services.notifications import delivery, domain, models
 from services.notifications.domain import Email
@@ -329,7 +330,7 @@ def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch):
         transport = SlowTransport()
 
         def replica() -> None:
-            while delivery.deliver_due(sessions, transport, delivery.DEFAULT_SENDER):
+            while delivery.deliver_due(sessions, transport, settings().mail_from):
                 pass
 
         pool = eventlet.GreenPool()
