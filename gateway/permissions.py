@@ -25,11 +25,13 @@ CACHE_SECONDS = 30.0
 class Permissions(DependencyProvider):
     def setup(self) -> None:
         self._grants: dict[str, tuple[float, list[dict]]] = {}
+        self._forgets = 0
 
     def get_dependency(self, worker_ctx) -> "Permissions":  # noqa: ANN001
         return self
 
     def forget(self, account_id: str) -> None:
+        self._forgets += 1
         self._grants.pop(account_id, None)
 
     def grants(self, call: "Call") -> list[dict]:
@@ -40,8 +42,10 @@ class Permissions(DependencyProvider):
         cached = self._grants.get(principal.account_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        forgets = self._forgets
         grants = call.rpc("relationships", "acting_for", principal.account_id)
-        self._grants[principal.account_id] = (time.monotonic() + CACHE_SECONDS, grants)
+        if forgets == self._forgets:  # an answer read before a change must not outlive it
+            self._grants[principal.account_id] = (time.monotonic() + CACHE_SECONDS, grants)
         return grants
 
     def acting_for(self, call: "Call") -> dict[str, frozenset[str]]:

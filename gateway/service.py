@@ -10,7 +10,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import identity, operations, uploads
+from gateway import identity, operations, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.permissions import Permissions
@@ -21,7 +21,7 @@ from ponte.service import on_start
 
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-API = combine(operations.api, identity.api, uploads.api)
+API = combine(operations.api, identity.api, relationships.api, uploads.api)
 
 
 class CorrelationId(DependencyProvider):
@@ -59,6 +59,18 @@ class GatewayService:
                    reliable_delivery=False)
     def on_sessions_revoked(self, event: dict) -> None:
         self.auth.revocations.revoke(event["data"]["session_ids"])
+
+    @event_handler("relationships", "invitation_accepted", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    @event_handler("relationships", "relationship_roles_changed", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    @event_handler("relationships", "relationship_ended", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    @event_handler("relationships", "relationship_expired", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_relationship_changed(self, event: dict) -> None:
+        """A secretary's grants changed: her next request asks the relationships service."""
+        self.permissions.forget(event["data"]["secretary_id"])
 
     @on_start
     def load_revocations(self) -> None:

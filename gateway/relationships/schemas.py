@@ -1,0 +1,104 @@
+"""Bodies, queries and answers of the relationships endpoints (API.md "Relationships")."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from gateway.api import Input, PageQuery
+from gateway.permissions import ROLES as ROLE_SET
+
+ROLES = tuple(sorted(ROLE_SET))
+INVITATION_STATUSES = ("pending", "accepted", "declined", "cancelled")
+RELATIONSHIP_STATUSES = ("active", "ended", "expired")
+
+
+def _roles() -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.OneOf(ROLES, error="Unknown role; choose from "
+                                              + ", ".join(ROLES) + ".")),
+        required=True, validate=validate.Length(min=1, error="Choose at least one role."),
+        metadata={"description": "A non-empty subset of " + ", ".join(ROLES)})
+
+
+def _timestamp(**kwargs: object) -> fields.String:
+    return fields.String(allow_none=True, metadata={"format": "date-time", **kwargs})
+
+
+class InvitationBody(Input):
+    secretary_id = fields.UUID(required=True)
+    roles = _roles()
+
+
+class RelationshipRolesBody(Input):
+    roles = _roles()
+
+
+class AcceptInvitationBody(Input):
+    until = fields.Date(allow_none=True, load_default=None, metadata={
+        "description": "Last day of the relationship (America/Sao_Paulo), after today; null "
+                       "or absent for an indefinite time"})
+
+
+class InvitationQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(INVITATION_STATUSES))
+
+
+class RelatedProvider(Schema):
+    id = fields.String()
+    legal_name = fields.String(allow_none=True)
+
+
+class RelatedSecretary(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class InvitationSchema(Schema):
+    id = fields.String()
+    provider_id = fields.String()
+    secretary_id = fields.String()
+    provider = fields.Nested(RelatedProvider)
+    secretary = fields.Nested(RelatedSecretary)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
+    status = fields.String(validate=validate.OneOf(INVITATION_STATUSES))
+    created_at = _timestamp()
+    decided_at = _timestamp()
+
+
+class RelationshipSchema(Schema):
+    id = fields.String()
+    type = fields.String(metadata={"enum": ["secretary"]})
+    provider_id = fields.String()
+    secretary_id = fields.String()
+    provider = fields.Nested(RelatedProvider)
+    secretary = fields.Nested(RelatedSecretary)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
+    status = fields.String(validate=validate.OneOf(RELATIONSHIP_STATUSES))
+    started_at = _timestamp()
+    until = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "Last day chosen on acceptance, or null"})
+    ends_at = _timestamp(description="When it ends (the midnight after `until`, Sao Paulo "
+                                     "time) or ended; null while indefinite")
+    invitation_id = fields.String(allow_none=True)
+
+
+class AccreditationSchema(Schema):
+    operator = fields.String()
+    ans_code = fields.String()
+    status = fields.String(metadata={"enum": ["active"]})
+    since = fields.String(metadata={"format": "date"})
+
+
+class InvitationList(Schema):
+    items = fields.List(fields.Nested(InvitationSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class RelationshipList(Schema):
+    items = fields.List(fields.Nested(RelationshipSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class AccreditationList(Schema):
+    items = fields.List(fields.Nested(AccreditationSchema))
+    next_cursor = fields.String(allow_none=True)

@@ -1,0 +1,6 @@
+"""nameko face of the attendance service."""
+from ponte.service import BaseService
+
+
+class AttendanceService(BaseService):
+    name = "attendance"

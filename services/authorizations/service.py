@@ -1,0 +1,6 @@
+"""nameko face of the authorizations service."""
+from ponte.service import BaseService
+
+
+class AuthorizationsService(BaseService):
+    name = "authorizations"
