@@ -97,10 +97,13 @@ class Mailbox:
                 found.append(message)
         return found
 
-    def wait_for(self, to: str, subject: str = "", timeout: float = 20.0):
+    def wait_for(self, to: str, subject: str = "", timeout: float = 20.0,
+                 containing: str = ""):
+        """The newest e-mail to ``to`` whose subject has ``subject`` and body ``containing``."""
         def match():
             for message in reversed(self.messages(to)):
-                if subject.lower() in str(message["Subject"]).lower():
+                if (subject.lower() in str(message["Subject"]).lower()
+                        and containing in self.body(message)):
                     return message
             return None
         return wait_until(match, timeout, what=f"an e-mail to {to} about {subject!r}")
@@ -111,7 +114,7 @@ class Mailbox:
         return part.get_content()
 
     def token(self, to: str, subject: str = "") -> str:
-        text = self.body(self.wait_for(to, subject))
+        text = self.body(self.wait_for(to, subject, containing="Token: "))
         return re.search(r"^Token: (\S+)$", text, re.M).group(1)
 
 
