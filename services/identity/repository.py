@@ -1,0 +1,180 @@
+"""Loading and saving identity's records within one unit of work."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ponte.db import new_id
+from ponte.tokens import digest
+from services.identity.domain import lockout
+from services.identity.domain.registration import email_key
+from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
+                                      LoginThrottle, Provider, ProviderImage)
+
+ACTIVE = "active"
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, *records: object) -> None:
+        self.session.add_all(records)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # accounts
+    def account(self, account_id: object) -> Account | None:
+        return self.session.get(Account, account_id) if isinstance(account_id, str) else None
+
+    def active_account(self, account_id: object) -> Account | None:
+        account = self.account(account_id)
+        return account if account is not None and account.status == ACTIVE else None
+
+    def account_by_email(self, email: str) -> Account | None:
+        return self.session.scalars(
+            sa.select(Account).where(Account.email_key == email_key(email))).first()
+
+    def cpf_taken(self, kind: str, cpf: str) -> bool:
+        return self.session.scalars(sa.select(Account.id).where(
+            Account.kind == kind, Account.cpf_key == cpf)).first() is not None
+
+    def accounts(self, ids: Sequence[str]) -> list[Account]:
+        return list(self.session.scalars(sa.select(Account).where(Account.id.in_(ids))))
+
+    def login_candidates(self, kind: str, value: str) -> list[Account]:
+        """Active accounts a login names: one by e-mail; by CPF a secretary, a citizen and an
+        individual provider may share it; by CNPJ/CPF a provider only while it has exactly one
+        site login (API.md "Precise points")."""
+        if kind == "email":
+            found = self.account_by_email(value)
+            return [found] if found is not None and found.status == ACTIVE else []
+        found = list(self.session.scalars(sa.select(Account).where(
+            Account.cpf_key == value, Account.status == ACTIVE).order_by(Account.kind)))
+        provider = self.provider_by_document(value)
+        if provider is not None:
+            logins = [a for a in self.session.scalars(sa.select(Account).where(
+                Account.provider_id == provider.id, Account.kind == "provider"))
+                if a.status != "deleted"]
+            if len(logins) == 1 and logins[0].status == ACTIVE:
+                found.insert(0, logins[0])
+        return found
+
+    def secretaries(self, cpf: str | None, email: str | None, name: str | None,
+                    after: tuple[str, str] | None, limit: int) -> list[Account]:
+        query = sa.select(Account).where(Account.kind == "secretary", Account.status == ACTIVE)
+        if cpf:
+            query = query.where(Account.cpf_key == cpf)
+        if email:
+            query = query.where(Account.email_key == email_key(email))
+        if name:
+            query = query.where(Account.name_key.startswith(name, autoescape=True))
+        if after:
+            query = query.where(sa.tuple_(Account.name_key, Account.id) > sa.tuple_(*after))
+        return list(self.session.scalars(
+            query.order_by(Account.name_key, Account.id).limit(limit)))
+
+    # providers
+    def provider(self, provider_id: object) -> Provider | None:
+        return self.session.get(Provider, provider_id) if isinstance(provider_id, str) else None
+
+    def provider_by_document(self, document: str) -> Provider | None:
+        return self.session.scalars(
+            sa.select(Provider).where(Provider.document == document)).first()
+
+    def site_account(self, site_id: str) -> Account | None:
+        return self.session.scalars(sa.select(Account).where(Account.site_id == site_id)).first()
+
+    def image(self, provider_id: str, image_id: object) -> ProviderImage | None:
+        image = self.session.get(ProviderImage, image_id) if isinstance(image_id, str) else None
+        return image if image is not None and image.provider_id == provider_id else None
+
+    # one-time links
+    def new_link(self, purpose: str, account_id: str, token: str, expires_at: datetime,
+                 now: datetime) -> Link:
+        """A fresh link replaces any unused one for the same purpose."""
+        self.session.execute(sa.update(Link).where(
+            Link.account_id == account_id, Link.purpose == purpose, Link.used_at.is_(None))
+            .values(used_at=now))
+        link = Link(id=new_id(), digest=digest(token), purpose=purpose, account_id=account_id,
+                    expires_at=expires_at, created_at=now)
+        self.session.add(link)
+        return link
+
+    def link(self, purpose: str, token: object) -> Link | None:
+        if not isinstance(token, str) or not token or len(token) > 200:
+            return None
+        return self.session.scalars(sa.select(Link).where(
+            Link.digest == digest(token), Link.purpose == purpose)).first()
+
+    def use_link(self, link: Link, now: datetime) -> bool:
+        """Single use even when two requests race for it."""
+        result = self.session.execute(sa.update(Link).where(
+            Link.id == link.id, Link.used_at.is_(None)).values(used_at=now))
+        return result.rowcount == 1
+
+    # sessions
+    def login_session(self, session_id: str) -> LoginSession | None:
+        return self.session.get(LoginSession, session_id)
+
+    def refresh_token(self, token_digest: str) -> IssuedRefreshToken | None:
+        return self.session.get(IssuedRefreshToken, token_digest)
+
+    def retire_refresh_token(self, token_digest: str, now: datetime) -> bool:
+        result = self.session.execute(sa.update(IssuedRefreshToken).where(
+            IssuedRefreshToken.digest == token_digest, IssuedRefreshToken.retired_at.is_(None))
+            .values(retired_at=now))
+        return result.rowcount == 1
+
+    def revoke_sessions(self, account_id: str, reason: str, now: datetime,
+                        only: str | None = None, keep: str | None = None) -> list[str]:
+        """End the account's live sessions (all, only one, or all but one); their ids."""
+        query = sa.select(LoginSession.id).where(LoginSession.account_id == account_id,
+                                                 LoginSession.revoked_at.is_(None))
+        if only is not None:
+            query = query.where(LoginSession.id == only)
+        if keep is not None:
+            query = query.where(LoginSession.id != keep)
+        ids = list(self.session.scalars(query))
+        if ids:
+            self.session.execute(sa.update(LoginSession).where(LoginSession.id.in_(ids))
+                                 .values(revoked_at=now, revoked_reason=reason))
+        return ids
+
+    def revoked_since(self, since: datetime) -> list[str]:
+        return list(self.session.scalars(sa.select(LoginSession.id).where(
+            LoginSession.revoked_at >= since)))
+
+    # lockout
+    def throttle(self, key: str) -> lockout.Throttle:
+        row = self.session.get(LoginThrottle, key)
+        if row is None:
+            return lockout.Throttle()
+        return lockout.Throttle(row.failures, row.locks, row.locked_until)
+
+    def locked_throttle(self, key: str, now: datetime) -> LoginThrottle:
+        """The key's row, created if missing and locked until the end of the transaction, so
+        concurrent attempts (on any replica) count one after another."""
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
+        self.session.execute(insert.values(key=key, failures=0, locks=0, updated_at=now)
+                             .on_conflict_do_nothing())
+        return self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
+                                    .with_for_update().execution_options(
+                                        populate_existing=True)).one()
+
+    def save_throttle(self, row: LoginThrottle, throttle: lockout.Throttle,
+                      now: datetime) -> None:
+        if throttle == lockout.Throttle():
+            self.session.delete(row)
+            return
+        row.failures, row.locks = throttle.failures, throttle.locks
+        row.locked_until, row.updated_at = throttle.locked_until, now
+
+    def forget_throttle(self, key: str) -> None:
+        self.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == key))

@@ -1,0 +1,128 @@
+"""Signing in, refreshing, signing out (000, 001, API.md "Identity")."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ponte.config import settings
+from ponte.db import new_id
+from ponte.documents import normalise_document
+from ponte.errors import Unauthenticated
+from ponte.tokens import issue_access_token, new_access_claims
+from services.identity import views
+from services.identity.domain import lockout
+from services.identity.domain.sessions import Refresh, RefreshToken, judge_refresh, session_ttl
+from services.identity.models import Account, IssuedRefreshToken, LoginSession
+from services.identity.usecases import Identity, Unit, caller_account, revoke
+
+BAD_CREDENTIALS = "The login or the password is not correct."
+MAX_REVOCATION_WINDOW = 7 * 24 * 3600
+
+
+def _login_target(login: Any) -> tuple[str, str] | None:
+    """("email", address) or ("document", CPF/CNPJ); None for anything else."""
+    if not isinstance(login, str) or not login.strip() or len(login) > 320:
+        return None
+    if "@" in login:
+        return "email", login.strip()
+    try:
+        return "document", normalise_document(login)[0]
+    except ValueError:
+        return None
+
+
+def login(identity: Identity, login: Any, password: Any, remember_me: bool = False) -> dict:
+    """Unknown logins and wrong passwords are answered alike, after the same work, and both
+    count towards the lockout of the login tried (API.md "Precise points")."""
+    key, target, now = lockout.login_key(login), _login_target(login), identity.clock()
+    with identity.unit() as unit:
+        unit.repo.throttle(key).check(now)
+        candidates = ([(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)]
+                      if target else [])
+    # hashes are checked outside any transaction: they take a while and must not hold locks
+    verified = next((account_id for account_id, password_hash in candidates
+                     if identity.passwords.verify(password_hash, password)), None)
+    if not candidates:
+        identity.passwords.verify(None, password)
+    with identity.unit() as unit:
+        row = unit.repo.locked_throttle(key, now)
+        throttle = lockout.Throttle(row.failures, row.locks, row.locked_until)
+        account = unit.repo.active_account(verified)
+        if account is None:
+            throttle.failed(now)
+        else:
+            throttle.succeeded()
+            answer = start_session(unit, account, bool(remember_me), now)
+        unit.repo.save_throttle(row, throttle, now)
+    if account is None:
+        raise Unauthenticated(BAD_CREDENTIALS)
+    return answer
+
+
+def start_session(unit: Unit, account: Account, remember_me: bool, now: datetime) -> dict:
+    config = settings()
+    ttl = session_ttl(remember_me, config.refresh_token_ttl, config.remember_me_ttl)
+    record = LoginSession(id=new_id(), account_id=account.id,
+                          remember_me=remember_me, created_at=now,
+                          expires_at=now + timedelta(seconds=ttl))
+    unit.repo.add(record)
+    return _tokens(unit, account, record, now, ttl)
+
+
+def _tokens(unit: Unit, account: Account, record: LoginSession, now: datetime,
+            ttl: int) -> dict:
+    config = settings()
+    refresh_token = RefreshToken.issue(record.id)
+    unit.repo.add(IssuedRefreshToken(digest=refresh_token.digest, session_id=record.id,
+                                     created_at=now))
+    claims = new_access_claims(account.id, account.kind, record.id, config.access_token_ttl,
+                               roles=account.roles if account.kind == "staff" else (),
+                               provider_id=account.provider_id)
+    return {"access_token": issue_access_token(claims, config.secret_key),
+            "refresh_token": str(refresh_token), "token_type": "Bearer",
+            "expires_in": config.access_token_ttl, "refresh_expires_in": ttl,
+            "account": views.account_summary(account)}
+
+
+def refresh(identity: Identity, refresh_token: Any) -> dict:
+    """Single use: the token presented is retired and a new one issued. A retired token coming
+    back means a copy exists, so its whole session ends (API.md "Precise points")."""
+    token, now = RefreshToken.parse(refresh_token), identity.clock()
+    if token is None:
+        raise Unauthenticated("The refresh token is not valid; sign in again.")
+    answer = None
+    with identity.unit() as unit:
+        stored = unit.repo.refresh_token(token.digest)
+        record = unit.repo.login_session(token.session_id) if stored else None
+        account = unit.repo.active_account(record.account_id) if record else None
+        outcome = judge_refresh(
+            stored is not None and stored.session_id == token.session_id,
+            stored is not None and stored.retired_at is not None,
+            record is not None and record.revoked_at is not None,
+            record.expires_at if record else None, account is not None, now)
+        if outcome is Refresh.ROTATE and not unit.repo.retire_refresh_token(token.digest, now):
+            outcome = Refresh.REUSED  # a concurrent refresh already used it
+        if outcome is Refresh.REUSED:
+            revoke(unit, record.account_id, "refresh_token_reused", now, only=record.id)
+        elif outcome is Refresh.ROTATE:
+            ttl = session_ttl(record.remember_me, settings().refresh_token_ttl,
+                              settings().remember_me_ttl)
+            record.expires_at = now + timedelta(seconds=ttl)
+            answer = _tokens(unit, account, record, now, ttl)
+    if answer is None:
+        raise Unauthenticated("The refresh token is not valid; sign in again.")
+    return answer
+
+
+def logout(identity: Identity, caller: dict) -> None:
+    with identity.unit() as unit:
+        account = caller_account(unit, caller)
+        revoke(unit, account.id, "logout", identity.clock(), only=caller.get("session_id") or "")
+
+
+def recent_revocations(identity: Identity, seconds: Any) -> list[str]:
+    """Sessions revoked within the last ``seconds`` (a gateway catching up at start)."""
+    window = min(max(int(seconds), 0), MAX_REVOCATION_WINDOW) if isinstance(
+        seconds, (int, float)) else 0
+    with identity.unit() as unit:
+        return unit.repo.revoked_since(identity.clock() - timedelta(seconds=window))

@@ -1,0 +1,91 @@
+"""What identity answers: plain dicts in the shapes of API.md, never ORM objects."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ponte.config import settings
+from services.identity.models import Account, Provider, ProviderImage, Site
+
+PROVIDER_ROLES = ["authorizations", "billing", "commercial", "manage_relationships"]
+
+
+def timestamp(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def account_summary(account: Account) -> dict[str, Any]:
+    return {"id": account.id, "kind": account.kind, "name": account.name, "email": account.email}
+
+
+def account_record(account: Account) -> dict[str, Any]:
+    return {**account_summary(account), "status": account.status}
+
+
+def staff(account: Account) -> dict[str, Any]:
+    return {**account_record(account), "roles": list(account.roles),
+            "created_at": timestamp(account.created_at)}
+
+
+def me(account: Account) -> dict[str, Any]:
+    """GET /me. ``acting_for`` lists the provider itself with every role for a provider login;
+    a secretary's comes from relationships (the gateway adds it)."""
+    provider = account.provider
+    answer = {
+        **account_summary(account), "secondary_email": account.secondary_email,
+        "cpf": account.cpf, "sex": account.sex,
+        "roles": list(account.roles) if account.kind == "staff" else [],
+        "locale": account.locale, "provider": None, "acting_for": [],
+        "created_at": timestamp(account.created_at),
+    }
+    if provider is not None:
+        if provider.person_type == "individual":
+            answer["cpf"] = provider.document
+        answer["provider"] = {"id": provider.id, "document": provider.document,
+                              "legal_name": provider.legal_name, "person_type":
+                              provider.person_type, "provider_type": provider.provider_type,
+                              "site_id": account.site_id}
+        answer["acting_for"] = [{"provider_id": provider.id, "legal_name": provider.legal_name,
+                                 "roles": list(PROVIDER_ROLES)}]
+    return answer
+
+
+def site(record: Site) -> dict[str, Any]:
+    return {"id": record.id, "name": record.name, "email": record.email,
+            "status": record.status}
+
+
+def preregistered(provider: Provider) -> dict[str, Any]:
+    return {"id": provider.id, "document": provider.document, "legal_name": provider.legal_name,
+            "person_type": provider.person_type, "email": provider.email,
+            "secondary_email": provider.secondary_email, "status": provider.status,
+            "sites": [site(s) for s in provider.sites],
+            "created_at": timestamp(provider.created_at)}
+
+
+def image_url(provider_id: str, image_id: str) -> str:
+    return f"{settings().public_url}/api/v1/providers/{provider_id}/images/{image_id}"
+
+
+def image(record: ProviderImage) -> dict[str, Any]:
+    return {"id": record.id, "url": image_url(record.provider_id, record.id)}
+
+
+def provider(record: Provider) -> dict[str, Any]:
+    """The provider's public view; a deleted provider keeps its basic public data (003)."""
+    return {
+        "id": record.id, "legal_name": record.legal_name, "person_type": record.person_type,
+        "provider_type": record.provider_type, "status": record.status,
+        "sites": [{"id": s.id, "name": s.name} for s in record.sites if s.status != "deleted"],
+        "profile": {"address": record.address, "phones": list(record.phones or []),
+                    "opening_hours": record.opening_hours, "description": record.description,
+                    "images": [image(i) for i in record.images]},
+    }
+
+
+def registration(provider_record: Provider, site_record: Site) -> dict[str, Any]:
+    return {"document": provider_record.document, "legal_name": provider_record.legal_name,
+            "email": site_record.email, "site_name": site_record.name,
+            "person_type": provider_record.person_type,
+            "email_shared": site_record.email_shared,
+            "provider_type": provider_record.provider_type}
