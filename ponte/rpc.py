@@ -7,20 +7,55 @@ service coming back does not act on a request whose caller has already been told
 """
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Callable
 
 import eventlet
-from nameko.exceptions import UnknownService
-from nameko.rpc import ClusterRpc
+from eventlet.corolocal import local
+from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
+from nameko.rpc import ClusterRpc, ReplyListener
 
 from ponte.config import settings
 from ponte.errors import ServiceUnavailable
 
+log = logging.getLogger(__name__)
+
+
+class ResilientReplyListener(ReplyListener):
+    """nameko's reply listener kills its whole container when, on reconnecting, it finds its
+    reply queue gone while calls are pending. Here only those calls fail (ServiceUnavailable) and
+    the listener carries on with a fresh queue."""
+
+    def check_for_lost_replies(self) -> None:
+        try:
+            super().check_for_lost_replies()
+        except ReplyQueueExpiredWithPendingReplies:
+            lost, self.pending = self.pending, {}
+            log.warning("reply queue lost with %d pending call(s); failing them", len(lost))
+            for waiter in lost.values():
+                waiter.send_exception(ServiceUnavailable(
+                    "The reply to this call was lost; try again.", retry_after=1))
+
+    def setup(self) -> None:
+        super().setup()
+        self._registering = local()
+
+    def register_for_reply(self, correlation_id: str):  # noqa: ANN201
+        self._registering.last = correlation_id
+        return super().register_for_reply(correlation_id)
+
+    def forget(self, correlation_id: str | None = None) -> None:
+        """Drop a call nobody waits for any more (by default the last one this green thread
+        registered: nameko registers before publishing, then raises if nobody listens)."""
+        self.pending.pop(correlation_id or getattr(self._registering, "last", None), None)
+
 
 class RemoteCall:
-    def __init__(self, client, timeout: float) -> None:  # noqa: ANN001
+    def __init__(self, client, timeout: float,  # noqa: ANN001
+                 forget: Callable[..., None]) -> None:
         self._client = client
         self._timeout = timeout
+        self._forget = forget
 
     def __call__(self, service: str, method: str, *args: Any, timeout: float | None = None,
                  **kwargs: Any) -> Any:
@@ -30,22 +65,26 @@ class RemoteCall:
         try:
             reply = getattr(getattr(self._client, service), method).call_async(*args, **kwargs)
         except UnknownService:
+            self._forget()
             raise ServiceUnavailable(f"The {service} service is not running.",
                                      retry_after=5) from None
-        return PendingCall(service, reply, self._timeout)
+        return PendingCall(service, reply, self._timeout, self._forget)
 
 
 class PendingCall:
-    def __init__(self, service: str, reply, timeout: float) -> None:  # noqa: ANN001
+    def __init__(self, service: str, reply, timeout: float,  # noqa: ANN001
+                 forget: Callable[[str], None]) -> None:
         self.service = service
         self._reply = reply
         self._timeout = timeout
+        self._forget = forget
 
     def result(self, timeout: float | None = None) -> Any:
         try:
             with eventlet.Timeout(timeout or self._timeout):
                 return self._reply.result()
         except eventlet.Timeout:
+            self._forget(self._reply.correlation_id)  # a late reply has nobody to go to
             raise ServiceUnavailable(f"The {self.service} service did not answer in time.",
                                      retry_after=5) from None
 
@@ -53,9 +92,12 @@ class PendingCall:
 class Services(ClusterRpc):
     """nameko dependency: ``self.call("identity", "login", ...)`` with the configured deadline."""
 
+    reply_listener = ResilientReplyListener()
+
     def __init__(self, timeout: float | None = None, **options: Any) -> None:
         self.timeout = timeout
         super().__init__(expiration=timeout or settings().rpc_timeout, **options)
 
     def get_dependency(self, worker_ctx) -> RemoteCall:  # noqa: ANN001
-        return RemoteCall(super().get_dependency(worker_ctx), self.timeout or settings().rpc_timeout)
+        return RemoteCall(super().get_dependency(worker_ctx), self.timeout or settings().rpc_timeout,
+                          self.reply_listener.forget)

@@ -7,6 +7,8 @@ import time
 import uuid
 
 import pytest
+from eventlet.event import Event
+from kombu import Connection
 from nameko import config as nameko_config
 from nameko.rpc import rpc
 from nameko.runners import ServiceRunner
@@ -85,3 +87,32 @@ def test_an_unknown_service_fails_fast(broker):
     with pytest.raises(ServiceUnavailable):
         _through(broker, f"nobody_{uuid.uuid4().hex[:6]}", "x")
     assert time.perf_counter() - started < 1.5
+
+
+def _reply_listener(runner: ServiceRunner):
+    container = next(iter(runner.containers))
+    return next(d for d in container.dependencies if isinstance(d, Services)).reply_listener
+
+
+def test_a_timed_out_call_leaves_nothing_pending(broker):
+    sleepy = ServiceRunner()
+    sleepy.add_service(Sleepy)
+    sleepy.start()
+    sleepy.stop()
+    with pytest.raises(ServiceUnavailable):
+        _through(broker, SLEEPY, "never-answered")
+    with pytest.raises(ServiceUnavailable):
+        _through(broker, f"nobody_{uuid.uuid4().hex[:6]}", "unknown")
+    assert _reply_listener(broker).pending == {}
+
+
+def test_a_lost_reply_queue_fails_the_pending_calls_instead_of_the_service(broker):
+    listener = _reply_listener(broker)
+    waiter = Event()
+    listener.pending["lost-call"] = waiter
+    with Connection(nameko_config["AMQP_URI"]) as conn:
+        listener.queue.bind(conn).delete()
+    listener.check_for_lost_replies()  # nameko's own listener raises here and kills the service
+    with pytest.raises(ServiceUnavailable):
+        waiter.wait()
+    assert listener.pending == {}
