@@ -28,7 +28,6 @@ from nameko.events import EventHandler, SERVICE_POOL
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
-from ponte import logs
 
 log = logging.getLogger(__name__)
 

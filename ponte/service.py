@@ -3,9 +3,14 @@ an entrypoint for work done once at start (seeding, bootstrap accounts)."""
 from __future__ import annotations
 
 from nameko.extensions import Entrypoint
-from nameko.rpc import rpc
+from nameko.rpc import Rpc
 
+from ponte.errors import PonteError
 from ponte.observability import Observability
+
+rpc = Rpc.decorator(expected_exceptions=PonteError)
+"""nameko's ``rpc``, with Ponte's domain errors expected: a refusal (409, 422 ...) is logged as a
+warning, not as a failure with a traceback."""
 
 
 class OnStart(Entrypoint):

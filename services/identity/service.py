@@ -9,18 +9,16 @@ from typing import Any
 import eventlet
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc as nameko_rpc
 
 from ponte.config import settings
 from ponte.db import Database
-from ponte.errors import PonteError, ServiceUnavailable
-from ponte.service import BaseService, on_start
+from ponte.errors import ServiceUnavailable
+from ponte.service import BaseService, on_start, rpc
 from services.identity.domain.passwords import Passwords
 from services.identity.usecases import Identity, accounts, providers, registration, sessions
 
 log = logging.getLogger(__name__)
 # refusals (wrong password, taken e-mail...) are answers, not faults: nameko logs them as warnings
-rpc = nameko_rpc(expected_exceptions=PonteError)
 # argon2 runs in OS threads so a hash never stalls the other requests of this process
 PASSWORDS = Passwords(run=tpool.execute)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ponte.db import UTCDateTime
+
 metadata = sa.MetaData()
 
 emails = sa.Table(
@@ -21,10 +23,10 @@ emails = sa.Table(
     sa.Column("html_body", sa.Text),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("next_attempt_at", UTCDateTime),
     sa.Column("last_error", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
     sa.Column("correlation_id", sa.String(64)),
     sa.UniqueConstraint("event_id", "notification_type", "recipient", name="uq_emails_event"),
     sa.Index("ix_emails_due", "status", "next_attempt_at"),
@@ -35,9 +37,9 @@ email_attempts = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("email_id", sa.String(36), sa.ForeignKey("emails.id"), nullable=False),
     sa.Column("attempt", sa.Integer, nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("outcome", sa.String(10), nullable=False),
     sa.Column("error", sa.Text),
-    sa.Column("retry_at", sa.DateTime(timezone=True)),
+    sa.Column("retry_at", UTCDateTime),
     sa.UniqueConstraint("email_id", "attempt", name="uq_email_attempts_number"),
 )

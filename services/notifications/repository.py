@@ -1,7 +1,7 @@
 """Loading and saving e-mails and their attempts inside a unit of work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,19 +11,12 @@ from services.notifications.domain import QUEUED, Attempt, Email
 from services.notifications.models import email_attempts, emails
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite keeps no offset; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
-
-
 def _email(row: Any) -> Email:
     return Email(id=row.id, event_id=row.event_id, notification_type=row.notification_type,
                  recipient=row.recipient, locale=row.locale, subject=row.subject,
-                 text=row.text_body, html=row.html_body, created_at=_utc(row.created_at),
+                 text=row.text_body, html=row.html_body, created_at=row.created_at,
                  status=row.status, attempts=row.attempts,
-                 next_attempt_at=_utc(row.next_attempt_at), sent_at=_utc(row.sent_at),
+                 next_attempt_at=row.next_attempt_at, sent_at=row.sent_at,
                  last_error=row.last_error, correlation_id=row.correlation_id)
 
 
@@ -77,5 +70,5 @@ class EmailRepository:
         rows = self.session.execute(
             sa.select(email_attempts).where(email_attempts.c.email_id == email_id)
             .order_by(email_attempts.c.attempt)).all()
-        return [Attempt(r.email_id, r.attempt, _utc(r.at), r.outcome, r.error, _utc(r.retry_at))
+        return [Attempt(r.email_id, r.attempt, r.at, r.outcome, r.error, r.retry_at)
                 for r in rows]

@@ -2,33 +2,12 @@
 the providers and secretaries that identity owns (kept from identity's events)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
 
 import sqlalchemy as sa
 
+from ponte.db import UTCDateTime
+
 metadata = sa.MetaData()
-
-
-class UTCDateTime(sa.TypeDecorator):
-    """Aware UTC datetimes on every database (SQLite keeps no offset, so it is restored here)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None \
-            else value.astimezone(timezone.utc)
 
 
 providers = sa.Table(

@@ -6,13 +6,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Callable, Iterator
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from ponte.db import Database
 from ponte.errors import Conflict, Forbidden, InvalidInput
 from ponte.rpc import Services
+from ponte.service import rpc
 from services.relationships import access, views
 from services.relationships.accounts import AccountsReadModel
 from services.relationships.dependencies import Clock
