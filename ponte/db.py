@@ -56,7 +56,9 @@ class UTCDateTime(sa.TypeDecorator):
             else value.astimezone(timezone.utc)
 
 
-def create_engine_for(service: str, url: str | None = None) -> Engine:
+def create_engine_for(service: str, url: str | None = None, *, reads: bool = False) -> Engine:
+    """The service's engine; ``reads=True`` gives a separate autocommit pool for read-only
+    sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip)."""
     url = url or settings().db_url_for(service)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -64,7 +66,8 @@ def create_engine_for(service: str, url: str | None = None) -> Engine:
             raise RuntimeError("PONTE_DB_URL for SQLite must contain {service}: one file each")
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  **({"isolation_level": "AUTOCOMMIT"} if reads else {}))
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
@@ -80,6 +83,9 @@ def create_engine_for(service: str, url: str | None = None) -> Engine:
         connect_args["options"] = f"-csearch_path={service}"
         with sa.create_engine(parsed).begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+    if reads:
+        return sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
+                                max_overflow=20, pool_recycle=1800, connect_args=connect_args)
     return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
                             connect_args=connect_args)
 
@@ -149,6 +155,7 @@ class Database(DependencyProvider):
         self.engine = create_engine_for(self.service)
         migrate(self.service, self.engine, self.migrations)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.reads = sessionmaker(create_engine_for(self.service, reads=True))
         self.relay = messaging.Relay(self.container, self.engine)
 
     def start(self) -> None:
@@ -188,6 +195,13 @@ class WorkerDatabase:
                 self._event_marked = True
         if tx.events:
             self._provider.relay.wake()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only, in autocommit mode: one round trip per query, with no
+        BEGIN and COMMIT around it. Never write through it."""
+        with self._provider.reads() as session:
+            yield session
 
     @property
     def engine(self) -> Engine:

@@ -2,15 +2,33 @@
 an entrypoint for work done once at start (seeding, bootstrap accounts)."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from nameko.extensions import Entrypoint
 from nameko.rpc import Rpc
 
-from ponte.errors import PonteError
+from ponte.errors import PonteError, ServiceUnavailable
 from ponte.observability import Observability
 
-rpc = Rpc.decorator(expected_exceptions=PonteError)
-"""nameko's ``rpc``, with Ponte's domain errors expected: a refusal (409, 422 ...) is logged as a
-warning, not as a failure with a traceback."""
+
+class RpcEntrypoint(Rpc):
+    """nameko's RPC entrypoint, with Ponte's domain errors expected (a refusal such as 409 or
+    422 is logged as a warning, not as a failure), and a database that cannot be reached
+    answered as ``ServiceUnavailable`` (503, try again) instead of an internal error."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        kwargs.setdefault("expected_exceptions", PonteError)
+        super().__init__(**kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):  # noqa: ANN001, ANN201
+        if exc_info is not None and isinstance(exc_info[1], (sa.exc.OperationalError,
+                                                             sa.exc.InterfaceError)):
+            unavailable = ServiceUnavailable("The database is not reachable right now.",
+                                             retry_after=5)
+            exc_info = (ServiceUnavailable, unavailable, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = RpcEntrypoint.decorator
 
 
 class OnStart(Entrypoint):

@@ -32,6 +32,21 @@ class Repository:
     def account(self, account_id: object) -> Account | None:
         return self.session.get(Account, account_id) if isinstance(account_id, str) else None
 
+    def active_account_record(self, account_id: object) -> tuple[sa.Row, sa.Row | None] | None:
+        """An active account and its provider as plain rows: a lean read for hot answers (GET
+        /me) that skips the ORM's loading machinery."""
+        if not isinstance(account_id, str):
+            return None
+        conn = self.session.connection()
+        accounts, providers = Account.__table__, Provider.__table__
+        account = conn.execute(sa.select(accounts).where(
+            accounts.c.id == account_id, accounts.c.status == ACTIVE)).first()
+        if account is None:
+            return None
+        provider = conn.execute(sa.select(providers).where(
+            providers.c.id == account.provider_id)).first() if account.provider_id else None
+        return account, provider
+
     def active_account(self, account_id: object) -> Account | None:
         account = self.account(account_id)
         return account if account is not None and account.status == ACTIVE else None

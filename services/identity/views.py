@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from ponte.config import settings
 from services.identity.models import Account, Provider, ProviderImage, Site
 
@@ -27,10 +29,10 @@ def staff(account: Account) -> dict[str, Any]:
             "created_at": timestamp(account.created_at)}
 
 
-def me(account: Account) -> dict[str, Any]:
-    """GET /me. ``acting_for`` lists the provider itself with every role for a provider login;
-    a secretary's comes from relationships (the gateway adds it)."""
-    provider = account.provider
+def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any]:
+    """GET /me, from ORM objects or plain rows. ``acting_for`` lists the provider itself with
+    every role for a provider login; a secretary's comes from relationships (the gateway adds
+    it)."""
     answer = {
         **account_summary(account), "secondary_email": account.secondary_email,
         "cpf": account.cpf, "sex": account.sex,

@@ -55,6 +55,7 @@ class _Database:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.reads = sessionmaker(create_engine_for("identity", reads=True))
         self.relay = SimpleNamespace(wake=lambda: None)
 
 
@@ -76,7 +77,7 @@ def db(tmp_path, monkeypatch):
 
 @pytest.fixture
 def service(db, monkeypatch):
-    monkeypatch.setattr(identity_service, "PASSWORDS", FAST)
+    monkeypatch.setattr(identity_service, "passwords", lambda: FAST)
     worker = worker_factory(IdentityService, db=db, started_up=eventlet.Event())
     with pytest.raises(ServiceUnavailable):
         worker.ping()  # not ready before the start-up work is done
@@ -509,3 +510,16 @@ def test_garbage_arguments_never_crash(service, method, args):
         getattr(service, method)(*args)
     except PonteError:
         pass
+
+
+def test_a_sign_in_upgrades_a_hash_made_with_another_cost(db, clock):
+    older = Identity(db, Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)),
+                     clock)
+    body = secretary()
+    created = registration.register(older, "secretary", body)
+    current = Identity(db, FAST, clock)
+    sessions.login(current, body["email"], body["password"])
+    with db.read() as session:
+        stored = Repository(session).account(created["id"]).password_hash
+    assert not FAST.needs_rehash(stored)
+    assert sessions.login(current, body["email"], body["password"])["access_token"]

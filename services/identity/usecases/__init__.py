@@ -44,6 +44,16 @@ class Identity:
         with self.db.transaction() as tx:
             yield Unit(Repository(tx.session), tx.publish)
 
+    @contextmanager
+    def reading(self) -> Iterator[Unit]:
+        """For answers that change nothing: no transaction around the queries."""
+        with self.db.read() as session:
+            yield Unit(Repository(session), _no_events)
+
+
+def _no_events(event_type: str, data: dict[str, Any]) -> None:
+    raise RuntimeError(f"{event_type} published from a read-only unit")
+
 
 def caller_account(unit: Unit, caller: Any) -> Any:
     """The calling account, which must still be active (its token may outlive a deletion)."""

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ponte.documents import normalise_cpf
-from ponte.errors import Conflict, InvalidInput, NotFound
+from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links, lockout
@@ -20,8 +20,12 @@ from services.identity.usecases.registration import EMAIL_TAKEN, invite_site
 
 
 def get_me(identity: Identity, caller: dict) -> dict:
-    with identity.unit() as unit:
-        return views.me(caller_account(unit, caller))
+    with identity.reading() as unit:
+        record = unit.repo.active_account_record(
+            caller.get("account_id") if isinstance(caller, dict) else None)
+    if record is None:
+        raise Unauthenticated("This account is no longer active; sign in again.")
+    return views.me(*record)
 
 
 def update_me(identity: Identity, caller: dict, changes: dict) -> dict:
@@ -40,7 +44,7 @@ def update_me(identity: Identity, caller: dict, changes: dict) -> dict:
             account.locale = locale
         account.updated_at = identity.clock()
         _account_updated(unit, account)
-        return views.me(account)
+        return views.me(account, account.provider)
 
 
 def _account_updated(unit: Unit, account: Account) -> None:
@@ -77,7 +81,7 @@ def change_email(identity: Identity, caller: dict, data: dict) -> dict:
                                        "new_email": new_email, "name": account.name,
                                        "locale": account.locale})
         _account_updated(unit, account)
-        return views.me(account)
+        return views.me(account, account.provider)
 
 
 def change_password(identity: Identity, caller: dict, data: dict) -> None:
@@ -171,7 +175,7 @@ def _usable_reset_link(unit: Unit, token: Any, identity: Identity) -> Any:
 
 def get_accounts(identity: Identity, ids: Any) -> list[dict]:
     wanted = [i for i in ids if isinstance(i, str)][:1000] if isinstance(ids, list) else []
-    with identity.unit() as unit:
+    with identity.reading() as unit:
         return [views.account_record(a) for a in unit.repo.accounts(wanted)]
 
 

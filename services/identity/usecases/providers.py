@@ -17,7 +17,7 @@ MAX_IMAGES = 20
 
 
 def get_provider(identity: Identity, provider_id: Any) -> dict:
-    with identity.unit() as unit:
+    with identity.reading() as unit:
         return views.provider(_provider(unit, provider_id))
 
 

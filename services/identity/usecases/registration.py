@@ -181,7 +181,7 @@ def _registration_link(unit: Unit, token: Any, now: datetime) -> Link:
 
 
 def get_registration(identity: Identity, token: Any) -> dict:
-    with identity.unit() as unit:
+    with identity.reading() as unit:
         account = _registration_link(unit, token, identity.clock()).account
         return views.registration(account.provider, account.site)
 

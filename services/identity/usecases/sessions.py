@@ -40,8 +40,13 @@ def login(identity: Identity, login: Any, password: Any, remember_me: bool = Fal
         candidates = ([(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)]
                       if target else [])
     # hashes are checked outside any transaction: they take a while and must not hold locks
-    verified = next((account_id for account_id, password_hash in candidates
-                     if identity.passwords.verify(password_hash, password)), None)
+    verified, rehashed = next(((account_id, password_hash) for account_id, password_hash
+                               in candidates if identity.passwords.verify(password_hash, password)),
+                              (None, None))
+    if rehashed is not None and identity.passwords.needs_rehash(rehashed):
+        rehashed = identity.passwords.hash(password)  # the configured cost changed
+    else:
+        rehashed = None
     if not candidates:
         identity.passwords.verify(None, password)
     with identity.unit() as unit:
@@ -52,6 +57,8 @@ def login(identity: Identity, login: Any, password: Any, remember_me: bool = Fal
             throttle.failed(now)
         else:
             throttle.succeeded()
+            if rehashed is not None:
+                account.password_hash = rehashed
             answer = start_session(unit, account, bool(remember_me), now)
         unit.repo.save_throttle(row, throttle, now)
     if account is None:
