@@ -33,6 +33,8 @@ class Settings:
     access_token_ttl: int
     refresh_token_ttl: int
     remember_me_ttl: int
+    password_hash_memory_kib: int
+    password_hash_time_cost: int
     timezone: str
     log_level: str
     metrics_port: int | None
@@ -86,6 +88,8 @@ def settings() -> Settings:
         access_token_ttl=int(env("PONTE_ACCESS_TOKEN_TTL", "600")),
         refresh_token_ttl=int(env("PONTE_REFRESH_TOKEN_TTL", str(12 * 3600))),
         remember_me_ttl=int(env("PONTE_REMEMBER_ME_TTL", str(30 * 24 * 3600))),
+        password_hash_memory_kib=int(env("PONTE_PASSWORD_HASH_MEMORY_KIB", "19456")),
+        password_hash_time_cost=int(env("PONTE_PASSWORD_HASH_TIME_COST", "2")),
         timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,

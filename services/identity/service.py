@@ -2,6 +2,7 @@
 of docs/events.md are recorded by the use cases in the same transaction as the change."""
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from typing import Any
@@ -14,13 +15,18 @@ from ponte.config import settings
 from ponte.db import Database
 from ponte.errors import ServiceUnavailable
 from ponte.service import BaseService, on_start, rpc
-from services.identity.domain.passwords import Passwords
+from services.identity.domain.passwords import Passwords, hasher
 from services.identity.usecases import Identity, accounts, providers, registration, sessions
 
 log = logging.getLogger(__name__)
-# refusals (wrong password, taken e-mail...) are answers, not faults: nameko logs them as warnings
-# argon2 runs in OS threads so a hash never stalls the other requests of this process
-PASSWORDS = Passwords(run=tpool.execute)
+
+
+@functools.cache
+def passwords() -> Passwords:
+    """argon2 runs in OS threads, so a hash never stalls the other requests of this process."""
+    config = settings()
+    return Passwords(hasher(config.password_hash_memory_kib, config.password_hash_time_cost),
+                     run=tpool.execute)
 
 
 def _dict(value: Any) -> dict:
@@ -46,7 +52,7 @@ class IdentityService(BaseService):
 
     @property
     def identity(self) -> Identity:
-        return Identity(self.db, PASSWORDS)
+        return Identity(self.db, passwords())
 
     @rpc
     def ping(self) -> dict:
