@@ -24,6 +24,8 @@ test: install
 
 bench: install
 	scripts/ensure-infrastructure
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "bench: wrk not available, using the Python client"
 	$(PY) bench/sessions_me.py
 
 clean:

@@ -1,80 +1,107 @@
-"""A small closed-loop HTTP load generator: N workers, each on a keep-alive connection, for a
-fixed time; prints throughput, latency percentiles and errors."""
+"""Closed-loop HTTP load: wrk when it is installed (light on the CPU it shares with the servers),
+else a small Python client. Either way: N connections for a fixed time, then throughput,
+latency percentiles and errors."""
 from __future__ import annotations
 
 import http.client
-import statistics
+import re
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Callable
-
-Request = Callable[[int], tuple[str, str, bytes | None, dict]]
+from dataclasses import dataclass
 
 
 @dataclass
 class Result:
     name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
 
     def line(self, floor: "Result | None" = None) -> str:
         ratio = f"  {self.rate / floor.rate:.2f}x floor" if floor and floor.rate else ""
-        return (f"{self.name:<28} {self.rate:8.1f} req/s  p50 {self.percentile(50):7.1f} ms  "
-                f"p99 {self.percentile(99):7.1f} ms  errors {self.errors}{ratio}")
+        return (f"{self.name:<28} {self.rate:8.1f} req/s  p50 {self.p50_ms:7.1f} ms  "
+                f"p99 {self.p99_ms:7.1f} ms  errors {self.errors}{ratio}")
 
 
-def run(name: str, host: str, port: int, request: Request, *, concurrency: int = 20,
-        seconds: float = 10.0, expect: int = 200) -> Result:
-    result = Result(name)
+def client_name() -> str:
+    return "wrk" if shutil.which("wrk") else "python http.client"
+
+
+def run(name: str, port: int, method: str, path: str, *, body: bytes | None = None,
+        headers: dict[str, str] | None = None, concurrency: int = 20,
+        seconds: float = 10.0) -> Result:
+    if shutil.which("wrk"):
+        return _wrk(name, port, method, path, body, headers or {}, concurrency, seconds)
+    return _python(name, port, method, path, body, headers or {}, concurrency, seconds)
+
+
+def _wrk(name, port, method, path, body, headers, concurrency, seconds) -> Result:  # noqa: ANN001
+    script = [f'wrk.method = "{method}"']
+    if body is not None:
+        script.append(f"wrk.body = [[{body.decode()}]]")
+    script += [f'wrk.headers["{key}"] = "{value}"' for key, value in headers.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write("\n".join(script))
+        lua.flush()
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{int(seconds)}s", "--latency",
+             "--timeout", "10s", "-s", lua.name, f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, check=True).stdout
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return Result(name, rate, latency("50"), latency("99"), errors)
+
+
+def _python(name, port, method, path, body, headers, concurrency, seconds) -> Result:  # noqa: ANN001
+    latencies: list[float] = []
+    errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def worker(index: int) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=10)
-        latencies, errors, n = [], 0, 0
+    def worker() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine, failed = [], 0
         while time.monotonic() < deadline:
-            method, path, body, headers = request(index * 1_000_000 + n)
-            n += 1
             started = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == expect
+                ok = 200 <= response.status < 300
             except (OSError, http.client.HTTPException):
                 ok = False
                 conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=10)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             if ok:
-                latencies.append(time.perf_counter() - started)
+                mine.append(time.perf_counter() - started)
             else:
-                errors += 1
+                failed += 1
         conn.close()
         with lock:
-            result.latencies.extend(latencies)
-            result.errors += errors
+            latencies.extend(mine)
+            errors += failed
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.seconds = time.monotonic() - started
-    return result
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies) or [float("nan")]
 
+    def percentile(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
+    return Result(name, len(latencies) / elapsed, percentile(50), percentile(99), errors)

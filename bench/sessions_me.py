@@ -68,33 +68,27 @@ def main() -> None:
 
             floor_port = free_port()
             floor_processes = start_floor(stack, floor_port)
-            login_body = json.dumps({"login": email, "password": PASSWORD}).encode()
-            json_headers = {"Content-Type": "application/json"}
+            login = json.dumps({"login": email, "password": PASSWORD}).encode()
             me_headers = {"Authorization": f"Bearer {token}"}
-
-            def warm(path_request, port: int) -> None:
-                load.run("warm-up", "127.0.0.1", port, path_request, concurrency=4, seconds=2)
-
-            floor_request = lambda n: ("GET", "/echo", None, {})  # noqa: E731
-            me_request = lambda n: ("GET", "/api/v1/me", None, me_headers)  # noqa: E731
-            login_request = lambda n: ("POST", "/api/v1/sessions", login_body,  # noqa: E731
-                                       json_headers)
-            warm(floor_request, floor_port)
-            warm(me_request, stack.port)
             kwargs = {"concurrency": args.concurrency, "seconds": args.seconds}
-            floor = load.run("floor: nameko HTTP->RPC echo", "127.0.0.1", floor_port,
-                             floor_request, **kwargs)
-            me = load.run("GET /api/v1/me", "127.0.0.1", stack.port, me_request, **kwargs)
-            sessions = load.run("POST /api/v1/sessions", "127.0.0.1", stack.port,
-                                login_request, **kwargs)
-            print(f"distributed mode, RabbitMQ + PostgreSQL, {args.concurrency} concurrent "
-                  f"clients, {args.seconds:.0f} s each")
+            load.run("warm-up", floor_port, "GET", "/echo", concurrency=4, seconds=2)
+            load.run("warm-up", stack.port, "GET", "/api/v1/me", headers=me_headers,
+                     concurrency=4, seconds=2)
+            floor = load.run("floor: nameko HTTP->RPC echo", floor_port, "GET", "/echo",
+                             **kwargs)
+            me = load.run("GET /api/v1/me", stack.port, "GET", "/api/v1/me",
+                          headers=me_headers, **kwargs)
+            sessions = load.run("POST /api/v1/sessions", stack.port, "POST",
+                                "/api/v1/sessions", body=login,
+                                headers={"Content-Type": "application/json"}, **kwargs)
+            print(f"distributed mode (RabbitMQ + PostgreSQL, one process per component), "
+                  f"{args.concurrency} concurrent connections, {args.seconds:.0f} s each, "
+                  f"client: {load.client_name()}")
             for result in (floor, me, sessions):
                 print(result.line(floor))
-            verdict = (me.rate >= 0.8 * floor.rate and me.percentile(99) <= 100
-                       and me.errors == 0)
+            met = me.rate >= 0.8 * floor.rate and me.p99_ms <= 100 and me.errors == 0
             print("GET /me target (>= 0.8x floor, p99 <= 100 ms, 0 errors):",
-                  "met" if verdict else "NOT met")
+                  "met" if met else "NOT met")
         finally:
             for process in floor_processes:
                 process.terminate()
