@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 import uuid
 
+import eventlet
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
 from nameko import config as nameko_config
@@ -169,8 +170,21 @@ class ReliableEventHandler(EventHandler):
         raise RuntimeError(f"{self.container.service_name} handles events without a Database")
 
     def handle_message(self, body: dict[str, Any], message) -> None:  # noqa: ANN001
-        event = Event.from_envelope(body)
-        if was_processed(self._database.engine, event.id, self.method_name):
+        try:
+            event = Event.from_envelope(body)
+        except (KeyError, TypeError):
+            log.error("%s.%s dropped a message that is not an event envelope: %.500r",
+                      self.container.service_name, self.method_name, body)
+            self.consumer.ack_message(message)
+            return
+        try:
+            seen = was_processed(self._database.engine, event.id, self.method_name)
+        except sa.exc.SQLAlchemyError:
+            log.warning("database unreachable; event %s goes back to the queue", event.id)
+            eventlet.sleep(1)  # do not spin on redelivery while the database is away
+            self.consumer.requeue_message(message)
+            return
+        if seen:
             self.consumer.ack_message(message)
             return
 
@@ -333,9 +347,15 @@ class Relay:
                 continue
             self.container.spawn_worker(
                 entrypoint, (event,), {}, context_data={"correlation_id": event.correlation_id},
-                handle_result=lambda ctx, res, exc, ev=event, h=row["handler"]:
-                    (self.settle(ev, h, exc), (res, exc))[1])
+                handle_result=self._settles(event, row["handler"]))
         return len(rows)
+
+    def _settles(self, event: Event, handler: str):  # noqa: ANN202
+        """A worker's result handler that records the outcome of a retried run."""
+        def handle_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
+            self.settle(event, handler, exc_info)
+            return result, exc_info
+        return handle_result
 
 
 def replay_dead(engine: sa.Engine, failure_id: int | None = None) -> int:

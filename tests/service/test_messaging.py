@@ -150,3 +150,15 @@ def test_a_handler_that_always_fails_is_parked_as_dead_and_can_be_replayed(env, 
     assert messaging.replay_dead(engine) == 1
     wait_until(lambda: _rows(env, "audit", "event_failures", "status = 'dead'"), 15,
                what="the replayed run to fail again and be parked")
+
+
+def test_a_message_that_is_not_an_event_is_dropped_without_stopping_the_consumer(
+        env, ledger_first):
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            {"not": "an envelope"}, exchange=messaging.event_exchange("ledger"),
+            routing_key="entry_added")
+    with ClusterRpcClient() as client:
+        entry_id = client.ledger.add_entry(13)
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 5,
+               what="the consumer to carry on after the malformed message")
