@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.auth import EdgeAuth, Principal, require_kind
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
-from ponte.errors import BadRequest, Forbidden, InvalidInput, NotFound, UnsupportedMediaType
+from ponte.errors import BadRequest, InvalidInput, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
@@ -128,15 +128,14 @@ class Api:
         if not route.public:
             principal = auth.authenticate(request.headers.get("Authorization"))
             require_kind(principal, route.kinds, route.roles)
-        query = self._load(route.query_schema, request.args.to_dict(), "query")
-        body = {} if route.raw_body else self._load(route.body_schema, self._json(request, route),
-                                                     "body")
+        query = self._load(route.query_schema, request.args.to_dict())
+        body = {} if route.raw_body else self._load(route.body_schema, self._json(request, route))
         call = Call(request, params, body, query, principal, services, gateway)
         result = route.handler(call)
         return self._render(route, result)
 
     @staticmethod
-    def _load(schema: Schema | None, data: Any, where: str) -> dict[str, Any]:
+    def _load(schema: Schema | None, data: Any) -> dict[str, Any]:
         if schema is None:
             return {}
         if not isinstance(data, dict):
@@ -166,20 +165,6 @@ class Api:
             return Response(status=204)
         payload = route.response.dump(result) if route.response is not None else result
         return Response(json.dumps(payload), status=route.status, mimetype="application/json")
-
-
-def forbid_unless(condition: bool, message: str = "You may not do this.") -> None:
-    if not condition:
-        raise Forbidden(message)
-
-
-def not_found_unless(condition: bool, message: str = "Not found.") -> None:
-    if not condition:
-        raise NotFound(message)
-
-
-__all__ = ["Api", "Call", "Input", "PageQuery", "Route", "ValidationError", "fields",
-           "validate", "forbid_unless", "not_found_unless"]
 
 
 def combine(*apis: Api) -> Api:

@@ -29,7 +29,8 @@ def _schema_name(schema: Any) -> str:
 
 
 @functools.cache
-def _cached(api_id: int, api: Api) -> dict:
+def document(api: Api) -> dict:
+    """Built once per route table (routes do not change while the process runs)."""
     spec = APISpec(title="Ponte API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "Back end of a care-network portal. See README.md."})
@@ -74,10 +75,6 @@ def _cached(api_id: int, api: Api) -> dict:
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
-
-
-def document(api: Api) -> dict:
-    return _cached(id(api), api)
 
 
 def render_html(spec: dict) -> str:
