@@ -37,9 +37,13 @@ def _dead_letters(service: str, replay: str | None) -> int:
     import sqlalchemy as sa
 
     from ponte import messaging
-    from ponte.db import create_engine_for
+    from ponte.db import ROOT, create_engine_for, migrate
 
+    if not (ROOT / "services" / service / "migrations").is_dir():
+        print(f"{service} keeps no database, so it has no event handler runs", file=sys.stderr)
+        return 0
     engine = create_engine_for(service)
+    migrate(service, engine)  # what the service does at start; a no-op once it has run
     if replay:
         count = messaging.replay_dead(engine, None if replay == "all" else int(replay))
         print(f"{count} handler run(s) queued for retry; they run when {service} is up")
