@@ -3,12 +3,13 @@ handler that makes one call to a service. :class:`Api` validates, dispatches and
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -16,17 +17,51 @@ from werkzeug.wrappers import Request, Response
 from gateway.auth import EdgeAuth, Principal, require_kind
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
-from ponte.errors import BadRequest, InvalidInput, UnsupportedMediaType
+from ponte.errors import BadRequest, InvalidInput, NotFound, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
 
 
+NUL = "\x00"  # valid JSON and URL text that PostgreSQL cannot store or compare
+
+
+def holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(holds_nul(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    """JSON numbers are finite: ``1e999`` would otherwise become infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 class Input(Schema):
-    """Base of request schemas: unknown fields are ignored, values are validated."""
+    """Base of request schemas: unknown fields are ignored, values are validated, and no text
+    may hold a NUL character."""
 
     class Meta:
         unknown = EXCLUDE
+
+    @post_load
+    def _without_nul(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        errors = {key: ["Must not contain the NUL character."]
+                  for key, value in data.items() if holds_nul(value)}
+        if errors:
+            raise ValidationError(errors)
+        return data
 
 
 class PageQuery(Input):
@@ -128,6 +163,10 @@ class Api:
         if not route.public:
             principal = auth.authenticate(request.headers.get("Authorization"))
             require_kind(principal, route.kinds, route.roles)
+        unknown = {name: ["Must not contain the NUL character."]
+                   for name, value in params.items() if holds_nul(value)}
+        if unknown:
+            raise NotFound("Not found.", unknown)
         query = self._load(route.query_schema, request.args.to_dict())
         body = {} if route.raw_body else self._load(route.body_schema, self._json(request, route))
         call = Call(request, params, body, query, principal, services, gateway)
@@ -153,9 +192,12 @@ class Api:
         if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
             raise UnsupportedMediaType("Send the body as application/json.")
         try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("The body is not valid JSON.") from None
+            data = json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+            json.dumps(data, ensure_ascii=False).encode()  # lone surrogates ("\ud800") are not text
+            return data
+        except (ValueError, RecursionError):  # UnicodeError is a ValueError; deep nesting recurses
+            raise BadRequest("The body is not valid JSON.",
+                             {"_body": ["Must be valid JSON text in UTF-8."]}) from None
 
     @staticmethod
     def _render(route: Route, result: Any) -> Response:

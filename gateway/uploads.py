@@ -1,6 +1,7 @@
 """Files: uploads streamed into object storage, and downloads streamed back."""
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from ponte.errors import InvalidInput, NotFound, UnsupportedMediaType
 
 api = Api()
 MULTIPART_OVERHEAD = 64 * 1024
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # dropped from file names: headers and SQL refuse them
 
 
 def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
@@ -23,14 +25,15 @@ def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field 'file'.")
     request.max_content_length = max_bytes + MULTIPART_OVERHEAD
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    filename = CONTROL.sub("", upload.filename or "")[:255] if upload is not None else ""
+    if not filename:
         raise InvalidInput("The field 'file' with a file is required.",
                            {"file": ["Missing file."]})
     object_id = str(uuid.uuid4())
     try:
         return storage.store().put_stream(
             f"{key_prefix}/{object_id}", upload.stream, max_bytes=max_bytes, allowed=allowed,
-            filename=upload.filename[:255], metadata={"id": object_id, "owner": owner})
+            filename=filename, metadata={"id": object_id, "owner": owner})
     finally:
         upload.close()
 
@@ -70,8 +73,13 @@ def download(call: Call) -> Response:
 
 
 def _upload(upload_id: str) -> storage.StoredObject | None:
+    return storage.store().info(f"uploads/{upload_id}") if is_uuid(upload_id) else None
+
+
+def is_uuid(value: str) -> bool:
+    """A UUID in its canonical form, the only one used in object keys ("{...}" or "urn:uuid:..."
+    parse as UUIDs too, but are not valid keys)."""
     try:
-        uuid.UUID(upload_id)
+        return str(uuid.UUID(value)) == value
     except ValueError:
-        return None
-    return storage.store().info(f"uploads/{upload_id}")
+        return False

@@ -2,8 +2,6 @@
 identity service."""
 from __future__ import annotations
 
-import uuid
-
 from werkzeug.wrappers import Response
 
 from gateway import uploads
@@ -187,15 +185,8 @@ def remove_image(call: Call) -> None:
 def image(call: Call) -> Response:
     provider_id, image_id = call.params["id"], call.params["image_id"]
     stored = None
-    if _is_uuid(provider_id) and _is_uuid(image_id):
+    if uploads.is_uuid(provider_id) and uploads.is_uuid(image_id):
         stored = storage.store().info(f"providers/{provider_id}/images/{image_id}")
     if stored is None:
         raise NotFound("No such image.")
     return uploads.stream(stored, inline=True)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False

@@ -25,8 +25,11 @@ def encode_cursor(moment: datetime, row_id: str) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         moment, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(moment), str(row_id)
-    except (ValueError, TypeError):
+        if not isinstance(row_id, str) or "\x00" in row_id:
+            raise ValueError("not an id")
+        row_id.encode()  # a lone surrogate ("\ud800") cannot reach the database either
+        return datetime.fromisoformat(moment), row_id
+    except (ValueError, TypeError, RecursionError):
         raise InvalidInput("This cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
             from None
 

@@ -2,6 +2,7 @@
 tokens, lockout, password reset, profile changes and provider profiles (API.md "Identity")."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import uuid
@@ -474,8 +475,12 @@ def test_find_secretaries(client, mail, operator):
     assert client.get("/api/v1/secretaries", token=clinic["token"]).status_code == 422
     assert client.get("/api/v1/secretaries", token=clinic["token"],
                       params={"name": "x", "limit": 201}).status_code == 422
-    assert client.get("/api/v1/secretaries", token=clinic["token"],
-                      params={"name": "x", "cursor": "!!"}).status_code == 422
+    for cursor in ("!!", base64.urlsafe_b64encode(b'["a\\u0000", "b"]').decode(),
+                   base64.urlsafe_b64encode(b'["\\ud800", "b"]').decode(),
+                   base64.urlsafe_b64encode(b"[" * 3000).decode()):
+        assert client.get("/api/v1/secretaries", token=clinic["token"],
+                          params={"name": "x", "cursor": cursor}).status_code == 422, cursor
+    assert client.get("/api/v1/providers/a%00b", token=clinic["token"]).status_code == 404
     citizen = register_citizen(client)
     assert client.get("/api/v1/secretaries", token=citizen["token"],
                       params={"name": "x"}).status_code == 403
@@ -500,6 +505,11 @@ def test_find_secretaries(client, mail, operator):
     ("POST", "/api/v1/password-resets", {"json": {"email": "not-an-email"}}, 422),
     ("POST", "/api/v1/providers", {"json": {}, "headers": {
         "Authorization": "Bearer not.a.token"}}, 401),
+    ("POST", "/api/v1/sessions", {"data": "[" * 100_000, "headers": {
+        "Content-Type": "application/json"}}, 400),
+    ("POST", "/api/v1/sessions", {"data": '{"login": "\\ud800", "password": "p"}',
+                                  "headers": {"Content-Type": "application/json"}}, 400),
+    ("POST", "/api/v1/sessions", {"json": {"login": "a\x00@ponte.test", "password": "p"}}, 422),
 ])
 def test_bad_input_gets_a_problem_never_a_500(client, method, path, kwargs, status):
     answer = client.request(method, path, **kwargs)

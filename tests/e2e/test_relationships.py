@@ -3,6 +3,7 @@ a provider finds and invites secretaries, they accept or decline, and what each 
 enforced from the secretary's next request (role changes, endings, expiry, deleted accounts)."""
 from __future__ import annotations
 
+import base64
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -213,6 +214,22 @@ def test_accepting_until_a_date_declining_and_bad_input(client, accounts, provid
     assert client.post(f"{API}/invitations/{declined_invitation.json()['id']}/accept",
                        token=cida["token"], json={}).status_code == 409
     assert acting_for(client, cida) == []
+
+
+def test_forged_cursors_and_ids_are_refused_not_500(client, accounts, provider):
+    bia = accounts.secretary("Bia")
+    mine, theirs = f"{API}/me/relationships", f"{API}/providers/{provider['id']}"
+    for payload in (b'["2026-01-01T00:00:00", "a\\u0000"]',
+                    b'["2026-01-01T00:00:00", "\\ud800"]', b"[" * 3000):
+        cursor = base64.urlsafe_b64encode(payload).decode()
+        for path, who in ((mine, bia), (f"{theirs}/invitations", provider),
+                          (f"{theirs}/accreditations", provider)):
+            answer = client.get(path, token=who["token"], params={"cursor": cursor})
+            assert answer.status_code == 422, (path, payload, answer.text)
+            assert "cursor" in answer.json()["errors"]
+    assert client.post(f"{API}/invitations/a%00b/decline", token=bia["token"]).status_code == 404
+    assert client.post(f"{API}/relationships/a%00b/end",
+                       token=provider["token"]).status_code == 404
 
 
 def test_each_role_opens_its_endpoints_and_no_others(client, accounts, provider):

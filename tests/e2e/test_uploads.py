@@ -43,6 +43,9 @@ def test_nobody_else_can_download_an_unattached_upload(client):
     upload_id = _upload(client, owner["token"], "a.png", PNG).json()["id"]
     assert client.get(f"/api/v1/attachments/{upload_id}", token=other["token"]).status_code == 404
     assert client.get("/api/v1/attachments/not-a-uuid", token=owner["token"]).status_code == 404
+    for other_form in (f"{{{upload_id}}}", f"urn:uuid:{upload_id}", upload_id.upper()):
+        assert client.get(f"/api/v1/attachments/{other_form}",
+                          token=owner["token"]).status_code == 404, other_form
 
 
 def test_type_is_decided_by_content_not_by_name(client):
@@ -69,3 +72,13 @@ def test_malformed_uploads_are_refused(client):
     missing = client.post("/api/v1/uploads", token=token, files={"other": ("a.pdf", PDF)})
     assert missing.status_code == 422 and "file" in missing.json()["errors"]
     assert client.post("/api/v1/uploads", files={"file": ("a.pdf", PDF)}).status_code == 401
+
+
+def test_control_characters_are_dropped_from_file_names(client):
+    token = register_citizen(client)["token"]
+    answer = _upload(client, token, "raio\x00-x\x7f.png", PNG)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["filename"] == "raio-x.png"
+    download = client.get(f"/api/v1/attachments/{answer.json()['id']}", token=token)
+    assert download.status_code == 200 and "raio-x.png" in download.headers["Content-Disposition"]
+    assert _upload(client, token, "\x00", PNG).status_code == 422

@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 import time
 
+import jwt
 import pytest
 from marshmallow import ValidationError
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
+from gateway.api import Api, Input, PageQuery, fields
 from gateway.auth import EdgeAuth, Principal, Revocations, require_kind
 from gateway.problems import flatten, problem_response
 from ponte.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
@@ -35,6 +39,8 @@ def test_a_signed_token_round_trips():
                                     int(time.time()) - 100), SECRET),
     "not.a.jwt",
     "",
+    jwt.encode({"iss": "ponte", "sub": "a", "sid": 5, "iat": int(time.time()),
+                              "exp": int(time.time()) + 60, "rol": 7}, SECRET, algorithm="HS256"),
 ])
 def test_forged_expired_or_garbage_tokens_are_refused(token):
     with pytest.raises(Unauthenticated):
@@ -98,3 +104,46 @@ def test_errors_keep_their_fields_across_nameko_serialisation():
     assert type(back) is InvalidInput and back.errors == {"password": ["Too short."]}
     locked = deserialize(serialize(TooManyAttempts("locked", retry_after=60)))
     assert locked.retry_after == 60
+
+
+class _Inner(Input):
+    name = fields.String()
+
+
+class _Echo(Input):
+    name = fields.String()
+    tags = fields.List(fields.String())
+    inner = fields.Nested(_Inner)
+
+
+def _dispatch(path: str, data: bytes = b"{}", content_type: str = "application/json"):
+    api = Api()
+    api.route("POST", "/echo/{id}", public=True, body=_Echo, query=PageQuery)(
+        lambda call: call.body)
+    environ = EnvironBuilder(path=path, method="POST", data=data,
+                             content_type=content_type).get_environ()
+    return api.dispatch(Request(environ), None, None, None)
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000, b'{"name": "\\ud800"}', b'{"name": "\xff"}',
+                                 b'{"name": NaN}', b'{"name": -Infinity}', b'{"name": 1e999}'])
+def test_bodies_that_are_not_json_text_are_400_not_500(raw):
+    answer = _dispatch("/echo/1", raw)
+    assert answer.status_code == 400, answer.get_data()
+    assert list(json.loads(answer.get_data())["errors"]) == ["_body"]
+
+
+@pytest.mark.parametrize("body, field", [({"name": "a\x00b"}, "name"),
+                                         ({"tags": ["ok", "\x00"]}, "tags"),
+                                         ({"inner": {"name": "\x00"}}, "inner.name")])
+def test_nul_characters_in_body_fields_are_field_errors(body, field):
+    answer = _dispatch("/echo/1", json.dumps(body).encode())
+    assert answer.status_code == 422, answer.get_data()
+    assert list(json.loads(answer.get_data())["errors"]) == [field]
+
+
+def test_nul_characters_in_query_and_path_are_refused():
+    query = _dispatch("/echo/1?cursor=%00")
+    assert query.status_code == 422 and "cursor" in json.loads(query.get_data())["errors"]
+    assert _dispatch("/echo/a%00b").status_code == 404
+    assert _dispatch("/echo/1?cursor=abc").status_code == 200

@@ -214,8 +214,9 @@ def _decode_cursor(cursor: Any) -> tuple[str, str] | None:
     try:
         raw = base64.urlsafe_b64decode(str(cursor) + "=" * (-len(str(cursor)) % 4))
         first, second = json.loads(raw)
-        if isinstance(first, str) and isinstance(second, str):
+        if isinstance(first, str) and isinstance(second, str) and "\x00" not in first + second:
+            (first + second).encode()  # a lone surrogate ("\ud800") cannot reach the database
             return first, second
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         pass
     raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]})
