@@ -53,10 +53,14 @@ def verify_access_token(token: str, secret: str) -> AccessClaims:
         raise Unauthenticated("The access token has expired.") from None
     except jwt.PyJWTError:
         raise Unauthenticated("The access token is not valid.") from None
+    roles, strings = payload.get("rol", []), (payload["sub"], payload["sid"], payload.get("knd", ""))
+    if not (isinstance(roles, list) and all(isinstance(v, str) for v in (*strings, *roles))
+            and isinstance(payload.get("prv") or "", str)):
+        raise Unauthenticated("The access token is not valid.")
     return AccessClaims(account_id=payload["sub"], kind=payload.get("knd", ""),
                         session_id=payload["sid"], issued_at=payload["iat"],
-                        expires_at=payload["exp"], roles=tuple(payload.get("rol", ())),
-                        provider_id=payload.get("prv"), token_id=payload.get("jti", ""))
+                        expires_at=payload["exp"], roles=tuple(roles),
+                        provider_id=payload.get("prv"), token_id=str(payload.get("jti", "")))
 
 
 def new_secret(nbytes: int = 32) -> str:
