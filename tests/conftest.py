@@ -4,10 +4,12 @@ import eventlet
 eventlet.monkey_patch()
 
 import os  # noqa: E402
+import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tests.stack import (COMPONENTS, Stack, distributed_infrastructure,  # noqa: E402
+from ponte import config  # noqa: E402
+from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  # noqa: E402
                          infrastructure_missing)
 
 RUNTIMES = ["embedded", "distributed"]
@@ -55,3 +57,23 @@ def client(stack):
 @pytest.fixture
 def mail(stack):
     return stack.mail
+
+
+@pytest.fixture
+def postgres_databases(monkeypatch):
+    """PONTE_DB_URL on the machine's PostgreSQL with a fresh name prefix; yields the prefix and
+    drops every database created under it afterwards. Skips where PostgreSQL is missing."""
+    reason = infrastructure_missing()
+    if reason:
+        pytest.skip(f"PostgreSQL: {reason}")
+    prefix = f"ponte_t_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PONTE_DB_URL",
+                       f"postgresql+psycopg2://postgres@127.0.0.1:5432/{prefix}_{{service}}")
+    config.settings.cache_clear()
+    yield prefix
+    config.settings.cache_clear()
+    names = _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc",
+                 f"SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'").stdout
+    for name in names.split():
+        _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
+             f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,7 +4,6 @@ queries overlap instead of queueing), databases are created on demand, and a URL
 from __future__ import annotations
 
 import time
-import uuid
 
 import eventlet
 import pytest
@@ -12,23 +11,10 @@ import sqlalchemy as sa
 
 from ponte import config
 from ponte.db import create_engine_for
-from tests.stack import _run, infrastructure_missing
-
-pytestmark = pytest.mark.skipif(bool(infrastructure_missing()),
-                                reason=f"PostgreSQL: {infrastructure_missing()}")
-
 
 @pytest.fixture
-def pg_url(monkeypatch):
-    name = f"ponte_db_{uuid.uuid4().hex[:8]}"
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}_{{service}}"
-    monkeypatch.setenv("PONTE_DB_URL", url)
-    config.settings.cache_clear()
-    yield name
-    config.settings.cache_clear()
-    for suffix in ("probe", "shared"):
-        _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
-             f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)')
+def pg_url(postgres_databases):
+    return postgres_databases
 
 
 def test_concurrent_slow_queries_overlap_under_eventlet(pg_url):

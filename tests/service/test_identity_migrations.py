@@ -2,9 +2,7 @@
 and a second run is a no-op (replicas starting together)."""
 from __future__ import annotations
 
-import uuid
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,7 +10,6 @@ from alembic.migration import MigrationContext
 from ponte import config, messaging
 from ponte.db import create_engine_for, migrate
 from services.identity.models import Base
-from tests.stack import _run, infrastructure_missing
 
 
 def _differences(engine: sa.Engine) -> list:
@@ -48,20 +45,12 @@ def test_sqlite(tmp_path, monkeypatch):
         config.settings.cache_clear()
 
 
-@pytest.mark.skipif(bool(infrastructure_missing()), reason=f"{infrastructure_missing()}")
-def test_postgresql(monkeypatch):
-    name = f"ponte_idm_{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("PONTE_DB_URL", f"postgresql+psycopg2://postgres@127.0.0.1:5432/"
-                                       f"{name}_{{service}}")
-    config.settings.cache_clear()
+def test_postgresql(postgres_databases):
     engine = create_engine_for("identity")
     try:
         _check(engine)
     finally:
         engine.dispose()
-        config.settings.cache_clear()
-        _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
-             f'DROP DATABASE IF EXISTS "{name}_identity" WITH (FORCE)')
 
 
 def test_the_comparison_notices_a_difference(tmp_path, monkeypatch):

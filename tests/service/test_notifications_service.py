@@ -33,7 +33,7 @@ from services.notifications.domain import Email
 from services.notifications.emails import compose
 from services.notifications.repository import EmailRepository
 from services.notifications.service import NotificationsService
-from tests.stack import Mailbox, _run, free_port, infrastructure_missing, wait_until
+from tests.stack import Mailbox, free_port, wait_until
 
 PUBLIC_URL = "http://ponte.test:8000"
 
@@ -307,13 +307,8 @@ class SlowTransport:
         self.sent.append(queued.id)
 
 
-@pytest.mark.skipif(bool(infrastructure_missing()),
-                    reason=f"PostgreSQL: {infrastructure_missing()}")
-def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch):
-    name = f"ponte_mail_{uuid.uuid4().hex[:8]}"
+def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch, postgres_databases):
     monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PONTE_DB_URL", f"postgresql+psycopg2://postgres@127.0.0.1:5432/"
-                                       f"{name}_{{service}}")
     monkeypatch.setattr(delivery, "BATCH", 4)
     config.settings.cache_clear()
     engine = create_engine_for("notifications")
@@ -343,6 +338,3 @@ def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch):
                                         "GROUP BY status, attempts")).all() == [("sent", 1, 30)]
     finally:
         engine.dispose()
-        config.settings.cache_clear()
-        _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
-             f'DROP DATABASE IF EXISTS "{name}_notifications" WITH (FORCE)')
