@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import eventlet
 from eventlet.corolocal import local
+from kombu import Connection
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
 from nameko.rpc import ClusterRpc, ReplyListener
 
@@ -101,9 +102,11 @@ class Services(ClusterRpc):
     def setup(self) -> None:
         super().setup()
         # nameko re-declares the reply queue before every request, and kombu never caches the
-        # declaration of an expiring queue: three broker round trips per call. The reply
-        # listener declares it when it connects and on every reconnect, which is enough.
+        # declaration of an expiring queue: three broker round trips per call. Declared once
+        # here (before any request can be sent), then by the reply listener on every reconnect.
         self.publisher.declare = []
+        with Connection(self.amqp_uri) as connection:
+            self.reply_listener.queue.bind(connection).declare()
 
     def get_dependency(self, worker_ctx) -> RemoteCall:  # noqa: ANN001
         return RemoteCall(super().get_dependency(worker_ctx), self.timeout or settings().rpc_timeout,
