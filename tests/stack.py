@@ -22,6 +22,8 @@ from typing import Any
 
 import requests
 
+from ponte.documents import cnpj_check_digits, cpf_check_digits
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 COMPONENTS = ("identity", "relationships", "authorizations", "attendance", "notifications",
@@ -234,15 +236,17 @@ def infrastructure_missing() -> str | None:
 
 
 def new_cpf(seed: int | None = None) -> str:
-    """A valid CPF (check digits computed), different on every call unless seeded."""
-    base = (seed if seed is not None else uuid.uuid4().int) % 10**9
-    digits = [int(d) for d in f"{base:09d}"]
-    if len(set(digits)) == 1:
-        digits[0] = (digits[0] + 1) % 10
-    for length in (9, 10):
-        total = sum(d * w for d, w in zip(digits, range(length + 1, 1, -1)))
-        digits.append(0 if total % 11 < 2 else 11 - total % 11)
-    return "".join(map(str, digits))
+    """A valid CPF, different on every call unless seeded."""
+    base = f"{(seed if seed is not None else uuid.uuid4().int) % 10**9:09d}"
+    if len(set(base)) == 1:  # all-same digits are never valid
+        base = str((int(base[0]) + 1) % 10) + base[1:]
+    return base + cpf_check_digits(base)
+
+
+def new_cnpj() -> str:
+    """A valid alphanumeric CNPJ, different on every call."""
+    base = uuid.uuid4().hex[:8].upper() + "0001"
+    return base + cnpj_check_digits(base)
 
 
 def register_citizen(client: Client, password: str = "Citizen#1") -> dict:

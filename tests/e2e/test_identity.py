@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 
-from ponte.documents import cnpj_check_digits
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cpf, register_citizen, wait_until
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen, wait_until
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89" + b"\x00" * 256)
@@ -19,12 +18,6 @@ INVITATION, STAFF_SETUP, RESET, DELETED = "convite", "defina sua senha", "redefi
 
 def unique_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@ponte.test"
-
-
-def new_cnpj() -> str:
-    """A valid alphanumeric CNPJ, different on every call."""
-    base = uuid.uuid4().hex[:8].upper() + "0001"
-    return base + cnpj_check_digits(base)
 
 
 def tokens(mail, to: str, subject: str, count: int) -> list[str]:

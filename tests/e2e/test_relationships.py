@@ -4,35 +4,18 @@ enforced from the secretary's next request (role changes, endings, expiry, delet
 from __future__ import annotations
 
 import base64
-import random
 import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Client, free_port, wait_until
+from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, Client, free_port, new_cnpj, new_cpf,
+                         wait_until)
 
 PASSWORD = "Senha#2026"
 ROLES = ["authorizations", "billing", "commercial", "manage_relationships"]
 API = "/api/v1"
-
-
-def cpf() -> str:
-    base = [random.randint(0, 9) for _ in range(9)]
-    base[0] = random.randint(1, 9)
-    for length in (9, 10):
-        total = sum(d * (length + 1 - i) for i, d in enumerate(base[:length]))
-        base.append(total * 10 % 11 % 10)
-    return "".join(map(str, base))
-
-
-def cnpj() -> str:
-    base = [random.randint(0, 9) for _ in range(8)] + [0, 0, 0, 1]
-    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
-        rest = sum(w * d for w, d in zip(weights, base)) % 11
-        base.append(0 if rest < 2 else 11 - rest)
-    return "".join(map(str, base))
 
 
 def sao_paulo_today():
@@ -63,7 +46,7 @@ class Accounts:
         email = f"provider-{uuid.uuid4().hex[:8]}@ponte.test"
         legal_name = f"{name} {uuid.uuid4().hex[:4]}"
         answer = self.client.post(f"{API}/providers", token=self.operator, json={
-            "document": cnpj(), "legal_name": legal_name, "email": email})
+            "document": new_cnpj(), "legal_name": legal_name, "email": email})
         assert answer.status_code == 201, answer.text
         provider_id = answer.json()["id"]
         token = self.mail.token(email)
@@ -76,7 +59,7 @@ class Accounts:
 
     def secretary(self, name: str = "Priscila Souza") -> dict:
         email = f"sec-{uuid.uuid4().hex[:8]}@ponte.test"
-        document = cpf()
+        document = new_cpf()
         answer = self.client.post(f"{API}/secretaries", json={
             "cpf": document, "email": email, "email_confirmation": email, "name": name,
             "sex": "female", "password": PASSWORD, "password_confirmation": PASSWORD,
