@@ -40,13 +40,13 @@ class Repository:
 
     @staticmethod
     def procedure_search(q: str | None) -> sa.Select:
+        """By code prefix, or by every word of ``q`` in the name (accents and case ignored)."""
         query = sa.select(procedures)
-        if q and q.strip():
-            key = search_key(q.strip())
-            escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        words = search_key(q or "").split()
+        if words:
+            named = [procedures.c.search_key.contains(word, autoescape=True) for word in words]
             query = query.where(sa.or_(procedures.c.code.startswith(q.strip(), autoescape=True),
-                                       procedures.c.search_key.like(f"%{escaped}%",
-                                                                    escape="\\")))
+                                       sa.and_(*named)))
         return query
 
     # -- requests -------------------------------------------------------------------------
