@@ -124,8 +124,9 @@ class Repository:
         return dict(row) if row else None
 
     def add_interaction(self, request_id: str, interaction_id: str, kind: str, author_id: str,
-                        side: str, message: str | None, now: datetime) -> dict:
-        position = self.session.execute(
+                        side: str, message: str | None, now: datetime,
+                        first: bool = False) -> dict:
+        position = 0 if first else self.session.execute(
             sa.select(sa.func.coalesce(sa.func.max(interactions.c.position), -1) + 1)
             .where(interactions.c.request_id == request_id)).scalar_one()
         row = {"id": interaction_id, "request_id": request_id, "position": position,

@@ -64,12 +64,13 @@ def create_request(ctx: Context, actor: Actor, data: dict[str, Any],
             beneficiary={k: v for k, v in dict(data["beneficiary"]).items() if v is not None},
             observations=data.get("observations"), created_by=actor.account_id,
             created_at=ctx.now, items=[Item.from_input(i) for i in given])
-        repo.add_request(request)
-        repo.add_attachments(request.id, files, actor.account_id, ctx.now)
         remember_author(ctx, repo, actor)
-        if not draft:
-            submit_in(ctx, tx, repo, request, actor)
-        return view(ctx, repo, request)
+        if draft:
+            repo.add_request(request)
+            repo.add_attachments(request.id, files, actor.account_id, ctx.now)
+            return request_view(request, files, None, ctx.now)
+        code = submit_in(ctx, tx, repo, request, actor, catalogue, new_files=files)
+        return request_view(request, files, code, ctx.now)
 
     return run_once(ctx.db, idempotency, work)
 
@@ -108,34 +109,46 @@ def submit(ctx: Context, actor: Actor, request_id: str) -> dict:
 
 
 def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: AuthorizationRequest,
-              actor: Actor) -> None:
+              actor: Actor, catalogue: dict | None = None,
+              new_files: list[dict] | None = None) -> AuthorizationCode | None:
     """Number, protocol and the first interaction; authorized at once unless an item needs
-    review, otherwise due in one business day (001)."""
+    review, otherwise due in one business day (001). ``new_files`` marks a request not stored
+    yet (created and submitted at once): it is inserted whole.
+
+    The numbers are taken last: their sequence rows stay locked until the transaction ends
+    (``ponte.numbering``), so everything that can be read or decided before is done before."""
     request.check_submittable()
-    catalogue = repo.procedures(item.procedure_code for item in request.items)
-    errors = item_errors([vars(item) for item in request.items], catalogue)
-    if errors:  # the catalogue changed since the draft was written
-        raise InvalidInput("Some items no longer match the catalogue.", errors)
+    if catalogue is None:
+        catalogue = repo.procedures(item.procedure_code for item in request.items)
+        errors = item_errors([vars(item) for item in request.items], catalogue)
+        if errors:  # the catalogue changed since the draft was written
+            raise InvalidInput("Some items no longer match the catalogue.", errors)
     review = request.needs_review(catalogue)
+    due_at = calendar.next_business_day(ctx.now) if review else None
+    name = repo.provider_name(request.provider_id)
     today = clock.local_today(ctx.now)
     number = request_number(next_number(tx.session, "authorization_request"))
     protocol = protocol_number(settings().operator_ans_code, today,
                                next_number(tx.session, "protocol", scope=f"{today:%Y%m%d}"))
-    due_at = calendar.next_business_day(ctx.now) if review else None
     request.submit(ctx.now, number, protocol, review, due_at)
-    repo.save_request(request)
+    if new_files is None:
+        repo.save_request(request)
+    else:
+        repo.add_request(request)
+        repo.add_attachments(request.id, new_files, actor.account_id, ctx.now)
     repo.add_interaction(request.id, new_id(), "submission", actor.account_id, actor.side,
-                         request.observations, ctx.now)
-    name = repo.provider_name(request.provider_id)
+                         request.observations, ctx.now, first=new_files is not None)
     publish_request_event(tx, "request_submitted", request, actor.account_id, name,
                           staff_roles=[AUDITOR] if request.status == AWAITING_AUDIT else [],
                           submitted_at=clock.iso(request.submitted_at),
                           due_at=clock.iso(request.due_at))
-    if request.status == AUTHORIZED:
-        code = release_code(ctx, repo, request)
-        publish_request_event(tx, "request_authorized", request, actor.account_id, name,
-                              code=code.code, valid_until=code.valid_until.isoformat(),
-                              procedure_codes=list(code.procedure_codes), at_submission=True)
+    if request.status != AUTHORIZED:
+        return None
+    code = release_code(ctx, repo, request)
+    publish_request_event(tx, "request_authorized", request, actor.account_id, name,
+                          code=code.code, valid_until=code.valid_until.isoformat(),
+                          procedure_codes=list(code.procedure_codes), at_submission=True)
+    return code
 
 
 def release_code(ctx: Context, repo: Repository, request: AuthorizationRequest) -> AuthorizationCode:
