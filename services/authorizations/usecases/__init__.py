@@ -33,20 +33,35 @@ def claim_files(actor: Actor, attachment_ids: list[str] | None) -> list[dict]:
     return uploads.claim(list(dict.fromkeys(attachment_ids)), actor.account_id, HOLDER)
 
 
-def remember_author(ctx: Context, repo: Repository, actor: Actor) -> None:
+_NAMED: set[str] = set()  # accounts whose name this process has seen stored
+
+
+def remember_author(ctx: Context, actor: Actor) -> None:
     """Timelines show who wrote each entry: names come from identity's events; an account whose
-    event has not arrived yet is asked for once (``get_accounts``)."""
-    if repo.account_names([actor.account_id]):
+    event has not arrived yet is asked for once (``get_accounts``).
+
+    Called before the use case's transaction: the database driver is not cooperative under
+    eventlet, so no remote call may wait while a transaction holds row locks."""
+    if actor.account_id in _NAMED:
         return
-    name = None
-    if ctx.remote is not None:
-        try:
-            found = ctx.remote("identity", "get_accounts", [actor.account_id])
-            name = found[0]["name"] if found else None
-        except PonteError as exc:  # identity unavailable: the name arrives with its events
-            log.info("account name of %s not fetched: %s", actor.account_id, exc)
-    if name:
-        repo.save_account(actor.account_id, ctx.now, kind=actor.kind, name=name)
+    with ctx.db.read() as session:
+        known = Repository(session).account_names([actor.account_id])
+    if not known:
+        name = None
+        if ctx.remote is not None:
+            try:
+                found = ctx.remote("identity", "get_accounts", [actor.account_id])
+                name = found[0]["name"] if found else None
+            except PonteError as exc:  # identity unavailable: the name arrives with its events
+                log.info("account name of %s not fetched: %s", actor.account_id, exc)
+        if not name:
+            return
+        with ctx.db.transaction() as tx:
+            Repository(tx.session).save_account(actor.account_id, ctx.now, kind=actor.kind,
+                                                name=name)
+    if len(_NAMED) > 100_000:
+        _NAMED.clear()
+    _NAMED.add(actor.account_id)
 
 
 def provider_name(ctx: Context, repo: Repository, provider_id: str) -> str | None:

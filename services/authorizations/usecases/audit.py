@@ -27,12 +27,12 @@ def decide(ctx: Context, actor: Actor, request_id: str, outcome: str,
     if not actor.is_staff(AUDITOR):
         raise Forbidden("Only auditors decide on authorization requests.")
     decisions = {str(i["item_id"]): bool(i["authorized"]) for i in items or []}
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, lock=True)
         request.decide(outcome, decisions, justification, ctx.now)
         repo.save_request(request)
-        remember_author(ctx, repo, actor)
         repo.add_interaction(request.id, new_id(), "decision", actor.account_id, actor.side,
                              justification or None, ctx.now)
         extra: dict[str, Any] = {"justification": justification,

@@ -33,7 +33,6 @@ def _require_message(message: str | None) -> str:
 
 def _add_message(ctx: Context, tx: Transaction, repo: Repository, actor: Actor,
                  inquiry: dict[str, Any], message: str) -> dict:
-    remember_author(ctx, repo, actor)
     row = repo.add_inquiry_message(inquiry["id"], {
         "id": new_id(), "author_id": actor.account_id, "author_side": actor.side,
         "message": message, "created_at": ctx.now})
@@ -57,6 +56,7 @@ def create_inquiry(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict:
     if data["subject"] not in SUBJECTS:
         raise InvalidInput("Unknown subject.", {"subject": [f"One of {', '.join(SUBJECTS)}."]})
     message = _require_message(data.get("message"))
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         if data.get("request_id"):
@@ -116,6 +116,7 @@ def list_inquiries(ctx: Context, actor: Actor, provider_id: str | None, status: 
 
 def add_message(ctx: Context, actor: Actor, inquiry_id: str, message: str) -> dict:
     message = _require_message(message)
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         inquiry = _load(repo, actor, inquiry_id, lock=True)

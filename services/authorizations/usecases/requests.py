@@ -44,6 +44,7 @@ def create_request(ctx: Context, actor: Actor, data: dict[str, Any],
     """A new request: kept as a draft, or submitted at once (the default)."""
     actor.require_provider(data["provider_id"], AUTHORIZATIONS, what="provider")
     draft = bool(data.get("draft"))
+    remember_author(ctx, actor)
 
     def work(tx: Transaction) -> dict[str, Any]:
         repo = Repository(tx.session)
@@ -64,7 +65,6 @@ def create_request(ctx: Context, actor: Actor, data: dict[str, Any],
             beneficiary={k: v for k, v in dict(data["beneficiary"]).items() if v is not None},
             observations=data.get("observations"), created_by=actor.account_id,
             created_at=ctx.now, items=[Item.from_input(i) for i in given])
-        remember_author(ctx, repo, actor)
         if draft:
             repo.add_request(request)
             repo.add_attachments(request.id, files, actor.account_id, ctx.now)
@@ -99,11 +99,11 @@ def remove_item(ctx: Context, actor: Actor, request_id: str, item_id: str) -> No
 
 
 def submit(ctx: Context, actor: Actor, request_id: str) -> dict:
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, AUTHORIZATIONS, lock=True)
         actor.require_provider(request.provider_id, AUTHORIZATIONS)
-        remember_author(ctx, repo, actor)
         submit_in(ctx, tx, repo, request, actor)
         return view(ctx, repo, request)
 
@@ -223,11 +223,13 @@ def add_interaction(ctx: Context, actor: Actor, request_id: str, message: str,
     """A message or a document (an invoice, an exam) from either side (001, 003)."""
     if not (message or "").strip():
         raise InvalidInput("Write a message.", {"message": ["Must not be blank."]})
+    with ctx.db.read() as session:  # may the caller write here? then claim the files
+        load_request(Repository(session), actor, request_id, AUTHORIZATIONS)
+    files = claim_files(actor, attachment_ids)
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, AUTHORIZATIONS, lock=True)
-        files = claim_files(actor, attachment_ids)
-        remember_author(ctx, repo, actor)
         row = repo.add_interaction(request.id, new_id(), kind, actor.account_id, actor.side,
                                    message, ctx.now)
         repo.add_attachments(request.id, files, actor.account_id, ctx.now,
@@ -248,6 +250,7 @@ def add_interaction(ctx: Context, actor: Actor, request_id: str, message: str,
 
 
 def cancel(ctx: Context, actor: Actor, request_id: str, reason: str) -> dict:
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, AUTHORIZATIONS, lock=True)
@@ -255,7 +258,6 @@ def cancel(ctx: Context, actor: Actor, request_id: str, reason: str) -> dict:
         was_in_audit = request.status == AWAITING_AUDIT
         request.cancel(reason, ctx.now)
         repo.save_request(request)
-        remember_author(ctx, repo, actor)
         repo.add_interaction(request.id, new_id(), "cancellation", actor.account_id,
                              actor.side, reason, ctx.now)
         publish_request_event(tx, "request_cancelled", request, actor.account_id,
@@ -266,13 +268,13 @@ def cancel(ctx: Context, actor: Actor, request_id: str, reason: str) -> dict:
 
 def appeal(ctx: Context, actor: Actor, request_id: str, justification: str) -> dict:
     """A denied plan goes back to audit with a justification (001)."""
+    remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, AUTHORIZATIONS, lock=True)
         actor.require_provider(request.provider_id, AUTHORIZATIONS)
         request.appeal(justification, ctx.now, calendar.next_business_day(ctx.now))
         repo.save_request(request)
-        remember_author(ctx, repo, actor)
         repo.add_interaction(request.id, new_id(), "appeal", actor.account_id, actor.side,
                              justification, ctx.now)
         publish_request_event(tx, "request_appealed", request, actor.account_id,
