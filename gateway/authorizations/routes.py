@@ -17,7 +17,7 @@ from gateway.authorizations.schemas import (CodeCheckSchema, CodeQuery, Decision
                                             ProcedureList, ProcedureQuery, ProcedureSchema,
                                             ProviderQuery, ReasonBody, RequestBody, RequestList,
                                             RequestQuery, RequestSchema)
-from ponte.errors import InvalidInput
+from ponte.errors import InvalidInput, NotFound
 from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR
 
 api = Api()
@@ -34,16 +34,20 @@ def _page(call: Call) -> dict:
 
 def _acting_provider(call: Call, given: str | None, *roles: str) -> str | None:
     """``provider_id`` as named, or the one provider the caller acts for (API.md: it may be
-    left out then); checked with the one permission rule. Staff name providers freely."""
+    left out then); checked with the one permission rule. Naming a provider the caller does
+    not act for is 404 (API.md "Precise points"); acting for it without the role, 403. Staff
+    name providers freely."""
     if call.principal.kind == "staff":
         return given
+    grants = call.gateway.permissions.acting_for(call)
     if not given:
-        grants = call.gateway.permissions.acting_for(call)
         if len(grants) != 1:
             raise InvalidInput("Name the provider you act for.",
                                {"provider_id": ["Required: you act for several providers, "
                                                 "or none."]})
         given = next(iter(grants))
+    if given not in grants:
+        raise NotFound("No such provider.")
     call.require_provider_role(given, *roles)
     return given
 

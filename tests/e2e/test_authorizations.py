@@ -440,6 +440,14 @@ def test_secretaries_act_by_role_and_other_providers_see_nothing(client, desk, p
                       params={"provider_id": provider["id"]}).status_code == 404
     mine = client.get(REQUESTS, token=other["token"]).json()["items"]
     assert mine == []
+    assert client.get(REQUESTS, token=biller["token"]).status_code == 403
+    stranger = desk.secretary("Estela Estranha")
+    assert client.get(REQUESTS, token=stranger["token"],
+                      params={"provider_id": provider["id"]}).status_code == 404
+    unnamed = client.get(REQUESTS, token=stranger["token"])
+    assert unnamed.status_code == 422 and "provider_id" in unnamed.json()["errors"]
+    assert client.get(f"{API}/payments", token=stranger["token"],
+                      params={"provider_id": provider["id"]}).status_code == 404
 
 
 def test_lists_filter_like_the_desk_table_and_paginate(client, desk, provider, auditor):
