@@ -46,9 +46,9 @@ requests = sa.Table(
     sa.Column("cancel_reason", sa.Text),
     sa.Column("overdue_notified", sa.Boolean, nullable=False),
     sa.Column("appeals", sa.Integer, nullable=False),
-    sa.Index("ix_requests_provider", "provider_id", "created_at"),
-    sa.Index("ix_requests_created", "created_at"),
-    sa.Index("ix_requests_queue", "status", "due_at"),
+    sa.Index("ix_requests_provider", "provider_id", "created_at", "id"),
+    sa.Index("ix_requests_created", "created_at", "id"),
+    sa.Index("ix_requests_queue", "status", "due_at", "id"),
     sa.Index("ix_requests_beneficiary_cpf", "beneficiary_cpf"),
     sa.Index("ix_requests_beneficiary_card", "beneficiary_card"),
 )
@@ -121,7 +121,7 @@ payments = sa.Table(
     sa.Column("paid_on", sa.Date, nullable=False),
     sa.Column("recorded_by", sa.String(36), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
-    sa.Index("ix_payments_provider", "provider_id", "created_at"),
+    sa.Index("ix_payments_provider", "provider_id", "created_at", "id"),
     sa.Index("ix_payments_created", "created_at"),
 )
 

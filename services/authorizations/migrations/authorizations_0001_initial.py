@@ -63,9 +63,9 @@ def upgrade() -> None:
         sa.Column("overdue_notified", sa.Boolean, nullable=False),
         sa.Column("appeals", sa.Integer, nullable=False),
     )
-    op.create_index("ix_requests_provider", "requests", ["provider_id", "created_at"])
-    op.create_index("ix_requests_created", "requests", ["created_at"])
-    op.create_index("ix_requests_queue", "requests", ["status", "due_at"])
+    op.create_index("ix_requests_provider", "requests", ["provider_id", "created_at", "id"])
+    op.create_index("ix_requests_created", "requests", ["created_at", "id"])
+    op.create_index("ix_requests_queue", "requests", ["status", "due_at", "id"])
     op.create_index("ix_requests_beneficiary_cpf", "requests", ["beneficiary_cpf"])
     op.create_index("ix_requests_beneficiary_card", "requests", ["beneficiary_card"])
     op.create_table(
@@ -133,7 +133,7 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(36), nullable=False),
         sa.Column("created_at", NOW, nullable=False),
     )
-    op.create_index("ix_payments_provider", "payments", ["provider_id", "created_at"])
+    op.create_index("ix_payments_provider", "payments", ["provider_id", "created_at", "id"])
     op.create_index("ix_payments_created", "payments", ["created_at"])
     op.create_table(
         "inquiries",

@@ -50,7 +50,10 @@ def audit_queue(ctx: Context, actor: Actor, limit: int, cursor: str | None) -> d
     """What awaits audit, the oldest due first; overdue ones are flagged."""
     if not actor.is_desk:
         raise Forbidden("The audit queue is for the operator's auditors.")
-    query = sa.select(requests).where(requests.c.status == AWAITING_AUDIT)
+    c = requests.c
+    query = sa.select(c.id, c.provider_id, c.number, c.protocol, c.submitted_at, c.demand_group,
+                      c.demand_type, c.beneficiary, c.status, c.due_at,
+                      c.created_at).where(c.status == AWAITING_AUDIT)
     with ctx.db.read() as session:
         rows, next_cursor = page(session, query, [requests.c.due_at, requests.c.id], limit,
                                  cursor, descending=False)

@@ -180,8 +180,9 @@ def list_requests(ctx: Context, actor: Actor, filters: dict[str, Any], limit: in
             raise InvalidInput("Name the provider.", {"provider_id": ["Required."]})
         if not actor.is_desk:
             actor.require_provider(provider_id, AUTHORIZATIONS, what="provider")
-    query = sa.select(requests)
     c = requests.c
+    query = sa.select(c.id, c.provider_id, c.number, c.protocol, c.submitted_at, c.demand_group,
+                      c.demand_type, c.beneficiary, c.status, c.due_at, c.created_at)
     for column, key in ((c.provider_id, "provider_id"), (c.status, "status"),
                         (c.number, "number"), (c.protocol, "protocol"),
                         (c.demand_group, "demand_group"), (c.demand_type, "demand_type")):
