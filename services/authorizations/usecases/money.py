@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ponte.db import new_id
-from ponte.errors import Forbidden, InvalidInput, NotFound, PonteError
+from ponte.errors import Forbidden, InvalidInput, NotFound
 from ponte.pagination import page
 from ponte.roles import BILLING, OPERATOR
 from services.authorizations.domain.actors import Actor
@@ -34,10 +34,8 @@ def know_provider(ctx: Context, repo: Repository, provider_id: str) -> str:
     if name is None and ctx.remote is not None:
         try:
             name = ctx.remote("identity", "get_provider", provider_id)["legal_name"]
-        except NotFound:
+        except (NotFound, InvalidInput):
             name = None
-        except PonteError:
-            raise
         if name:
             repo.save_provider(provider_id, name, ctx.now)
     if name is None:
