@@ -12,7 +12,7 @@ import holidays
 import pytest
 
 from tests.e2e.test_relationships import PASSWORD, Accounts
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, wait_until
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf
 
 API = "/api/v1"
 REQUESTS = f"{API}/authorization-requests"

@@ -64,10 +64,6 @@ def remember_author(ctx: Context, actor: Actor) -> None:
     _NAMED.add(actor.account_id)
 
 
-def provider_name(ctx: Context, repo: Repository, provider_id: str) -> str | None:
-    return repo.provider_name(provider_id)
-
-
 def load_request(repo: Repository, actor: Actor, request_id: str, *roles: str,
                  lock: bool = False) -> AuthorizationRequest:
     """The request if the caller may see it: operator staff, or its provider side holding one

@@ -151,7 +151,8 @@ def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: Authoriz
     return code
 
 
-def release_code(ctx: Context, repo: Repository, request: AuthorizationRequest) -> AuthorizationCode:
+def release_code(ctx: Context, repo: Repository,
+                 request: AuthorizationRequest) -> AuthorizationCode:
     """The code covers the authorized items only, and is valid from today (local) for 90 days."""
     procedure_codes = tuple(dict.fromkeys(i.procedure_code for i in request.authorized_items))
     code = AuthorizationCode(request_id=request.id, request_number=request.number or "",
