@@ -6,12 +6,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from werkzeug.wrappers import Request, Response
 
 from gateway.pages import i18n
+from ponte.clock import to_local
 from ponte.config import settings
 
 HERE = Path(__file__).resolve().parent
@@ -56,8 +56,7 @@ class Page:
 
     def moment(self, instant: datetime) -> str:
         """An instant as the visitor reads it: local wall time in the operator's zone."""
-        zone = ZoneInfo(settings().timezone)
-        return instant.astimezone(zone).strftime(self.texts["datetime"])
+        return to_local(instant).strftime(self.texts["datetime"])
 
     def day(self, value: Any) -> str:
         return value.strftime(self.texts["date"])

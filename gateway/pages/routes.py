@@ -22,14 +22,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.api import Api, Call
 from gateway.pages.render import STATIC, Page, format_document, secure
 from ponte import logs
-
-try:
-    from ponte.clock import now
-except ImportError:  # before the shared clock arrives
-    from datetime import datetime, timezone
-
-    def now() -> datetime:
-        return datetime.now(timezone.utc)
+from ponte.clock import now
 
 log = logging.getLogger(__name__)
 api = Api()
