@@ -3,10 +3,11 @@ open the link from the .eml, fill the form wrongly then rightly, see the success
 sign in through the API (issue 11)."""
 from __future__ import annotations
 
+import re
 import uuid
 
 from tests.browser.conftest import link_in
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, wait_until
 
 INVITATION, STAFF_SETUP, RESET = "convite", "defina sua senha", "redefini"
 WRONG, RIGHT = "abc", "Clinic#2026"
@@ -258,3 +259,41 @@ def test_forms_work_without_javascript(client, mail, browser_factory):
     plain.click("button[type=submit]")
     plain.visible("#done-view")
     assert client.login(email, "Plain#2026")["account"]["email"] == email
+
+
+def test_sites_sharing_an_e_mail_each_give_their_own(client, mail, browser):
+    """003: a clinic with several sites and one address; each site's link asks for an e-mail
+    of its own, which becomes that site's login."""
+    operator = operator_token(client, mail)
+    shared = unique_email("network")
+    assert client.post("/api/v1/providers", token=operator, json={
+        "document": new_cnpj(), "legal_name": "Rede Sorriso", "email": shared,
+        "sites": [{"name": "Unidade Centro", "email": shared},
+                  {"name": "Unidade Norte", "email": shared}]}).status_code == 201
+    def invitations():
+        found = [re.search(r"^(https?://\S+\?token=\S+)$", mail.body(m), re.M)
+                 for m in mail.messages(shared)]
+        found = [link.group(1) for link in found if link]
+        return found if len(found) >= 2 else None
+    links = wait_until(invitations, 20, what="one invitation per site")
+    assert len(links) == 2
+
+    own = unique_email("centro")
+    browser.open(links[0])
+    assert "Unidade" in browser.find(".prefilled").text
+    assert browser.find("#email").get_attribute("type") == "email"
+    browser.choose("#provider_type", "clinic")
+    fill_passwords(browser, RIGHT)
+    browser.click("#accepted_terms")
+    browser.click("button[type=submit]")
+    assert browser.text_in("#email-error", "informe um e-mail próprio")
+    browser.fill("#email", own)
+    browser.click("button[type=submit]")
+    browser.visible("#done-view")
+    assert browser.find("[data-slot=login]").text == own
+    browser.screenshots("registration-site-done")
+    assert client.login(own, RIGHT)["account"]["kind"] == "provider"
+
+    browser.open(links[1])  # the provider type is set by the first site now
+    assert "Consultório/Clínica" in browser.find("#form-view").text
+    assert not browser.driver.find_elements("css selector", "select#provider_type")
