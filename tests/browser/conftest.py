@@ -50,6 +50,7 @@ class Browser:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
+        os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager never downloads
         self.profile = tempfile.mkdtemp(prefix="ponte-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
