@@ -157,6 +157,7 @@ def test_staff_sets_the_password_from_the_set_up_link(client, mail, browser):
     browser.open(link)
     assert_token_left_the_address(browser)
     assert browser.find("h1").text == "Definir senha"
+    assert browser.page_width_fits()
     browser.screenshots("password-reset")
 
     fill_passwords(browser, "abcdef")
@@ -193,6 +194,7 @@ def test_forgot_password_then_reset_from_the_e_mail(client, mail, browser):
 
     browser.open(client.base_url + "/forgot-password")
     assert browser.find("h1").text == "Esqueceu sua senha?"
+    assert browser.page_width_fits()
     browser.screenshots("forgot-password")
     browser.fill("#email", "not an address")
     browser.click("button[type=submit]")
@@ -219,6 +221,7 @@ def test_unknown_link_and_terms(client, browser):
     browser.open(client.base_url + "/terms")
     assert browser.find("h1").text == "Termos e condições de uso"
     assert "01/12/2026" in browser.find(".terms").text
+    assert browser.page_width_fits()
     browser.screenshots("terms")
     assert browser.csp_violations() == []
 

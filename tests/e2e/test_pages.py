@@ -32,6 +32,16 @@ def invited_clinic(client, mail) -> tuple[str, str, str]:
     return email, cnpj, mail.token(email, "convite")
 
 
+def assert_every_field_is_labelled(html: str) -> None:
+    """Every visible input and select has a <label for=...>; radios sit inside their label."""
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+    for tag in re.findall(r"<(?:input|select)\b[^>]*>", html, re.S):
+        if 'type="hidden"' in tag or 'type="radio"' in tag:
+            continue
+        field_id = re.search(r'\bid="([^"]+)"', tag).group(1)
+        assert field_id in labelled, tag
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_is_html_with_the_security_headers(client, path):
     answer = client.get(path)
@@ -88,6 +98,7 @@ def test_registration_form_without_script_goes_through_the_json_api(client, mail
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Clínica" in page.text  # escaped
     formatted = f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
     assert formatted in page.text and email in page.text
+    assert_every_field_is_labelled(page.text)
 
     refused = client.post("/registration", data={
         "token": token, "provider_type": "hospital", "password": "abc",
@@ -109,6 +120,8 @@ def test_registration_form_without_script_goes_through_the_json_api(client, mail
 
 
 def test_forgot_password_without_script_always_says_the_same(client):
+    assert_every_field_is_labelled(client.get("/forgot-password").text)
+    assert_every_field_is_labelled(client.get("/password-reset?token=x").text)
     for email in ("nobody@ponte.test", ADMIN_EMAIL):
         answer = client.post("/forgot-password", data={"email": email})
         assert answer.status_code == 200
