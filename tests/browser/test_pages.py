@@ -175,14 +175,26 @@ def test_staff_sets_the_password_from_the_set_up_link(client, mail, browser):
     browser.screenshots("password-reset-done")
     assert client.login(email, "Auditor#2026")["account"]["kind"] == "staff"
 
-    # the same link again: accepted by nobody, and the page says so
+    # the same link again: the page says at once that it is used
     browser.open(link)
+    assert browser.find("h1").text == "Link inválido ou expirado"
+    assert browser.find("a[href='/forgot-password']").is_displayed()
+    assert browser.csp_violations() == []
+
+
+def test_a_link_used_elsewhere_while_the_form_is_open(client, mail, browser):
+    """Used in another tab after this page opened: sending the form shows the "gone" view."""
+    email, link = new_staff(client, mail, ["auditor"])
+    browser.open(link)
+    token = link.rsplit("token=", 1)[1]
+    assert client.post(f"/api/v1/password-resets/{token}", json={
+        "password": "Other#2026", "password_confirmation": "Other#2026"}).status_code == 204
     fill_passwords(browser, "Another#2026")
     browser.click("button[type=submit]")
     browser.visible("#gone-view")
     assert browser.find("#gone-title").text == "Link inválido ou expirado"
     assert browser.find("#gone-view a[href='/forgot-password']").is_displayed()
-    assert client.login(email, "Auditor#2026")["account"]["kind"] == "staff"
+    assert client.login(email, "Other#2026")["account"]["kind"] == "staff"
     assert browser.csp_violations() == []
 
 
