@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from gateway.api import Api, Call
+from gateway.identity.schemas import PROVIDER_TYPES, SEXES
 from gateway.pages.render import STATIC, Page, format_document, secure
 from ponte import logs
 from ponte.clock import now
@@ -44,7 +45,6 @@ def html_route(method: str, path: str, summary: str):  # noqa: ANN201
     return register
 
 
-PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
 TERMS_UPDATED = date(2026, 12, 1)
 ASSETS = {"pages.css": "text/css", "pages.js": "text/javascript"}
 
@@ -55,7 +55,7 @@ def forward(call: Call, method: str, path: str, body: dict | None = None) -> tup
     and problem document as a client of the JSON API gets."""
     headers = {"Accept": "application/json", "X-Correlation-Id": logs.correlation_id() or ""}
     builder = EnvironBuilder(path=path, method=method, headers=headers,
-                             json=body if body is not None else None)
+                             json=body)
     try:
         request = Request(builder.get_environ())
     finally:
@@ -82,6 +82,11 @@ def _reset_path(token: str) -> str:
     return f"/api/v1/password-resets/{quote(token, safe='')}"
 
 
+def _field_errors(problem: dict) -> dict[str, list[str]]:
+    """A problem document's field errors; its detail when it names no field."""
+    return problem.get("errors") or {"_body": [str(problem.get("detail", ""))]}
+
+
 def _gone(page: Page, flow: str) -> Response:
     return page.render("gone.html", status=404, flow=flow)
 
@@ -105,7 +110,8 @@ def _registration_page(page: Page, token: str, info: dict, *, values: dict | Non
                        info=info, who=who,
                        document=format_document(info.get("document") or ""),
                        document_kind="cpf" if individual else "cnpj", individual=individual,
-                       site_name=site_name, show_site=show_site, provider_types=PROVIDER_TYPES,
+                       site_name=site_name, show_site=show_site,
+                       provider_types=PROVIDER_TYPES, sexes=SEXES,
                        values=values or {}, errors=page.api_errors(errors or {}), done=done)
 
 
@@ -122,7 +128,8 @@ def registration(call: Call) -> Response:
     return _registration_page(page, token, info)
 
 
-def _registration_body(form: Any, info: dict) -> dict:
+def _registration_body(form: Any) -> dict:
+    """The form's fields as the JSON API takes them (blank optional fields left out)."""
     body: dict[str, Any] = {"password": form.get("password", ""),
                             "password_confirmation": form.get("password_confirmation", ""),
                             "accepted_terms": form.get("accepted_terms") == "on"}
@@ -142,7 +149,7 @@ def registration_posted(call: Call) -> Response:
     if status != 200:
         return _trouble(page, status)
     status, answer = forward(call, "POST", _registration_path(token),
-                             _registration_body(form, info))
+                             _registration_body(form))
     if status == 201:
         return _registration_page(page, "", info, done=answer["account"])
     if status == 404:
@@ -150,8 +157,7 @@ def registration_posted(call: Call) -> Response:
     if status in (400, 409, 422) and isinstance(answer, dict):
         values = {k: v for k, v in form.items() if "password" not in k}
         return _registration_page(page, token, info, values=values,
-                                  errors=answer.get("errors") or {"_body": [answer["detail"]]},
-                                  status=status)
+                                  errors=_field_errors(answer), status=status)
     return _trouble(page, status)
 
 
@@ -188,9 +194,8 @@ def password_reset_posted(call: Call) -> Response:
     if status == 404:
         return _gone(page, "reset")
     if status in (400, 422) and isinstance(answer, dict):
-        return page.render("password_reset.html", flow="reset", status=status, token=token, done=None,
-                           errors=page.api_errors(answer.get("errors")
-                                                  or {"_body": [answer["detail"]]}))
+        return page.render("password_reset.html", flow="reset", status=status, token=token,
+                           done=None, errors=page.api_errors(_field_errors(answer)))
     return _trouble(page, status)
 
 
@@ -209,8 +214,7 @@ def forgot_password_posted(call: Call) -> Response:
     if status in (400, 422) and isinstance(answer, dict):
         return page.render("forgot_password.html", status=status, done=False,
                            values={"email": email},
-                           errors=page.api_errors(answer.get("errors")
-                                                  or {"_body": [answer["detail"]]}))
+                           errors=page.api_errors(_field_errors(answer)))
     return _trouble(page, status)
 
 
