@@ -29,6 +29,12 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# The name a field's error is listed under in the error summary (a key of the texts).
+FIELD_LABELS = {"provider_type": "provider_type", "sex": "sex", "email": "email",
+                "secondary_email": "secondary_email", "password": "password",
+                "password_confirmation": "password_confirmation",
+                "accepted_terms": "accept_terms_link"}
+
 _environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                            autoescape=select_autoescape(["html"], default=True),
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -76,7 +82,7 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         html = _environment.get_template(template).render(
-            page=self, t=self.t, lang=self.locale, **context)
+            page=self, t=self.t, lang=self.locale, field_labels=FIELD_LABELS, **context)
         response = Response(html, status=status, mimetype="text/html")
         secure(response)
         response.headers["Content-Language"] = self.locale

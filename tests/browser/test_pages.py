@@ -88,7 +88,7 @@ def test_provider_completes_registration_from_the_invitation(client, mail, brows
     assert "Use ao menos 6 caracteres." in browser.text_in("#password-error", "6 caracteres")
     assert "Inclua ao menos um número." in browser.find("#password-error").text
     assert browser.find("#password").get_attribute("aria-invalid") == "true"
-    assert "6 caracteres" in summary.text
+    assert "Senha: Use ao menos 6 caracteres." in summary.text
     browser.screenshots("registration-errors")
 
     # the right one
@@ -141,6 +141,8 @@ def test_individual_provider_gives_sex_and_sees_errors_next_to_fields(client, ma
     assert browser.text_in("#provider_type-error", "Campo obrigatório.")
     assert browser.text_in("#sex-error", "Campo obrigatório.")
     assert browser.find("#secondary_email-error").text == ""
+    assert "Tipo de prestador: Campo obrigatório." in browser.find("#error-summary").text
+    assert "Sexo: Campo obrigatório." in browser.find("#error-summary").text
     browser.screenshots("registration-individual-errors")
 
     browser.choose("#provider_type", "dentist")

@@ -107,6 +107,7 @@ def test_registration_form_without_script_goes_through_the_json_api(client, mail
     assert refused.status_code == 422
     assert refused.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Use ao menos 6 caracteres." in refused.text
+    assert "Senha: Use ao menos 6 caracteres." in refused.text  # the summary names the field
     assert 'aria-invalid="true"' in refused.text
     assert '<option value="hospital" selected>' in refused.text
 

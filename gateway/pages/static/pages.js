@@ -132,7 +132,11 @@
       if (slot) {
         slot.textContent = (slot.textContent ? slot.textContent + " " : "") + messages.join(" ");
       }
-      messages.forEach(function (text) { items.push({ text: text, target: target }); });
+      var label = slot && slot.getAttribute("data-error-for") === name
+        ? slot.getAttribute("data-label") : null;
+      messages.forEach(function (text) {
+        items.push({ text: label ? label + ": " + text : text, target: target });
+      });
     });
     showSummary(summary, items);
   }
