@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.authorizations.domain.catalogue import Procedure, search_key
-from services.authorizations.domain.codes import AuthorizationCode
+from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
 from services.authorizations.domain.requests import AuthorizationRequest, Item
 from services.authorizations.models import (accounts, attachments, codes, inquiries,
                                             inquiry_messages, interactions, payments, procedures,
@@ -246,7 +246,7 @@ def _request_row(request: AuthorizationRequest) -> dict[str, Any]:
             "demand_group": request.demand_group, "demand_type": request.demand_type,
             "contact": request.contact, "professional_document": request.professional_document,
             "beneficiary": beneficiary, "beneficiary_cpf": beneficiary.get("cpf"),
-            "beneficiary_card": beneficiary.get("card_number"),
+            "beneficiary_card": normalise_identifier(beneficiary.get("card_number")) or None,
             "observations": request.observations, "created_by": request.created_by,
             "created_at": request.created_at, "submitted_at": request.submitted_at,
             "due_at": request.due_at, "decided_at": request.decided_at,
