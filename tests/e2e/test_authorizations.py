@@ -555,3 +555,24 @@ def test_inquiries_are_threads_between_the_provider_side_and_the_operator(
                       token=other["token"]).status_code == 404
     assert client.post(f"{API}/inquiries/{inquiry['id']}/messages", token=other["token"],
                        json={"message": "oi"}).status_code == 404
+
+
+def test_every_authorizations_endpoint_is_documented(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    expected = {
+        "/api/v1/demand-types": {"get"}, "/api/v1/procedures": {"get", "post"},
+        "/api/v1/procedures/{code}": {"patch"},
+        "/api/v1/authorization-requests": {"get", "post"},
+        "/api/v1/authorization-requests/{id}": {"get"},
+        "/api/v1/authorization-requests/{id}/items": {"post"},
+        "/api/v1/authorization-requests/{id}/items/{item_id}": {"delete"},
+        "/api/v1/authorization-requests/{id}/submit": {"post"},
+        "/api/v1/authorization-requests/{id}/interactions": {"get", "post"},
+        "/api/v1/authorization-requests/{id}/cancel": {"post"},
+        "/api/v1/authorization-requests/{id}/decision": {"post"},
+        "/api/v1/authorization-requests/{id}/appeal": {"post"},
+        "/api/v1/authorization-codes/{code}": {"get"}, "/api/v1/audit-queue": {"get"},
+        "/api/v1/payments": {"get", "post"}, "/api/v1/inquiries": {"get", "post"},
+        "/api/v1/inquiries/{id}": {"get"}, "/api/v1/inquiries/{id}/messages": {"post"}}
+    for path, methods in expected.items():
+        assert methods <= set(paths.get(path, {})), path
