@@ -576,3 +576,33 @@ def test_every_authorizations_endpoint_is_documented(client):
         "/api/v1/inquiries/{id}": {"get"}, "/api/v1/inquiries/{id}/messages": {"post"}}
     for path, methods in expected.items():
         assert methods <= set(paths.get(path, {})), path
+
+
+@pytest.mark.parametrize("change", [
+    {"items": "x"}, {"items": [None]}, {"items": [{"procedure_code": None, "quantity": 1}]},
+    {"items": [{"procedure_code": "81000421", "quantity": True, "tooth": 11}]},
+    {"items": [{"procedure_code": "81000421", "quantity": 1, "tooth": 11.5}]},
+    {"items": [{"procedure_code": "81000421", "quantity": 10**30, "tooth": 11}]},
+    {"items": [{"procedure_code": "85100200", "quantity": 1, "tooth": 36, "faces": "OM"}]},
+    {"items": [{"procedure_code": "8" * 5000, "quantity": 1}]},
+    {"contact": None}, {"contact": []}, {"beneficiary": "x"}, {"beneficiary": {"cpf": 123}},
+    {"attachment_ids": ["../../etc/passwd"]}, {"attachment_ids": [1]},
+    {"provider_id": "not-a-uuid"}, {"provider_id": 5}, {"draft": "maybe"},
+    {"observations": "x" * 5000}, {"demand_group": ""},
+])
+def test_bad_bodies_are_4xx_never_5xx(client, provider, change):
+    answer = client.post(REQUESTS, token=provider["token"], json={**body(), **change})
+    assert 400 <= answer.status_code < 500, (change, answer.status_code, answer.text)
+
+
+@pytest.mark.parametrize("path", [
+    f"{REQUESTS}/nope", f"{REQUESTS}/{'x' * 500}", f"{REQUESTS}/%20/interactions",
+    f"{API}/authorization-codes/{'Z' * 300}", f"{API}/inquiries/nope",
+    f"{REQUESTS}?date=2026-02-30", f"{REQUESTS}?limit=0", f"{REQUESTS}?limit=201",
+    f"{API}/procedures?cursor=W1td", f"{API}/procedures?limit=abc",
+])
+def test_bad_paths_and_queries_are_4xx_never_5xx(client, provider, path):
+    answer = client.get(path, token=provider["token"])
+    assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text)
+    odd = client.get(f"{API}/procedures", token=provider["token"], params={"q": "%_\\" * 30})
+    assert odd.status_code == 200 and odd.json()["items"] == []
