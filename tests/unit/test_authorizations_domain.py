@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from ponte import calendar
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.authorizations.domain.actors import Actor
 from services.authorizations.domain.catalogue import (DEMAND_TYPES, TEETH, Procedure,
@@ -394,3 +396,25 @@ def test_what_is_withheld_is_exact_and_never_negative():
     assert withheld(Decimal("0.30"), Decimal("0.10")) == Decimal("0.20")  # 0.3 - 0.1 in floats
     with pytest.raises(InvalidInput):
         withheld(Decimal("10.00"), Decimal("10.01"))
+
+
+# -- the audit's due time (001: "prazo de um (01) dia útil") -------------------------------------
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.mark.parametrize("submitted, due", [
+    ("2026-12-01 10:00", "2026-12-02 10:00"),  # Tuesday → Wednesday
+    ("2026-12-01 23:30", "2026-12-02 23:30"),  # already Wednesday in UTC; the local day counts
+    ("2026-12-04 16:00", "2026-12-07 16:00"),  # Friday → Monday
+    ("2026-12-05 11:00", "2026-12-07 11:00"),  # Saturday → Monday
+    ("2026-12-24 14:00", "2026-12-28 14:00"),  # Christmas on a Friday, then the weekend
+    ("2026-12-31 09:15", "2027-01-04 09:15"),  # New Year's Day, across the year end
+    ("2026-04-02 08:00", "2026-04-06 08:00"),  # Good Friday (a moveable feast)
+    ("2026-11-19 17:00", "2026-11-23 17:00"),  # Black Consciousness Day (national since 2024)
+    ("2026-09-04 12:00", "2026-09-08 12:00"),  # Independence Day on a Monday
+])
+def test_an_audit_is_due_the_same_local_time_on_the_next_business_day(submitted, due):
+    moment = datetime.fromisoformat(submitted).replace(tzinfo=SAO_PAULO)
+    assert calendar.next_business_day(moment.astimezone(UTC)) == \
+        datetime.fromisoformat(due).replace(tzinfo=SAO_PAULO)
