@@ -297,7 +297,7 @@ def agenda(call: Call) -> dict:
                     day.isoformat() if day else None)
 
 
-# -- appointments at providers --------------------------------------------------------------
+# -- appointments at providers and institutions ----------------------------------------------
 
 @api.route("POST", "/api/v1/providers/{id}/appointments", kinds=CITIZEN,
            body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
@@ -321,20 +321,43 @@ def provider_appointments(call: Call) -> dict:
                     last.isoformat() if last else None, **_page(call))
 
 
+@api.route("POST", "/api/v1/institutions/{id}/appointments", kinds=CITIZEN,
+           body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
+           summary="Book an appointment at an institution (citizen); its attendants and "
+                   "managers are told and see it on the agenda")
+def book_institution_appointment(call: Call) -> dict:
+    return call.rpc("attendance", "book_institution_appointment", call.caller, _id(call),
+                    call.body["starts_at"].isoformat(), notes=call.body["notes"],
+                    attachment_ids=call.body["attachment_ids"])
+
+
+@api.route("GET", "/api/v1/institutions/{id}/appointments", kinds=STAFF,
+           query=s.AppointmentQuery, response=s.AppointmentList(), tag=TAG,
+           summary="The institution's appointments from `from` to `to` (inclusive local "
+                   "dates), by start (its attendants and managers)")
+def institution_appointments(call: Call) -> dict:
+    first, last = call.query["from_"], call.query["to"]
+    return call.rpc("attendance", "institution_appointments", call.caller, _id(call),
+                    first.isoformat() if first else None, last.isoformat() if last else None,
+                    **_page(call))
+
+
 @api.route("GET", "/api/v1/me/appointments", kinds=CITIZEN, query=PageQuery,
            response=s.AppointmentList(), tag=TAG, summary="My appointments, by start")
 def my_appointments(call: Call) -> dict:
     return call.rpc("attendance", "my_appointments", call.caller, **_page(call))
 
 
-@api.route("GET", "/api/v1/appointments/{id}", kinds=("citizen", *PROVIDER_SIDE),
+@api.route("GET", "/api/v1/appointments/{id}", kinds=("citizen", "staff", *PROVIDER_SIDE),
            response=s.AppointmentSchema(), tag=TAG,
-           summary="An appointment (its citizen, the provider side with authorizations)")
+           summary="An appointment (its citizen; the provider side with authorizations, or the "
+                   "institution's attendants and managers)")
 def get_appointment(call: Call) -> dict:
     return call.rpc("attendance", "get_appointment", call.caller_with_grants(), _id(call))
 
 
-@api.route("POST", "/api/v1/appointments/{id}/cancel", kinds=("citizen", *PROVIDER_SIDE),
+@api.route("POST", "/api/v1/appointments/{id}/cancel", kinds=("citizen", "staff",
+                                                              *PROVIDER_SIDE),
            response=s.AppointmentSchema(), tag=TAG,
            summary="Cancel an appointment (either side); the other side is told")
 def cancel_appointment(call: Call) -> dict:

@@ -360,6 +360,7 @@ class AgendaItemSchema(Schema):
     protocol = fields.String(allow_none=True)
     citizen_name = fields.String(allow_none=True)
     service_request_id = fields.String(allow_none=True)
+    appointment_id = fields.String(allow_none=True)
     join_url = fields.String(allow_none=True)
 
 
@@ -376,8 +377,11 @@ class ProviderRef(Schema):
 
 class AppointmentSchema(Schema):
     id = fields.String()
-    provider_id = fields.String()
-    provider = fields.Nested(ProviderRef)
+    provider_id = fields.String(allow_none=True)
+    provider = fields.Nested(ProviderRef, allow_none=True, metadata={
+        "description": "At a provider; null for an appointment at an institution"})
+    institution_id = fields.String(allow_none=True)
+    institution = fields.Nested(InstitutionRef, allow_none=True)
     citizen = fields.Nested(PersonRef)
     starts_at = _timestamp()
     notes = fields.String(allow_none=True)
@@ -385,7 +389,8 @@ class AppointmentSchema(Schema):
     status = fields.String(validate=validate.OneOf(APPOINTMENT_STATUSES))
     created_at = _timestamp()
     cancelled_at = _timestamp()
-    cancelled_by = fields.String(allow_none=True, metadata={"enum": ["citizen", "provider"]})
+    cancelled_by = fields.String(allow_none=True, metadata={
+        "enum": ["citizen", "provider", "institution"]})
 
 
 def _list_of(schema: type[Schema], name: str) -> type[Schema]:

@@ -154,8 +154,9 @@ ratings = sa.Table(
 appointments = sa.Table(
     "appointments", metadata,
     _id(primary_key=True),
-    _id("provider_id", nullable=False),
+    _id("provider_id"),  # an appointment is at a provider or at an institution
     sa.Column("provider_name", sa.String(300)),
+    _id("institution_id", sa.ForeignKey("institutions.id")),
     _id("citizen_id", nullable=False),
     sa.Column("starts_at", UTCDateTime(), nullable=False),
     sa.Column("notes", sa.Text),
@@ -166,6 +167,7 @@ appointments = sa.Table(
     sa.Column("cancelled_by", sa.String(20)),
     sa.Index("ix_appointments_provider", "provider_id", "starts_at", "id"),
     sa.Index("ix_appointments_citizen", "citizen_id", "starts_at", "id"),
+    sa.Index("ix_appointments_institution", "institution_id", "starts_at", "id"),
 )
 
 # which of this service's things each upload is attached to (``may_read_attachment``)

@@ -305,16 +305,20 @@ class Repository:
         self.session.execute(appointments.update().where(appointments.c.id == appointment.id)
                              .values(**_row(appointments, appointment)))
 
-    def appointment(self, appointment_id: str, lock: bool = False) -> tuple[Appointment, str] | None:
+    def appointment(self, appointment_id: str,
+                    lock: bool = False) -> tuple[Appointment, str | None] | None:
         row = self._one(sa.select(appointments).where(appointments.c.id == appointment_id), lock)
         return (_appointment(row), row["provider_name"]) if row else None
 
     def appointments_page(self, limit: int, cursor: str | None, *,
                           provider_id: str | None = None, citizen_id: str | None = None,
-                          start: datetime | None = None, end: datetime | None = None) -> Page:
+                          institution_id: str | None = None, start: datetime | None = None,
+                          end: datetime | None = None) -> Page:
         query = sa.select(appointments)
         if provider_id:
             query = query.where(appointments.c.provider_id == provider_id)
+        if institution_id:
+            query = query.where(appointments.c.institution_id == institution_id)
         if citizen_id:
             query = query.where(appointments.c.citizen_id == citizen_id)
         if start:
@@ -325,6 +329,15 @@ class Repository:
                                  [appointments.c.starts_at, appointments.c.id], limit, cursor,
                                  descending=False)
         return [(_appointment(r), r["provider_name"]) for r in rows], next_cursor
+
+    def institution_appointments_between(self, institution_id: str, start: datetime,
+                                         end: datetime) -> list[Appointment]:
+        rows = self.session.execute(sa.select(appointments).where(
+            appointments.c.institution_id == institution_id,
+            appointments.c.status == "booked", appointments.c.starts_at >= start,
+            appointments.c.starts_at < end)
+            .order_by(appointments.c.starts_at, appointments.c.id)).mappings()
+        return [_appointment(r) for r in rows]
 
     # -- attachments held -----------------------------------------------------------------
 

@@ -215,7 +215,7 @@ class AttendanceService(BaseService):
     def agenda(self, caller: dict, institution_id: str, day: str | None = None) -> dict:
         return usecases.agenda(self.attendance, caller, institution_id, _day(day, "date"))
 
-    # appointments at providers
+    # appointments at providers and institutions
     @rpc
     def book_appointment(self, caller: dict, provider_id: str, starts_at: str,
                          notes: str | None = None,
@@ -224,6 +224,22 @@ class AttendanceService(BaseService):
         return usecases.book_appointment(self.attendance, caller, provider,
                                          _instant(starts_at, "starts_at"), notes,
                                          attachment_ids or [], self._caller_account(caller))
+
+    @rpc
+    def book_institution_appointment(self, caller: dict, institution_id: str, starts_at: str,
+                                     notes: str | None = None,
+                                     attachment_ids: list[str] | None = None) -> dict:
+        return usecases.book_institution_appointment(
+            self.attendance, caller, institution_id, _instant(starts_at, "starts_at"), notes,
+            attachment_ids or [], self._caller_account(caller))
+
+    @rpc
+    def institution_appointments(self, caller: dict, institution_id: str,
+                                 first_day: str | None = None, last_day: str | None = None,
+                                 limit: int = 50, cursor: str | None = None) -> dict:
+        return usecases.institution_appointments(self.attendance, caller, institution_id,
+                                                 _day(first_day, "from"), _day(last_day, "to"),
+                                                 limit, cursor)
 
     @rpc
     def provider_appointments(self, caller: dict, provider_id: str, first_day: str | None = None,

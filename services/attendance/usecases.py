@@ -154,18 +154,19 @@ def designate_manager(att: Attendance, caller: dict, institution_id: str, accoun
                       account: dict | None) -> dict:
     """``account`` is identity's record of ``account_id`` (None if unknown): it must be an
     active staff account holding the role ``manager`` (002: "servidor designado por portaria")."""
-    if account is None or account.get("kind") != "staff" or account.get("status") != "active":
-        raise InvalidInput("Designate an existing staff account.",
-                           {"account_id": ["No such active staff account."]})
-    if MANAGER not in (account.get("roles") or []):
-        raise InvalidInput("A manager must hold the staff role manager.",
-                           {"account_id": ["This staff account does not have the role "
-                                           "manager."]})
     now = att.clock()
     with conflict_on_duplicate("This account already manages this institution."), \
             att.db.transaction() as tx:
         repo = Repository(tx.session)
         institution = _institution(repo, institution_id)
+        if account is None or account.get("kind") != "staff" \
+                or account.get("status") != "active":
+            raise InvalidInput("Designate an existing staff account.",
+                               {"account_id": ["No such active staff account."]})
+        if MANAGER not in (account.get("roles") or []):
+            raise InvalidInput("A manager must hold the staff role manager.",
+                               {"account_id": ["This staff account does not have the role "
+                                               "manager."]})
         repo.save_person(account, now)
         if not repo.add_manager(institution_id, account_id, caller["account_id"], now):
             raise Conflict("This account already manages this institution.",
@@ -584,7 +585,8 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def agenda(att: Attendance, caller: dict, institution_id: str, day: date | None) -> dict:
-    """The institution's meetings on a local day, for colleagues without access (002)."""
+    """The institution's meetings and booked appointments on a local day, by start, for
+    colleagues without access (002)."""
     day = day or local_today(att.clock())
     start, end = local_day_bounds(day)
     with att.db.read() as session:
@@ -593,76 +595,149 @@ def agenda(att: Attendance, caller: dict, institution_id: str, day: date | None)
         meetings: list[Meeting] = repo.meetings_between(institution_id, start, end)
         requests = repo.requests_by_id(m.request_id for m in meetings)
         names = repo.names(r.citizen_id for r in requests.values())
+        booked = repo.institution_appointments_between(institution_id, start, end)
+        names.update(repo.names(a.citizen_id for a in booked))
         items = []
         for meeting in meetings:
             request = requests[meeting.request_id]
-            items.append({"kind": "meeting", "starts_at": iso(meeting.starts_at),
+            items.append({"kind": "meeting", "starts_at": meeting.starts_at,
                           "ends_at": iso(meeting.ends_at), "subject": meeting.subject,
                           "protocol": request.protocol,
                           "citizen_name": names.get(request.citizen_id),
-                          "service_request_id": request.id, "join_url": meeting.join_url})
+                          "service_request_id": request.id, "appointment_id": None,
+                          "join_url": meeting.join_url})
+        for appointment in booked:
+            items.append({"kind": "appointment", "starts_at": appointment.starts_at,
+                          "ends_at": None, "subject": appointment.notes or "Appointment",
+                          "protocol": None, "citizen_name": names.get(appointment.citizen_id),
+                          "service_request_id": None, "appointment_id": appointment.id,
+                          "join_url": None})
+        items.sort(key=lambda item: item["starts_at"])
+        for item in items:
+            item["starts_at"] = iso(item["starts_at"])
         return {"date": day.isoformat(), "institution_id": institution_id, "items": items}
 
 
-# -- appointments at providers ------------------------------------------------------------
+# -- appointments at providers and institutions ---------------------------------------------
 
 def _appointment_answer(repo: Repository, appointment: Appointment,
                         provider_name: str | None) -> dict:
+    institution = repo.institution(appointment.institution_id) \
+        if appointment.institution_id else None
     return views.appointment_view(appointment, provider_name,
-                                  repo.names([appointment.citizen_id]))
+                                  repo.names([appointment.citizen_id]), institution)
+
+
+def _appointments_page(repo: Repository, items: list, next_cursor: str | None) -> dict:
+    names = repo.names(a.citizen_id for a, _ in items)
+    institutions = repo.institutions(a.institution_id for a, _ in items if a.institution_id)
+    return views.page([views.appointment_view(a, name, names,
+                                              institutions.get(a.institution_id or ""))
+                       for a, name in items], next_cursor)
 
 
 def _appointment_event(repo: Repository, appointment: Appointment,
                        provider_name: str | None, **extra: Any) -> dict:
+    institution = repo.institution(appointment.institution_id) \
+        if appointment.institution_id else None
     return {"appointment_id": appointment.id, "provider_id": appointment.provider_id,
-            "provider_legal_name": provider_name, "citizen_id": appointment.citizen_id,
+            "provider_legal_name": provider_name,
+            "institution_id": appointment.institution_id,
+            "institution_name": institution.name if institution else None,
+            "citizen_id": appointment.citizen_id,
             "citizen_name": repo.names([appointment.citizen_id]).get(appointment.citizen_id),
-            "starts_at": iso(appointment.starts_at), "status": appointment.status,
+            "starts_at": iso(appointment.starts_at), "notes": appointment.notes,
+            "status": appointment.status,
             "link": f"/api/v1/appointments/{appointment.id}", **extra}
+
+
+def _publish_to_host(tx: Transaction, repo: Repository, event_type: str, data: dict,
+                     appointment: Appointment) -> None:
+    """Tell the side that receives the citizen: the provider (its logins and secretaries with
+    ``authorizations``) or the institution's attendants and managers."""
+    if appointment.provider_id:
+        _publish(tx, event_type, data, [],
+                 provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
+    else:
+        institution_id = appointment.institution_id or ""
+        _publish(tx, event_type, data,
+                 repo.attendants(institution_id) + repo.managers(institution_id))
+
+
+def _book(att: Attendance, caller: dict, starts_at: datetime, notes: str | None,
+          attachment_ids: list[str], citizen: dict, provider: dict | None = None,
+          institution_id: str | None = None) -> dict:
+    now = att.clock()
+    with att.db.transaction() as tx:
+        repo = Repository(tx.session)
+        if institution_id:
+            _institution(repo, institution_id)
+        appointment = Appointment.book(provider["id"] if provider else None,
+                                       caller["account_id"], as_utc(starts_at), notes, [], now,
+                                       institution_id=institution_id)
+        appointment.attachments = attachments.claim(attachment_ids, caller["account_id"],
+                                                    HOLDER)
+        provider_name = provider.get("legal_name") if provider else None
+        repo.save_person(citizen, now)
+        repo.add_appointment(appointment, provider_name)
+        repo.hold_attachments(appointment.attachments, "appointment", appointment.id)
+        _publish_to_host(tx, repo, "appointment_booked",
+                         _appointment_event(repo, appointment, provider_name), appointment)
+        return _appointment_answer(repo, appointment, provider_name)
 
 
 def book_appointment(att: Attendance, caller: dict, provider: dict, starts_at: datetime,
                      notes: str | None, attachment_ids: list[str], citizen: dict) -> dict:
-    """``provider`` is identity's view of it (the caller checked it exists)."""
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
-        appointment = Appointment.book(provider["id"], caller["account_id"], as_utc(starts_at),
-                                       notes, [], now)
-        appointment.attachments = attachments.claim(attachment_ids, caller["account_id"],
-                                                    HOLDER)
-        repo.save_person(citizen, now)
-        repo.add_appointment(appointment, provider.get("legal_name"))
-        repo.hold_attachments(appointment.attachments, "appointment", appointment.id)
-        _publish(tx, "appointment_booked",
-                 _appointment_event(repo, appointment, provider.get("legal_name"),
-                                    notes=appointment.notes),
-                 [], provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
-        return _appointment_answer(repo, appointment, provider.get("legal_name"))
+    """At a provider; ``provider`` is identity's view of it (the caller checked it exists)."""
+    return _book(att, caller, starts_at, notes, attachment_ids, citizen, provider=provider)
 
 
-def _acts_for(caller: dict, provider_id: str) -> bool:
+def book_institution_appointment(att: Attendance, caller: dict, institution_id: str,
+                                 starts_at: datetime, notes: str | None,
+                                 attachment_ids: list[str], citizen: dict) -> dict:
+    """At an institution: it appears on the institution's agenda."""
+    return _book(att, caller, starts_at, notes, attachment_ids, citizen,
+                 institution_id=institution_id)
+
+
+def _acts_for(caller: dict, provider_id: str | None) -> bool:
     """The provider side with ``authorizations`` (``acting_for`` as the gateway gives it)."""
-    return AUTHORIZATIONS in ((caller.get("acting_for") or {}).get(provider_id) or [])
+    return provider_id is not None and AUTHORIZATIONS in (
+        (caller.get("acting_for") or {}).get(provider_id) or [])
+
+
+def _period(first_day: date | None, last_day: date | None) -> tuple[datetime | None,
+                                                                     datetime | None]:
+    """From the start of ``first_day`` to the end of ``last_day``, local dates, inclusive."""
+    if first_day and last_day and last_day < first_day:
+        raise InvalidInput("to must not be before from.", {"to": ["Must not be before from."]})
+    return (local_day_bounds(first_day)[0] if first_day else None,
+            local_day_bounds(last_day)[1] if last_day else None)
 
 
 def provider_appointments(att: Attendance, caller: dict, provider_id: str,
                           first_day: date | None, last_day: date | None, limit: int,
                           cursor: str | None) -> dict:
-    """From the start of ``first_day`` to the end of ``last_day``, local dates, inclusive."""
     if not _acts_for(caller, provider_id):
         raise NotFound("No such provider.")
-    if first_day and last_day and last_day < first_day:
-        raise InvalidInput("to must not be before from.", {"to": ["Must not be before from."]})
-    start = local_day_bounds(first_day)[0] if first_day else None
-    end = local_day_bounds(last_day)[1] if last_day else None
+    start, end = _period(first_day, last_day)
     with att.db.read() as session:
         repo = Repository(session)
         items, next_cursor = repo.appointments_page(limit, cursor, provider_id=provider_id,
                                                     start=start, end=end)
-        names = repo.names(a.citizen_id for a, _ in items)
-        return views.page([views.appointment_view(a, name, names) for a, name in items],
-                          next_cursor)
+        return _appointments_page(repo, items, next_cursor)
+
+
+def institution_appointments(att: Attendance, caller: dict, institution_id: str,
+                             first_day: date | None, last_day: date | None, limit: int,
+                             cursor: str | None) -> dict:
+    start, end = _period(first_day, last_day)
+    with att.db.read() as session:
+        repo = Repository(session)
+        _require_staff_member(repo, caller, institution_id)
+        items, next_cursor = repo.appointments_page(limit, cursor, institution_id=institution_id,
+                                                    start=start, end=end)
+        return _appointments_page(repo, items, next_cursor)
 
 
 def my_appointments(att: Attendance, caller: dict, limit: int, cursor: str | None) -> dict:
@@ -670,13 +745,14 @@ def my_appointments(att: Attendance, caller: dict, limit: int, cursor: str | Non
         repo = Repository(session)
         items, next_cursor = repo.appointments_page(limit, cursor,
                                                     citizen_id=caller["account_id"])
-        names = repo.names(a.citizen_id for a, _ in items)
-        return views.page([views.appointment_view(a, name, names) for a, name in items],
-                          next_cursor)
+        return _appointments_page(repo, items, next_cursor)
 
 
 def _visible_appointment(repo: Repository, caller: dict, appointment_id: str,
                          lock: bool = False) -> tuple[Appointment, str | None, str]:
+    """The appointment and the caller's side: its citizen, the provider side with
+    ``authorizations``, or the institution's attendants and managers; to anyone else it does
+    not exist."""
     found = repo.appointment(appointment_id, lock=lock)
     if found is None:
         raise NotFound("No such appointment.")
@@ -685,6 +761,10 @@ def _visible_appointment(repo: Repository, caller: dict, appointment_id: str,
         return appointment, provider_name, "citizen"
     if _acts_for(caller, appointment.provider_id):
         return appointment, provider_name, "provider"
+    if appointment.institution_id and (
+            _is_attendant(repo, caller, appointment.institution_id)
+            or _is_manager(repo, caller, appointment.institution_id)):
+        return appointment, provider_name, "institution"
     raise NotFound("No such appointment.")
 
 
@@ -706,8 +786,7 @@ def cancel_appointment(att: Attendance, caller: dict, appointment_id: str) -> di
         repo.save_appointment(appointment)
         data = _appointment_event(repo, appointment, provider_name, cancelled_by=side)
         if side == "citizen":
-            _publish(tx, "appointment_cancelled", data, [],
-                     provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
+            _publish_to_host(tx, repo, "appointment_cancelled", data, appointment)
         else:
             _publish(tx, "appointment_cancelled", data, [appointment.citizen_id])
         return _appointment_answer(repo, appointment, provider_name)

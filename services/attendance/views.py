@@ -101,9 +101,14 @@ def public_rating_view(rating: Rating) -> dict[str, Any]:
 
 
 def appointment_view(appointment: Appointment, provider_name: str | None,
-                     names: dict[str, str]) -> dict[str, Any]:
+                     names: dict[str, str],
+                     institution: Institution | None = None) -> dict[str, Any]:
+    """At a provider (``provider`` set) or at an institution (``institution`` set)."""
     return {"id": appointment.id, "provider_id": appointment.provider_id,
-            "provider": {"id": appointment.provider_id, "legal_name": provider_name},
+            "provider": {"id": appointment.provider_id, "legal_name": provider_name}
+            if appointment.provider_id else None,
+            "institution_id": appointment.institution_id,
+            "institution": institution_ref(institution),
             "citizen": person(appointment.citizen_id, names),
             "starts_at": iso(appointment.starts_at), "notes": appointment.notes,
             "attachments": list(appointment.attachments), "status": appointment.status,

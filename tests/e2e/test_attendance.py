@@ -503,3 +503,67 @@ def test_appointments_at_a_provider(client, world):
     assert cancelled.json()["cancelled_by"] == "provider"
     assert client.post(f"{API}/appointments/{appointment['id']}/cancel",
                        token=citizen["token"]).status_code == 409
+
+
+def test_the_agenda_lists_meetings_and_appointments_of_the_day_and_csv_cells_cannot_run(
+        client, world, office):
+    institution = office["institution"]
+    citizen = world.citizen()
+    # a day of its own, far ahead, so other tests' meetings stay out
+    day = (datetime.now(SAO_PAULO) + timedelta(days=40)).date()
+    at = datetime(day.year, day.month, day.day, 10, 30, tzinfo=SAO_PAULO)
+    request = submit(client, office, citizen).json()
+    link = f"{API}/service-requests/{request['id']}"
+    client.post(f"{link}/start-analysis", token=office["ana"]["token"])
+    client.post(f"{link}/approve", token=office["ana"]["token"],
+                json={"attendant_id": office["ana"]["id"]})
+    meeting = client.post(f"{link}/meetings", token=office["ana"]["token"], json={
+        "starts_at": iso(at), "subject": '=HYPERLINK("http://evil.example","x")'})
+    assert meeting.status_code == 201, meeting.text
+    booked = client.post(f"{API}/institutions/{institution['id']}/appointments",
+                         token=citizen["token"],
+                         json={"starts_at": iso(at - timedelta(hours=2)),
+                               "notes": "Atendimento presencial"})
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["institution"]["id"] == institution["id"]
+    assert booked.json()["provider"] is None
+    late = client.post(f"{API}/institutions/{institution['id']}/appointments",
+                       token=citizen["token"],
+                       json={"starts_at": iso(at.replace(hour=23, minute=59))})
+    assert late.status_code == 201
+    next_day = client.post(f"{API}/institutions/{institution['id']}/appointments",
+                           token=citizen["token"],
+                           json={"starts_at": iso((at + timedelta(days=1)).replace(hour=0,
+                                                                                   minute=0))})
+    assert next_day.status_code == 201
+
+    listed = client.get(f"{API}/institutions/{institution['id']}/appointments",
+                        token=office["bruno"]["token"],
+                        params={"from": day.isoformat(), "to": day.isoformat()}).json()["items"]
+    assert [a["id"] for a in listed] == [booked.json()["id"], late.json()["id"]]
+
+    agenda = client.get(f"{API}/institutions/{institution['id']}/agenda",
+                        token=office["bruno"]["token"], params={"date": day.isoformat()}).json()
+    assert [(i["kind"], i["starts_at"]) for i in agenda["items"]] == [
+        ("appointment", booked.json()["starts_at"]), ("meeting", meeting.json()["starts_at"]),
+        ("appointment", late.json()["starts_at"])]
+    assert agenda["items"][0]["citizen_name"] == "Cida Cidadã"
+    assert agenda["items"][0]["protocol"] is None
+
+    answer = client.get(f"{API}/institutions/{institution['id']}/agenda",
+                        token=office["manager"]["token"],
+                        params={"date": day.isoformat(), "format": "csv"})
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"))))
+    assert [r["kind"] for r in rows] == ["appointment", "meeting", "appointment"]
+    assert rows[1] == {"starts_at": meeting.json()["starts_at"], "kind": "meeting",
+                       "subject": '\'=HYPERLINK("http://evil.example","x")',
+                       "protocol": request["protocol"], "citizen_name": "Cida Cidadã"}
+    assert rows[0]["protocol"] == ""
+
+    cancelled = client.post(f"{API}/appointments/{late.json()['id']}/cancel",
+                            token=office["bruno"]["token"])
+    assert cancelled.status_code == 200 and cancelled.json()["cancelled_by"] == "institution"
+    agenda = client.get(f"{API}/institutions/{institution['id']}/agenda",
+                        token=office["bruno"]["token"], params={"date": day.isoformat()}).json()
+    assert len(agenda["items"]) == 2

@@ -1,6 +1,7 @@
-"""Appointments at a provider (003, "Gestione appuntamenti"): a patient books a time with notes
-and documents; the provider is told and sees it with its documents; either side cancels and the
-other side is told.
+"""Appointments (003, "Gestione appuntamenti"; SPEC "appointments at providers and
+institutions"): a patient books a time at a provider, or a citizen at an institution, with notes
+and documents; the provider (or the institution's attendants) is told and sees it with its
+documents; either side cancels and the other side is told.
 
     appointment: booked → cancelled
 """
@@ -18,7 +19,7 @@ APPOINTMENT_STATUSES = ("booked", "cancelled")
 
 @dataclass
 class Appointment:
-    provider_id: str
+    provider_id: str | None
     citizen_id: str
     starts_at: datetime
     notes: str | None
@@ -26,17 +27,20 @@ class Appointment:
     created_at: datetime
     status: str = "booked"
     cancelled_at: datetime | None = None
-    cancelled_by: str | None = None  # citizen | provider
+    cancelled_by: str | None = None  # citizen | provider | institution
+    institution_id: str | None = None
     id: str = field(default_factory=new_id)
 
     @classmethod
-    def book(cls, provider_id: str, citizen_id: str, starts_at: datetime, notes: str | None,
-             attachments: list[dict[str, Any]], now: datetime) -> "Appointment":
+    def book(cls, provider_id: str | None, citizen_id: str, starts_at: datetime,
+             notes: str | None, attachments: list[dict[str, Any]], now: datetime,
+             institution_id: str | None = None) -> "Appointment":
+        """At a provider, or at an institution (``provider_id`` None)."""
         if starts_at <= now:
             raise InvalidInput("An appointment is booked for a time in the future.",
                                {"starts_at": ["Must be in the future."]})
         return cls(provider_id, citizen_id, starts_at, (notes or "").strip() or None,
-                   attachments, now)
+                   attachments, now, institution_id=institution_id)
 
     def cancel(self, side: str, now: datetime) -> None:
         if self.status != "booked":

@@ -20,22 +20,6 @@ def upgrade() -> None:
     messaging.create_tables(connection)
     numbering.create_tables(connection)
     idempotency.create_tables(connection)
-    op.create_table('appointments',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('provider_id', sa.String(length=36), nullable=False),
-    sa.Column('provider_name', sa.String(length=300), nullable=True),
-    sa.Column('citizen_id', sa.String(length=36), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('attachments', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_by', sa.String(length=20), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_index('ix_appointments_citizen', 'appointments', ['citizen_id', 'starts_at', 'id'], unique=False)
-    op.create_index('ix_appointments_provider', 'appointments', ['provider_id', 'starts_at', 'id'], unique=False)
     op.create_table('held_attachments',
     sa.Column('attachment_id', sa.String(length=36), nullable=False),
     sa.Column('holder', sa.String(length=20), nullable=False),
@@ -58,6 +42,25 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('appointments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('provider_id', sa.String(length=36), nullable=True),
+    sa.Column('provider_name', sa.String(length=300), nullable=True),
+    sa.Column('institution_id', sa.String(length=36), nullable=True),
+    sa.Column('citizen_id', sa.String(length=36), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_by', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_appointments_citizen', 'appointments', ['citizen_id', 'starts_at', 'id'], unique=False)
+    op.create_index('ix_appointments_institution', 'appointments', ['institution_id', 'starts_at', 'id'], unique=False)
+    op.create_index('ix_appointments_provider', 'appointments', ['provider_id', 'starts_at', 'id'], unique=False)
     op.create_table('attendant_requests',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('institution_id', sa.String(length=36), nullable=False),
