@@ -23,19 +23,23 @@ OVERDUE_INTERVAL_SECONDS = 30
 def _instant(value: Any, name: str) -> datetime:
     try:
         return parse_iso(str(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{name} must be an ISO-8601 instant.",
                            {name: ["Not a valid date-time."]}) from None
 
 
 def _day(value: Any, name: str) -> date | None:
+    """A calendar day between the years 1900 and 2999 (a day's bounds must be computable)."""
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 2999:
         raise InvalidInput(f"{name} must be a date YYYY-MM-DD.",
-                           {name: ["Not a valid date (YYYY-MM-DD)."]}) from None
+                           {name: ["Not a valid date (YYYY-MM-DD, years 1900 to 2999)."]})
+    return day
 
 
 class AttendanceService(BaseService):

@@ -567,3 +567,28 @@ def test_the_agenda_lists_meetings_and_appointments_of_the_day_and_csv_cells_can
     agenda = client.get(f"{API}/institutions/{institution['id']}/agenda",
                         token=office["bruno"]["token"], params={"date": day.isoformat()}).json()
     assert len(agenda["items"]) == 2
+
+
+def test_odd_input_is_a_4xx_never_a_500(client, world, office):
+    citizen = world.citizen()
+    staff = office["manager"]["token"]
+    institution = office["institution"]["id"]
+    for day in ("9999-12-31", "0001-01-01", "2026-02-30", "hoje"):
+        answer = client.get(f"{API}/institutions/{institution}/agenda", token=staff,
+                            params={"date": day})
+        assert answer.status_code == 422, (day, answer.text)
+    for when in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00", "2026-12-01T10:00:00"):
+        answer = client.post(f"{API}/institutions/{institution}/appointments",
+                             token=citizen["token"], json={"starts_at": when})
+        assert answer.status_code == 422, (when, answer.text)
+    huge = submit(client, office, citizen, answers=answers(copies="1e5000"))
+    assert huge.status_code == 422 and "answers.copies" in huge.json()["errors"]
+    for path in ("service-requests", "appointments", "ratings"):
+        answer = client.post(f"{API}/{path}/{'x' * 300}/"
+                             f"{'cancel' if path == 'appointments' else 'moderate'}",
+                             token=staff, json={"approved": True})
+        assert answer.status_code in (404, 405, 422), (path, answer.text)
+    cursor = client.get(f"{API}/services", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert cursor.status_code == 422 and "cursor" in cursor.json()["errors"]
+    assert client.get(f"{API}/services/{uuid.uuid4()}").status_code == 404
+    assert client.get(f"{API}/services", params={"limit": 201}).status_code == 422

@@ -38,9 +38,11 @@ def test_a_choice_is_one_of_its_field_choices():
 @pytest.mark.parametrize("type_, given", [
     ("text", 12), ("text", ["a"]), ("text", "x" * 5001),
     ("number", "muitos"), ("number", True), ("number", "NaN"), ("number", {"n": 1}),
+    ("number", "1e5000"), ("number", 10**16), ("number", -1e300),
     ("date", "2026-02-30"), ("date", "30/01/2026"), ("date", 20260130),
     ("cpf", "123.456.789-00"), ("cpf", "11111111111"), ("cpf", CPF[:-1]), ("cpf", 52998224725),
     ("email", "cida"), ("email", "cida@"), ("email", "ci da@example.org"), ("email", 5),
+    ("email", "a@" + "b" * 100_000),
     ("choice", "Passaporte"), ("choice", "rg"),
 ])
 def test_invalid_answers_name_the_field(type_, given):

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ponte.errors import Conflict, InvalidInput
+from ponte.errors import Conflict
 from services.attendance.domain.catalogue import new_id
+from services.attendance.domain.requests import require_future
 
 APPOINTMENT_STATUSES = ("booked", "cancelled")
 
@@ -36,9 +37,7 @@ class Appointment:
              notes: str | None, attachments: list[dict[str, Any]], now: datetime,
              institution_id: str | None = None) -> "Appointment":
         """At a provider, or at an institution (``provider_id`` None)."""
-        if starts_at <= now:
-            raise InvalidInput("An appointment is booked for a time in the future.",
-                               {"starts_at": ["Must be in the future."]})
+        require_future(starts_at, now)
         return cls(provider_id, citizen_id, starts_at, (notes or "").strip() or None,
                    attachments, now, institution_id=institution_id)
 

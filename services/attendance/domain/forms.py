@@ -18,6 +18,7 @@ from ponte.errors import InvalidInput
 
 FIELD_TYPES = ("text", "number", "date", "cpf", "email", "choice")
 MAX_TEXT = 5000
+MAX_NUMBER = Decimal(10) ** 15
 # syntax only, as for accounts (API.md): something@domain.tld, no spaces
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -74,19 +75,21 @@ def _text(field: FormField, value: Any) -> str:
 
 
 def _number(field: FormField, value: Any) -> int | float:
-    if isinstance(value, bool):
+    """A JSON number or a numeric string, at most 10^15 in size."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError("Must be a number.")
+    try:
+        number = Decimal(value.strip().replace(",", ".") if isinstance(value, str)
+                         else str(value))
+    except InvalidOperation:
+        raise ValueError("Must be a number.") from None
+    if not number.is_finite():
+        raise ValueError("Must be a number.")
+    if abs(number) > MAX_NUMBER:
+        raise ValueError("At most 10^15.")
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace(",", "."))
-        except InvalidOperation:
-            raise ValueError("Must be a number.") from None
-        if not number.is_finite():
-            raise ValueError("Must be a number.")
-        return int(number) if number == number.to_integral_value() else float(number)
-    raise ValueError("Must be a number.")
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _date(field: FormField, value: Any) -> str:
@@ -103,8 +106,8 @@ def _cpf(field: FormField, value: Any) -> str:
 
 
 def _email(field: FormField, value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()) \
-            or len(value.strip()) > 320:
+    if not isinstance(value, str) or len(value.strip()) > 320 \
+            or not _EMAIL.fullmatch(value.strip()):
         raise ValueError("Must be an e-mail address.")
     return value.strip()
 

@@ -25,6 +25,17 @@ REQUEST_STATUSES = ("submitted", "in_analysis", "in_progress", "rejected", "conc
 OPEN_STATUSES = ("submitted", "in_analysis", "in_progress")
 RATING_STATUSES = ("pending", "approved", "rejected")
 DEFAULT_MEETING_MINUTES = 30
+HORIZON = timedelta(days=2 * 366)
+
+
+def require_future(starts_at: datetime, now: datetime) -> None:
+    """Meetings and appointments are booked ahead: after now, and within two years."""
+    if starts_at <= now:
+        raise InvalidInput("It must start in the future.",
+                           {"starts_at": ["Must be in the future."]})
+    if starts_at > now + HORIZON:
+        raise InvalidInput("It may start at most two years ahead.",
+                           {"starts_at": ["At most two years ahead."]})
 
 
 def format_protocol(local_day: str, sequence: int) -> str:
@@ -184,9 +195,7 @@ class ServiceRequest:
         """A video meeting with the citizen ("Videoconferência": day, time and subject)."""
         subject = required_text(subject, "subject")
         self.require_assigned(attendant_id, "schedule meetings")
-        if starts_at <= now:
-            raise InvalidInput("A meeting starts in the future.",
-                               {"starts_at": ["Must be in the future."]})
+        require_future(starts_at, now)
         self._require("in_progress", "schedule a meeting")
         return Meeting(self.id, self.institution_id, starts_at,
                        duration_minutes or DEFAULT_MEETING_MINUTES, subject,
