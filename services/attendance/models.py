@@ -58,6 +58,7 @@ services = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("published_at", UTCDateTime()),
+    sa.Column("search_text", sa.Text, nullable=False),  # name and description, unaccented
     sa.Index("ix_services_institution", "institution_id", "status"),
     sa.Index("ix_services_status", "status", "name", "id"),
 )

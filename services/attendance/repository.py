@@ -11,7 +11,7 @@ from ponte.db import insert_ignoring_duplicates
 from ponte.pagination import page
 from services.attendance.domain.access import AttendantRequest
 from services.attendance.domain.appointments import Appointment
-from services.attendance.domain.catalogue import Institution, Service, Step
+from services.attendance.domain.catalogue import Institution, Service, Step, search_key
 from services.attendance.domain.forms import FormField
 from services.attendance.domain.requests import FollowUp, Meeting, Rating, ServiceRequest
 from services.attendance.models import (appointments, attendant_requests, follow_ups,
@@ -130,11 +130,8 @@ class Repository:
         if institution_id:
             query = query.where(services.c.institution_id == institution_id)
         if q:
-            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%") \
-                .replace("_", "\\_") + "%"
-            query = query.where(sa.or_(sa.func.lower(services.c.name).like(pattern, escape="\\"),
-                                       sa.func.lower(services.c.description)
-                                       .like(pattern, escape="\\")))
+            words = search_key(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(services.c.search_text.like(f"%{words}%", escape="\\"))
         rows, next_cursor = page(self.session, query, [services.c.name, services.c.id], limit,
                                  cursor, descending=False)
         return [_service(r) for r in rows], next_cursor

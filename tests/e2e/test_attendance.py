@@ -369,8 +369,10 @@ def test_the_catalogue_shows_citizens_only_published_services(client, world, off
     assert published.status_code == 200 and published.json()["status"] == "published"
     assert client.post(f"{url}/publish", token=manager["token"]).status_code == 409
     assert client.get(url).status_code == 200
-    found = client.get(f"{API}/services", params={"q": "alvará"}).json()["items"]
-    assert service["id"] in [s["id"] for s in found]
+    for q in ("alvará", "ALVARA de", "licença"):
+        found = client.get(f"{API}/services", params={"q": q}).json()["items"]
+        assert service["id"] in [s["id"] for s in found], q
+    assert client.get(f"{API}/services", params={"q": "100%"}).json()["items"] == []
     unpublished = client.post(f"{url}/unpublish", token=manager["token"])
     assert unpublished.status_code == 200 and unpublished.json()["status"] == "unpublished"
     assert client.get(url).status_code == 404

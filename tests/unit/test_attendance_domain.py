@@ -9,7 +9,7 @@ import pytest
 from ponte.errors import Conflict, Forbidden, InvalidInput
 from services.attendance.domain.access import AttendantRequest, may_ask
 from services.attendance.domain.appointments import Appointment
-from services.attendance.domain.catalogue import Service, define_steps
+from services.attendance.domain.catalogue import Service, define_steps, search_key
 from services.attendance.domain.requests import (Rating, ServiceRequest, format_protocol,
                                                  meeting_room)
 
@@ -70,6 +70,14 @@ def test_editing_steps_keeps_the_ids_sent_back_and_refuses_foreign_ones():
     with pytest.raises(InvalidInput) as error:
         define_steps([{"id": "nope", "title": "x"}], made.steps)
     assert "steps.0.id" in error.value.errors
+
+
+@pytest.mark.parametrize("text, key", [
+    ("ALVARÁ de  Funcionamento", "alvara de funcionamento"), ("Licença", "licenca"),
+    ("  São   João ", "sao joao"),
+])
+def test_the_catalogue_is_searched_without_case_or_accents(text, key):
+    assert search_key(text) == key
 
 
 def test_only_a_published_service_takes_requests():

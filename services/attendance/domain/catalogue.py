@@ -5,6 +5,7 @@ edits it, publishes it; only published services are visible to citizens.
 """
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,14 @@ def required_text(value: str | None, name: str) -> str:
     if value is None or not str(value).strip():
         raise InvalidInput(f"{name} is required.", {name: ["Must not be blank."]})
     return str(value).strip()
+
+
+def search_key(text: str) -> str:
+    """Text as citizens search it: ignoring case, accents and repeated spaces ("alvara" finds
+    "ALVARÁ")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 @dataclass
@@ -118,6 +127,11 @@ class Service:
         if self.status != "published":
             raise Conflict(f"This service is {self.status}, not published.")
         self.status, self.updated_at = "unpublished", now
+
+    @property
+    def search_text(self) -> str:
+        """What the catalogue search looks in: name and description."""
+        return search_key(f"{self.name} {self.description}")
 
     @property
     def is_published(self) -> bool:

@@ -99,6 +99,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
