@@ -14,7 +14,8 @@ from ponte.db import Database
 from ponte.errors import InvalidInput, NotFound
 from ponte.rpc import Services
 from ponte.service import BaseService, rpc
-from services.attendance import usecases
+from services.attendance.usecases import (access, agenda, appointments, attachments, catalogue,
+                                          ratings, requests)
 from services.attendance.usecases import Attendance
 
 OVERDUE_INTERVAL_SECONDS = 30
@@ -65,64 +66,64 @@ class AttendanceService(BaseService):
     # institutions and managers
     @rpc
     def create_institution(self, caller: dict, name: str, acronym: str) -> dict:
-        return usecases.create_institution(self.attendance, caller, name, acronym)
+        return catalogue.create_institution(self.attendance, caller, name, acronym)
 
     @rpc
     def list_institutions(self, limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.list_institutions(self.attendance, limit, cursor)
+        return catalogue.list_institutions(self.attendance, limit, cursor)
 
     @rpc
     def designate_manager(self, caller: dict, institution_id: str, account_id: str) -> dict:
-        return usecases.designate_manager(self.attendance, caller, institution_id, account_id,
+        return catalogue.designate_manager(self.attendance, caller, institution_id, account_id,
                                           self._account(account_id))
 
     # the service catalogue
     @rpc
     def create_service(self, caller: dict, institution_id: str, data: dict) -> dict:
-        return usecases.create_service(self.attendance, caller, institution_id, data)
+        return catalogue.create_service(self.attendance, caller, institution_id, data)
 
     @rpc
     def update_service(self, caller: dict, service_id: str, changes: dict) -> dict:
-        return usecases.update_service(self.attendance, caller, service_id, changes)
+        return catalogue.update_service(self.attendance, caller, service_id, changes)
 
     @rpc
     def publish_service(self, caller: dict, service_id: str) -> dict:
-        return usecases.publish_service(self.attendance, caller, service_id, True)
+        return catalogue.publish_service(self.attendance, caller, service_id, True)
 
     @rpc
     def unpublish_service(self, caller: dict, service_id: str) -> dict:
-        return usecases.publish_service(self.attendance, caller, service_id, False)
+        return catalogue.publish_service(self.attendance, caller, service_id, False)
 
     @rpc
     def list_services(self, q: str | None = None, institution_id: str | None = None,
                       limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.list_services(self.attendance, q, institution_id, limit, cursor)
+        return catalogue.list_services(self.attendance, q, institution_id, limit, cursor)
 
     @rpc
     def get_service(self, caller: dict | None, service_id: str) -> dict:
-        return usecases.get_service(self.attendance, caller, service_id)
+        return catalogue.get_service(self.attendance, caller, service_id)
 
     # attendant access
     @rpc
     def ask_attendant_access(self, caller: dict, institution_id: str,
                              message: str | None = None) -> dict:
-        return usecases.ask_attendant_access(self.attendance, caller, institution_id, message,
+        return access.ask_attendant_access(self.attendance, caller, institution_id, message,
                                              self._caller_account(caller))
 
     @rpc
     def list_attendant_requests(self, caller: dict, institution_id: str,
                                 status: str | None = None, limit: int = 50,
                                 cursor: str | None = None) -> dict:
-        return usecases.list_attendant_requests(self.attendance, caller, institution_id, status,
+        return access.list_attendant_requests(self.attendance, caller, institution_id, status,
                                                 limit, cursor)
 
     @rpc
     def approve_attendant_request(self, caller: dict, request_id: str) -> dict:
-        return usecases.decide_attendant_request(self.attendance, caller, request_id, True)
+        return access.decide_attendant_request(self.attendance, caller, request_id, True)
 
     @rpc
     def reject_attendant_request(self, caller: dict, request_id: str, reason: str) -> dict:
-        return usecases.decide_attendant_request(self.attendance, caller, request_id, False,
+        return access.decide_attendant_request(self.attendance, caller, request_id, False,
                                                  reason)
 
     # service requests
@@ -130,94 +131,94 @@ class AttendanceService(BaseService):
     def submit_request(self, caller: dict, service_id: str, answers: dict,
                        attachment_ids: list[str] | None = None,
                        idempotency: dict | None = None) -> dict:
-        return usecases.submit_request(self.attendance, caller, service_id, answers,
+        return requests.submit_request(self.attendance, caller, service_id, answers,
                                        attachment_ids or [], self._caller_account(caller),
                                        idempotency)
 
     @rpc
     def my_requests(self, caller: dict, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> dict:
-        return usecases.my_requests(self.attendance, caller, status, limit, cursor)
+        return requests.my_requests(self.attendance, caller, status, limit, cursor)
 
     @rpc
     def institution_requests(self, caller: dict, institution_id: str, status: str | None = None,
                              limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.institution_requests(self.attendance, caller, institution_id, status,
+        return requests.institution_requests(self.attendance, caller, institution_id, status,
                                              limit, cursor)
 
     @rpc
     def get_request(self, caller: dict, request_id: str) -> dict:
-        return usecases.get_request(self.attendance, caller, request_id)
+        return requests.get_request(self.attendance, caller, request_id)
 
     @rpc
     def start_analysis(self, caller: dict, request_id: str) -> dict:
-        return usecases.start_analysis(self.attendance, caller, request_id)
+        return requests.start_analysis(self.attendance, caller, request_id)
 
     @rpc
     def approve_request(self, caller: dict, request_id: str, attendant_id: str) -> dict:
-        return usecases.approve_request(self.attendance, caller, request_id, attendant_id)
+        return requests.approve_request(self.attendance, caller, request_id, attendant_id)
 
     @rpc
     def reject_request(self, caller: dict, request_id: str, justification: str) -> dict:
-        return usecases.reject_request(self.attendance, caller, request_id, justification)
+        return requests.reject_request(self.attendance, caller, request_id, justification)
 
     @rpc
     def answer_checklist(self, caller: dict, request_id: str, answers: dict) -> list[dict]:
-        return usecases.answer_checklist(self.attendance, caller, request_id, answers)
+        return requests.answer_checklist(self.attendance, caller, request_id, answers)
 
     @rpc
     def add_follow_up(self, caller: dict, request_id: str, message: str,
                       attachment_ids: list[str] | None = None) -> dict:
-        return usecases.add_follow_up(self.attendance, caller, request_id, message,
+        return requests.add_follow_up(self.attendance, caller, request_id, message,
                                       attachment_ids or [])
 
     @rpc
     def list_follow_ups(self, caller: dict, request_id: str, limit: int = 50,
                         cursor: str | None = None) -> dict:
-        return usecases.list_follow_ups(self.attendance, caller, request_id, limit, cursor)
+        return requests.list_follow_ups(self.attendance, caller, request_id, limit, cursor)
 
     @rpc
     def schedule_meeting(self, caller: dict, request_id: str, starts_at: str, subject: str,
                          duration_minutes: int | None = None) -> dict:
-        return usecases.schedule_meeting(self.attendance, caller, request_id,
+        return requests.schedule_meeting(self.attendance, caller, request_id,
                                          _instant(starts_at, "starts_at"), duration_minutes,
                                          subject)
 
     @rpc
     def list_meetings(self, caller: dict, request_id: str, limit: int = 50,
                       cursor: str | None = None) -> dict:
-        return usecases.list_meetings(self.attendance, caller, request_id, limit, cursor)
+        return requests.list_meetings(self.attendance, caller, request_id, limit, cursor)
 
     @rpc
     def conclude_request(self, caller: dict, request_id: str, note: str) -> dict:
-        return usecases.conclude_request(self.attendance, caller, request_id, note)
+        return requests.conclude_request(self.attendance, caller, request_id, note)
 
     # ratings
     @rpc
     def rate_request(self, caller: dict, request_id: str, score: int,
                      comment: str | None = None) -> dict:
-        return usecases.rate_request(self.attendance, caller, request_id, score, comment)
+        return ratings.rate_request(self.attendance, caller, request_id, score, comment)
 
     @rpc
     def institution_ratings(self, caller: dict, institution_id: str, status: str | None = None,
                             limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.institution_ratings(self.attendance, caller, institution_id, status,
+        return ratings.institution_ratings(self.attendance, caller, institution_id, status,
                                             limit, cursor)
 
     @rpc
     def moderate_rating(self, caller: dict, rating_id: str, approved: bool,
                         reason: str | None = None) -> dict:
-        return usecases.moderate_rating(self.attendance, caller, rating_id, approved, reason)
+        return ratings.moderate_rating(self.attendance, caller, rating_id, approved, reason)
 
     @rpc
     def service_ratings(self, service_id: str, limit: int = 50,
                         cursor: str | None = None) -> dict:
-        return usecases.service_ratings(self.attendance, service_id, limit, cursor)
+        return ratings.service_ratings(self.attendance, service_id, limit, cursor)
 
     # agenda
     @rpc
     def agenda(self, caller: dict, institution_id: str, day: str | None = None) -> dict:
-        return usecases.agenda(self.attendance, caller, institution_id, _day(day, "date"))
+        return agenda.agenda(self.attendance, caller, institution_id, _day(day, "date"))
 
     # appointments at providers and institutions
     @rpc
@@ -225,7 +226,7 @@ class AttendanceService(BaseService):
                          notes: str | None = None,
                          attachment_ids: list[str] | None = None) -> dict:
         provider = self.services("identity", "get_provider", provider_id)
-        return usecases.book_appointment(self.attendance, caller, provider,
+        return appointments.book_appointment(self.attendance, caller, provider,
                                          _instant(starts_at, "starts_at"), notes,
                                          attachment_ids or [], self._caller_account(caller))
 
@@ -233,7 +234,7 @@ class AttendanceService(BaseService):
     def book_institution_appointment(self, caller: dict, institution_id: str, starts_at: str,
                                      notes: str | None = None,
                                      attachment_ids: list[str] | None = None) -> dict:
-        return usecases.book_institution_appointment(
+        return appointments.book_institution_appointment(
             self.attendance, caller, institution_id, _instant(starts_at, "starts_at"), notes,
             attachment_ids or [], self._caller_account(caller))
 
@@ -241,7 +242,7 @@ class AttendanceService(BaseService):
     def institution_appointments(self, caller: dict, institution_id: str,
                                  first_day: str | None = None, last_day: str | None = None,
                                  limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.institution_appointments(self.attendance, caller, institution_id,
+        return appointments.institution_appointments(self.attendance, caller, institution_id,
                                                  _day(first_day, "from"), _day(last_day, "to"),
                                                  limit, cursor)
 
@@ -249,28 +250,28 @@ class AttendanceService(BaseService):
     def provider_appointments(self, caller: dict, provider_id: str, first_day: str | None = None,
                               last_day: str | None = None, limit: int = 50,
                               cursor: str | None = None) -> dict:
-        return usecases.provider_appointments(self.attendance, caller, provider_id,
+        return appointments.provider_appointments(self.attendance, caller, provider_id,
                                               _day(first_day, "from"), _day(last_day, "to"),
                                               limit, cursor)
 
     @rpc
     def my_appointments(self, caller: dict, limit: int = 50, cursor: str | None = None) -> dict:
-        return usecases.my_appointments(self.attendance, caller, limit, cursor)
+        return appointments.my_appointments(self.attendance, caller, limit, cursor)
 
     @rpc
     def get_appointment(self, caller: dict, appointment_id: str) -> dict:
-        return usecases.get_appointment(self.attendance, caller, appointment_id)
+        return appointments.get_appointment(self.attendance, caller, appointment_id)
 
     @rpc
     def cancel_appointment(self, caller: dict, appointment_id: str) -> dict:
-        return usecases.cancel_appointment(self.attendance, caller, appointment_id)
+        return appointments.cancel_appointment(self.attendance, caller, appointment_id)
 
     # attachments held here, and due times
     @rpc
     def may_read_attachment(self, caller: dict, attachment_id: str) -> bool:
-        return usecases.may_read_attachment(self.attendance, caller, attachment_id)
+        return attachments.may_read_attachment(self.attendance, caller, attachment_id)
 
     @timer(interval=OVERDUE_INTERVAL_SECONDS, eager=True)
     def flag_overdue_requests(self) -> int:
         """``service_request_overdue`` once per request whose due time has passed."""
-        return usecases.flag_overdue(self.attendance)
+        return requests.flag_overdue(self.attendance)
