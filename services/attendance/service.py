@@ -75,7 +75,7 @@ class AttendanceService(BaseService):
     @rpc
     def designate_manager(self, caller: dict, institution_id: str, account_id: str) -> dict:
         return catalogue.designate_manager(self.attendance, caller, institution_id, account_id,
-                                          self._account(account_id))
+                                           self._account(account_id))
 
     # the service catalogue
     @rpc
@@ -108,14 +108,14 @@ class AttendanceService(BaseService):
     def ask_attendant_access(self, caller: dict, institution_id: str,
                              message: str | None = None) -> dict:
         return access.ask_attendant_access(self.attendance, caller, institution_id, message,
-                                             self._caller_account(caller))
+                                           self._caller_account(caller))
 
     @rpc
     def list_attendant_requests(self, caller: dict, institution_id: str,
                                 status: str | None = None, limit: int = 50,
                                 cursor: str | None = None) -> dict:
         return access.list_attendant_requests(self.attendance, caller, institution_id, status,
-                                                limit, cursor)
+                                              limit, cursor)
 
     @rpc
     def approve_attendant_request(self, caller: dict, request_id: str) -> dict:
@@ -124,7 +124,7 @@ class AttendanceService(BaseService):
     @rpc
     def reject_attendant_request(self, caller: dict, request_id: str, reason: str) -> dict:
         return access.decide_attendant_request(self.attendance, caller, request_id, False,
-                                                 reason)
+                                               reason)
 
     # service requests
     @rpc
@@ -203,7 +203,7 @@ class AttendanceService(BaseService):
     def institution_ratings(self, caller: dict, institution_id: str, status: str | None = None,
                             limit: int = 50, cursor: str | None = None) -> dict:
         return ratings.institution_ratings(self.attendance, caller, institution_id, status,
-                                            limit, cursor)
+                                           limit, cursor)
 
     @rpc
     def moderate_rating(self, caller: dict, rating_id: str, approved: bool,
@@ -227,8 +227,8 @@ class AttendanceService(BaseService):
                          attachment_ids: list[str] | None = None) -> dict:
         provider = self.services("identity", "get_provider", provider_id)
         return appointments.book_appointment(self.attendance, caller, provider,
-                                         _instant(starts_at, "starts_at"), notes,
-                                         attachment_ids or [], self._caller_account(caller))
+                                             _instant(starts_at, "starts_at"), notes,
+                                             attachment_ids or [], self._caller_account(caller))
 
     @rpc
     def book_institution_appointment(self, caller: dict, institution_id: str, starts_at: str,
@@ -243,16 +243,16 @@ class AttendanceService(BaseService):
                                  first_day: str | None = None, last_day: str | None = None,
                                  limit: int = 50, cursor: str | None = None) -> dict:
         return appointments.institution_appointments(self.attendance, caller, institution_id,
-                                                 _day(first_day, "from"), _day(last_day, "to"),
-                                                 limit, cursor)
+                                                     _day(first_day, "from"), _day(last_day, "to"),
+                                                     limit, cursor)
 
     @rpc
     def provider_appointments(self, caller: dict, provider_id: str, first_day: str | None = None,
                               last_day: str | None = None, limit: int = 50,
                               cursor: str | None = None) -> dict:
         return appointments.provider_appointments(self.attendance, caller, provider_id,
-                                              _day(first_day, "from"), _day(last_day, "to"),
-                                              limit, cursor)
+                                                  _day(first_day, "from"), _day(last_day, "to"),
+                                                  limit, cursor)
 
     @rpc
     def my_appointments(self, caller: dict, limit: int = 50, cursor: str | None = None) -> dict:

@@ -19,9 +19,9 @@ BASE = "https://meet.example.org/"
 
 
 def service(status: str = "published") -> Service:
-    made = Service.draft("inst-1", {"name": " Segunda via ", "steps": [{"title": "Docs"},
-                                                                      {"title": "Dados"}],
-                                    "form_fields": []}, NOW)
+    steps = [{"title": "Docs"}, {"title": "Dados"}]
+    made = Service.draft("inst-1", {"name": " Segunda via ", "steps": steps, "form_fields": []},
+                         NOW)
     made.status = status
     return made
 

@@ -81,7 +81,7 @@ def require_staff_member(repo: Repository, caller: dict, institution_id: str) ->
 
 
 def visible_request(repo: Repository, caller: dict, request_id: str,
-                     lock: bool = False) -> ServiceRequest:
+                    lock: bool = False) -> ServiceRequest:
     """The owner citizen, and the institution's attendants and managers, see a request; to
     anyone else it does not exist."""
     request = repo.request(request_id, lock=lock)
@@ -98,7 +98,7 @@ def visible_request(repo: Repository, caller: dict, request_id: str,
 # -- events -------------------------------------------------------------------------------
 
 def publish(tx: Transaction, event_type: str, data: dict[str, Any], accounts: list[str],
-             provider: dict | None = None) -> None:
+            provider: dict | None = None) -> None:
     """Every event names who it concerns (COMMON.md ``audience``), without the actor's repeats."""
     seen: list[str] = []
     for account in accounts:
@@ -109,7 +109,7 @@ def publish(tx: Transaction, event_type: str, data: dict[str, Any], accounts: li
 
 
 def request_event(repo: Repository, request: ServiceRequest, service: Service | None,
-                   **extra: Any) -> dict[str, Any]:
+                  **extra: Any) -> dict[str, Any]:
     institution = repo.institution(request.institution_id)
     names = repo.names([request.citizen_id, request.assigned_attendant_id])
     return {"service_request_id": request.id, "protocol": request.protocol,

@@ -24,7 +24,7 @@ def ask_attendant_access(att: Attendance, caller: dict, institution_id: str,
                                    (message or "").strip() or None)
         repo.add_attendant_request(request)
         publish(tx, "attendant_access_requested", _access_event(repo, request, institution),
-                 repo.managers(institution_id))
+                repo.managers(institution_id))
         return views.attendant_request_view(request, repo.names([request.servant_id]))
 
 
@@ -67,6 +67,6 @@ def decide_attendant_request(att: Attendance, caller: dict, request_id: str, app
             request.reject(caller["account_id"], reason, now)
         repo.save_attendant_request(request)
         publish(tx, f"attendant_access_{request.status}",
-                 _access_event(repo, request, institution), [request.servant_id])
+                _access_event(repo, request, institution), [request.servant_id])
         return views.attendant_request_view(
             request, repo.names([request.servant_id, request.decided_by]))

@@ -54,11 +54,11 @@ def _publish_to_host(tx: Transaction, repo: Repository, event_type: str, data: d
     ``authorizations``) or the institution's attendants and managers."""
     if appointment.provider_id:
         publish(tx, event_type, data, [],
-                 provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
+                provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
     else:
         institution_id = appointment.institution_id or ""
         publish(tx, event_type, data,
-                 repo.attendants(institution_id) + repo.managers(institution_id))
+                repo.attendants(institution_id) + repo.managers(institution_id))
 
 
 def _book(att: Attendance, caller: dict, starts_at: datetime, notes: str | None,
@@ -104,7 +104,7 @@ def _acts_for(caller: dict, provider_id: str | None) -> bool:
 
 
 def _period(first_day: date | None, last_day: date | None) -> tuple[datetime | None,
-                                                                     datetime | None]:
+                                                                    datetime | None]:
     """From the start of ``first_day`` to the end of ``last_day``, local dates, inclusive."""
     if first_day and last_day and last_day < first_day:
         raise InvalidInput("to must not be before from.", {"to": ["Must not be before from."]})
@@ -146,7 +146,7 @@ def my_appointments(att: Attendance, caller: dict, limit: int, cursor: str | Non
 
 
 def visible_appointment(repo: Repository, caller: dict, appointment_id: str,
-                         lock: bool = False) -> tuple[Appointment, str | None, str]:
+                        lock: bool = False) -> tuple[Appointment, str | None, str]:
     """The appointment and the caller's side: its citizen, the provider side with
     ``authorizations``, or the institution's attendants and managers; to anyone else it does
     not exist."""
@@ -178,7 +178,7 @@ def cancel_appointment(att: Attendance, caller: dict, appointment_id: str) -> di
     with att.db.transaction() as tx:
         repo = Repository(tx.session)
         appointment, provider_name, side = visible_appointment(repo, caller, appointment_id,
-                                                                lock=True)
+                                                               lock=True)
         appointment.cancel(side, now)
         repo.save_appointment(appointment)
         data = _appointment_event(repo, appointment, provider_name, cancelled_by=side)

@@ -55,7 +55,7 @@ def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict
         repo.add_request(request)
         repo.hold_attachments(held, "service_request", request.id)
         publish(tx, "service_request_submitted", request_event(repo, request, service),
-                 [request.citizen_id] + repo.attendants(request.institution_id))
+                [request.citizen_id] + repo.attendants(request.institution_id))
         return _request_answer(repo, request, now)
     return run_once(att.db, idempotency, work)
 
@@ -125,8 +125,8 @@ def approve_request(att: Attendance, caller: dict, request_id: str, attendant_id
                                                  "institution."]})
         request.approve(caller["account_id"], attendant_id, now)
         publish(tx, "service_request_approved",
-                 request_event(repo, request, repo.service(request.service_id)),
-                 [request.citizen_id, attendant_id])
+                request_event(repo, request, repo.service(request.service_id)),
+                [request.citizen_id, attendant_id])
     return _attendant_step(att, caller, request_id, step)
 
 
@@ -134,9 +134,9 @@ def reject_request(att: Attendance, caller: dict, request_id: str, justification
     def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
         request.reject(caller["account_id"], justification, now)
         publish(tx, "service_request_rejected",
-                 request_event(repo, request, repo.service(request.service_id),
-                                justification=request.rejection_justification),
-                 [request.citizen_id])
+                request_event(repo, request, repo.service(request.service_id),
+                              justification=request.rejection_justification),
+                [request.citizen_id])
     return _attendant_step(att, caller, request_id, step)
 
 
@@ -144,9 +144,9 @@ def conclude_request(att: Attendance, caller: dict, request_id: str, note: str) 
     def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
         request.conclude(caller["account_id"], note, now)
         publish(tx, "service_request_concluded",
-                 request_event(repo, request, repo.service(request.service_id),
-                                conclusion_note=request.conclusion_note),
-                 [request.citizen_id])
+                request_event(repo, request, repo.service(request.service_id),
+                              conclusion_note=request.conclusion_note),
+                [request.citizen_id])
     return _attendant_step(att, caller, request_id, step)
 
 
@@ -214,7 +214,6 @@ def list_meetings(att: Attendance, caller: dict, request_id: str, limit: int,
         return views.page([views.meeting_view(m) for m in items], next_cursor)
 
 
-
 def flag_overdue(att: Attendance, batch: int = 200) -> int:
     """Tell once about each open request whose due time has passed."""
     flagged = 0
@@ -229,8 +228,8 @@ def flag_overdue(att: Attendance, batch: int = 200) -> int:
                 who = [request.assigned_attendant_id] if request.assigned_attendant_id \
                     else repo.attendants(request.institution_id)
                 publish(tx, "service_request_overdue",
-                         request_event(repo, request, repo.service(request.service_id)),
-                         who + repo.managers(request.institution_id))
+                        request_event(repo, request, repo.service(request.service_id)),
+                        who + repo.managers(request.institution_id))
         flagged += len(due)
         if len(due) < batch:
             return flagged
