@@ -43,6 +43,12 @@ class Repository:
         if not updated.rowcount:
             insert_ignoring_duplicates(self.session, people, id=account["id"], **values)
 
+    def rename_person(self, account_id: str, name: str, email: str | None,
+                      now: datetime) -> None:
+        """A name changed in identity; people who never acted here are not copied."""
+        self.session.execute(people.update().where(people.c.id == account_id)
+                             .values(name=name, email=email, updated_at=now))
+
     def names(self, ids: Iterable[str | None]) -> dict[str, str]:
         wanted = {i for i in ids if i}
         if not wanted:

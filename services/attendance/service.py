@@ -1,6 +1,6 @@
 """nameko face of the attendance service: each RPC of docs/rpc.md forwards to a use case, after
-asking identity for the accounts or the provider the step needs; the due-time timer; no event
-subscriptions (names of people are copied from identity when they act here)."""
+asking identity for the accounts or the provider the step needs; the due-time timer; and one
+subscription, to keep the names of people who acted here current."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,11 +12,12 @@ from ponte.clock import Clock, parse_iso
 from ponte.config import settings
 from ponte.db import Database
 from ponte.errors import InvalidInput, NotFound
+from ponte.messaging import Event, handles
 from ponte.rpc import Services
 from ponte.service import BaseService, rpc
 from services.attendance.usecases import (access, agenda, appointments, attachments, catalogue,
                                           ratings, requests)
-from services.attendance.usecases import Attendance
+from services.attendance.usecases import Attendance, account_updated
 
 OVERDUE_INTERVAL_SECONDS = 30
 
@@ -275,3 +276,7 @@ class AttendanceService(BaseService):
     def flag_overdue_requests(self) -> int:
         """``service_request_overdue`` once per request whose due time has passed."""
         return requests.flag_overdue(self.attendance)
+
+    @handles("identity", "account_updated")
+    def handle_account_updated(self, event: Event) -> None:
+        account_updated(self.attendance, event.data)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen
+from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen,
+                         wait_until)
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -594,3 +595,13 @@ def test_odd_input_is_a_4xx_never_a_500(client, world, office):
     assert cursor.status_code == 422 and "cursor" in cursor.json()["errors"]
     assert client.get(f"{API}/services/{uuid.uuid4()}").status_code == 404
     assert client.get(f"{API}/services", params={"limit": 201}).status_code == 422
+
+
+def test_a_new_name_in_identity_reaches_the_attendants(client, world, office):
+    citizen = world.citizen()
+    request = submit(client, office, citizen).json()
+    renamed = client.patch(f"{API}/me", token=citizen["token"], json={"name": "Cida Souza"})
+    assert renamed.status_code == 200, renamed.text
+    link = f"{API}/service-requests/{request['id']}"
+    wait_until(lambda: client.get(link, token=office["ana"]["token"]).json()["citizen"]["name"]
+               == "Cida Souza", 15, 0.2, what="the citizen's new name")

@@ -367,3 +367,24 @@ def test_who_may_act_on_a_request(office, rpc_client):
     with pytest.raises(Forbidden):
         rpc_client.schedule_meeting(office.ana, request["id"],
                                     iso(now() + timedelta(days=1)), "x")
+
+
+def emit(event_type: str, data: dict) -> None:
+    """Publish an identity event the way identity's relay does."""
+    event = messaging.Event(str(uuid.uuid4()), event_type, "identity", "2026-12-01T15:00:00Z",
+                            data)
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            event.envelope(), exchange=messaging.event_exchange("identity"),
+            routing_key=event_type, declare=[messaging.event_exchange("identity")])
+
+
+def test_names_follow_identity(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    emit("account_updated", {"account_id": citizen["account_id"], "kind": "citizen",
+                             "name": "Cida Souza", "email": "cida@x.test"})
+    wait_until(lambda: rpc_client.get_request(office.ana, request["id"])["citizen"]["name"]
+               == "Cida Souza", 5, 0.05, what="the new name")
+    emit("account_updated", {"account_id": str(uuid.uuid4()), "kind": "citizen",
+                             "name": "Nobody", "email": "n@x.test"})

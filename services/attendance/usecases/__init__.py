@@ -129,3 +129,10 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=local_zone())
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone())
     return as_utc(start), as_utc(end)
+
+
+def account_updated(att: Attendance, data: dict[str, Any]) -> None:
+    """identity's ``account_updated``: the name and e-mail shown for someone who acted here."""
+    with att.db.transaction() as tx:
+        Repository(tx.session).rename_person(data["account_id"], data["name"],
+                                             data.get("email"), att.clock())
