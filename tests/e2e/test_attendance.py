@@ -95,6 +95,23 @@ class World:
         assert published.status_code == 200, published.text
         return published.json()
 
+    def secretary_of(self, provider: dict, roles: list[str]) -> dict:
+        email = f"sec-{uuid.uuid4().hex[:8]}@ponte.test"
+        answer = self.client.post(f"{API}/secretaries", json={
+            "cpf": new_cpf(), "email": email, "email_confirmation": email,
+            "name": "Priscila Souza", "sex": "female", "password": PASSWORD,
+            "password_confirmation": PASSWORD, "accepted_terms": True})
+        assert answer.status_code == 201, answer.text
+        secretary = {"id": answer.json()["id"], "token": self.client.token(email, PASSWORD)}
+        invited = self.client.post(f"{API}/providers/{provider['id']}/invitations",
+                                   token=provider["token"],
+                                   json={"secretary_id": secretary["id"], "roles": roles})
+        assert invited.status_code == 201, invited.text
+        accepted = self.client.post(f"{API}/invitations/{invited.json()['id']}/accept",
+                                    token=secretary["token"], json={"until": None})
+        assert accepted.status_code == 200, accepted.text
+        return secretary
+
     def provider(self) -> dict:
         operator = self.staff(["operator"], "Olívia Operadora")
         email = f"provider-{uuid.uuid4().hex[:8]}@ponte.test"
@@ -499,13 +516,33 @@ def test_appointments_at_a_provider(client, world):
     stranger = world.citizen()
     assert client.post(f"{API}/appointments/{appointment['id']}/cancel",
                        token=stranger["token"]).status_code == 404
+
+    # secretaries: with authorizations they act for the provider; with billing only, not
+    billing = world.secretary_of(provider, ["billing"])
+    assert client.get(url, token=billing["token"]).status_code == 403
+    assert client.get(f"{API}/appointments/{appointment['id']}",
+                      token=billing["token"]).status_code == 404
+    assert client.get(f"{API}/attachments/{upload.json()['id']}",
+                      token=billing["token"]).status_code == 404
+    secretary = world.secretary_of(provider, ["authorizations"])
+    seen = client.get(url, token=secretary["token"])
+    assert seen.status_code == 200 and [a["id"] for a in seen.json()["items"]] == [
+        appointment["id"]]
+    assert client.get(f"{API}/attachments/{upload.json()['id']}",
+                      token=secretary["token"]).status_code == 200
     cancelled = client.post(f"{API}/appointments/{appointment['id']}/cancel",
-                            token=provider["token"])
+                            token=secretary["token"])
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["cancelled_by"] == "provider"
+    assert client.get(f"{API}/appointments/{appointment['id']}",
+                      token=citizen["token"]).json()["status"] == "cancelled"
     assert client.post(f"{API}/appointments/{appointment['id']}/cancel",
                        token=citizen["token"]).status_code == 409
+    own = client.post(f"{API}/providers/{provider['id']}/appointments", token=citizen["token"],
+                      json={"starts_at": iso(when)}).json()
+    by_citizen = client.post(f"{API}/appointments/{own['id']}/cancel", token=citizen["token"])
+    assert by_citizen.status_code == 200 and by_citizen.json()["cancelled_by"] == "citizen"
 
 
 def test_the_agenda_lists_meetings_and_appointments_of_the_day_and_csv_cells_cannot_run(
