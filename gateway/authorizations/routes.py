@@ -179,7 +179,8 @@ def cancel(call: Call) -> dict:
                    "required unless authorized; 409 unless awaiting_audit")
 def decide(call: Call) -> dict:
     return _rpc(call, "decide_request", call.params["id"], call.body["outcome"],
-                items=call.body["items"], justification=call.body["justification"])
+                items=call.body["items"], justification=call.body["justification"],
+                denial_reason=call.body["denial_reason"])
 
 
 @api.route("POST", REQUESTS + "/{id}/appeal", kinds=PROVIDER_SIDE, body=JustificationBody,

@@ -11,7 +11,8 @@ from ponte.documents import CPFField, DocumentField
 from services.authorizations.domain.catalogue import FACES, REGIONS, TEETH
 from services.authorizations.domain.inquiries import STATUSES as INQUIRY_STATUSES
 from services.authorizations.domain.inquiries import SUBJECTS
-from services.authorizations.domain.requests import ITEM_STATUSES, OUTCOMES, STATUSES
+from services.authorizations.domain.requests import (DENIAL_REASONS, ITEM_STATUSES, OUTCOMES,
+                                                     STATUSES)
 
 MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
 NOT_BLANK = validate.Regexp(r"(?s).*\S", error="Must not be blank.")
@@ -173,15 +174,25 @@ class JustificationBody(Input):
     justification = _text()
 
 
+def _denial_reason() -> fields.String:
+    return fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(DENIAL_REASONS), metadata={
+                             "description": "Coded reason of a denial (001): registration, "
+                                            "coverage, waiting_period (carência), warranty, "
+                                            "technical, documentation"})
+
+
 class ItemDecision(Input):
     item_id = fields.String(required=True)
     authorized = fields.Boolean(required=True)
+    denial_reason = _denial_reason()
 
 
 class DecisionBody(Input):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     items = fields.List(fields.Nested(ItemDecision), load_default=None, allow_none=True)
     justification = _text(required=False)
+    denial_reason = _denial_reason()
 
     @validates_schema
     def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -212,6 +223,7 @@ class ItemSchema(Schema):
     region = fields.String(allow_none=True)
     faces = fields.List(fields.String())
     status = fields.String(validate=validate.OneOf(ITEM_STATUSES))
+    denial_reason = fields.String(allow_none=True)
 
 
 class Contact(Schema):

@@ -65,6 +65,7 @@ request_items = sa.Table(
     sa.Column("region", sa.String(4)),
     sa.Column("faces", sa.JSON, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("denial_reason", sa.String(30)),
 )
 
 interactions = sa.Table(

@@ -79,7 +79,8 @@ class Repository:
         for item in request.items:
             if item.id in stored:
                 self.session.execute(request_items.update().where(request_items.c.id == item.id)
-                                     .values(status=item.status))
+                                     .values(status=item.status,
+                                             denial_reason=item.denial_reason))
         new = [item for item in request.items if item.id not in stored]
         self._insert_items(request.id, new, start=max(stored.values(), default=-1) + 1)
 
@@ -89,7 +90,8 @@ class Repository:
                 {"id": item.id, "request_id": request_id, "position": start + n,
                  "procedure_code": item.procedure_code, "quantity": item.quantity,
                  "tooth": item.tooth, "region": item.region, "faces": list(item.faces),
-                 "status": item.status} for n, item in enumerate(items)])
+                 "status": item.status, "denial_reason": item.denial_reason}
+                for n, item in enumerate(items)])
 
     def due_unnotified(self, now: datetime, limit: int = 100) -> list[AuthorizationRequest]:
         """Requests whose audit is overdue and not yet announced, locked so replicas of the
@@ -267,7 +269,7 @@ def _request(row: Any, items: list[Item]) -> AuthorizationRequest:
 def _item(row: Any) -> Item:
     return Item(id=row["id"], procedure_code=row["procedure_code"], quantity=row["quantity"],
                 tooth=row["tooth"], region=row["region"], faces=tuple(row["faces"] or ()),
-                status=row["status"])
+                status=row["status"], denial_reason=row["denial_reason"])
 
 
 def _code(row: Any) -> AuthorizationCode:

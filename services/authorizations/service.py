@@ -107,9 +107,10 @@ class AuthorizationsService(BaseService):
 
     @rpc
     def decide_request(self, caller: dict, request_id: str, outcome: str,
-                       items: list | None = None, justification: str | None = None) -> dict:
+                       items: list | None = None, justification: str | None = None,
+                       denial_reason: str | None = None) -> dict:
         return audit.decide(self._ctx(), self._actor(caller), request_id, outcome, items,
-                            justification)
+                            justification, denial_reason)
 
     @rpc
     def audit_queue(self, caller: dict, limit: int = 50, cursor: str | None = None) -> dict:

@@ -33,7 +33,7 @@ def procedure_view(procedure: Procedure) -> dict[str, Any]:
 def item_view(item: Item) -> dict[str, Any]:
     return {"id": item.id, "procedure_code": item.procedure_code, "quantity": item.quantity,
             "tooth": item.tooth, "region": item.region, "faces": list(item.faces),
-            "status": item.status}
+            "status": item.status, "denial_reason": item.denial_reason}
 
 
 def attachment_view(row: Mapping[str, Any]) -> dict[str, Any]:

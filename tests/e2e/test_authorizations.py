@@ -152,7 +152,7 @@ def test_a_request_without_review_is_authorized_at_once_with_a_90_day_code(clien
     assert [i["status"] for i in request["items"]] == ["authorized", "authorized"]
     assert request["items"][1] | {"id": None} == {
         "id": None, "procedure_code": RESIN_2F, "quantity": 1, "tooth": 36, "region": None,
-        "faces": ["O", "M"], "status": "authorized"}
+        "faces": ["O", "M"], "status": "authorized", "denial_reason": None}
     code = request["authorization"]
     assert code["valid_until"] == (today + timedelta(days=89)).isoformat()
     assert code["procedure_codes"] == [CONSULTATION, RESIN_2F]
@@ -296,13 +296,14 @@ def test_review_waits_one_business_day_and_the_auditor_decides_per_item(
     canal, xray = request["items"]
     decided = client.post(url, token=auditor["token"], json={
         "outcome": "partially_authorized", "justification": "Endodontia sem radiografia.",
-        "items": [{"item_id": canal["id"], "authorized": False},
+        "items": [{"item_id": canal["id"], "authorized": False, "denial_reason": "technical"},
                   {"item_id": xray["id"], "authorized": True}]})
     assert decided.status_code == 200, decided.text
     result = decided.json()
     assert result["status"] == "partially_authorized" and result["decided_at"]
     assert result["due_at"] is None
-    assert [i["status"] for i in result["items"]] == ["denied", "authorized"]
+    assert [(i["status"], i["denial_reason"]) for i in result["items"]] == [
+        ("denied", "technical"), ("authorized", None)]
     assert result["authorization"]["procedure_codes"] == [PERIAPICAL]
     assert client.post(url, token=auditor["token"],
                        json={"outcome": "authorized"}).status_code == 409
@@ -325,10 +326,15 @@ def test_a_denial_is_appealed_and_goes_back_to_audit(client, provider, auditor):
     url = f"{REQUESTS}/{request['id']}"
     assert client.post(f"{url}/appeal", token=provider["token"],
                        json={"justification": "cedo demais"}).status_code == 409
-    denied = client.post(f"{url}/decision", token=auditor["token"],
-                         json={"outcome": "denied", "justification": "Falta documentação."})
+    unknown = client.post(f"{url}/decision", token=auditor["token"], json={
+        "outcome": "denied", "justification": "x", "denial_reason": "whim"})
+    assert unknown.status_code == 422 and "denial_reason" in unknown.json()["errors"]
+    denied = client.post(f"{url}/decision", token=auditor["token"], json={
+        "outcome": "denied", "justification": "Falta documentação.",
+        "denial_reason": "documentation"})
     assert denied.status_code == 200 and denied.json()["status"] == "denied"
     assert denied.json()["authorization"] is None and denied.json()["decided_at"]
+    assert [i["denial_reason"] for i in denied.json()["items"]] == ["documentation"]
     assert client.post(f"{url}/cancel", token=provider["token"],
                        json={"reason": "x"}).status_code == 409
     blank = client.post(f"{url}/appeal", token=provider["token"], json={"justification": "  "})

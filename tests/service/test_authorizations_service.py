@@ -254,6 +254,8 @@ def test_review_tells_auditors_and_the_decision_tells_the_provider_side(world, s
     told = event("request_partially_authorized", request_id=request["id"])
     assert told["audience"]["provider"] == {"id": world.provider_id, "roles": ["authorizations"]}
     assert told["authorized_item_ids"] == [xray] and told["justification"] == "Sem radiografia"
+    assert told["denied_items"] == [{"item_id": canal, "procedure_code": "85200034",
+                                     "denial_reason": None}]
     timeline = service.list_interactions(world.provider, request["id"])["items"]
     assert timeline[-1]["author"] == {"id": world.auditor["account_id"],
                                       "name": "Aurora Auditora", "side": "operator"}

@@ -418,3 +418,30 @@ def test_an_audit_is_due_the_same_local_time_on_the_next_business_day(submitted,
     moment = datetime.fromisoformat(submitted).replace(tzinfo=SAO_PAULO)
     assert calendar.next_business_day(moment.astimezone(UTC)) == \
         datetime.fromisoformat(due).replace(tzinfo=SAO_PAULO)
+
+
+@pytest.mark.parametrize("outcome, decisions, reasons, reason, expected", [
+    ("denied", None, {}, "coverage", ["coverage", "coverage"]),
+    ("denied", None, {1: "waiting_period"}, "coverage", ["coverage", "waiting_period"]),
+    ("partially_authorized", {0: True}, {}, "technical", [None, "technical"]),
+    ("partially_authorized", {0: True}, {1: "documentation"}, None, [None, "documentation"]),
+    ("authorized", None, {}, "coverage", [None, None]),
+    ("partially_authorized", {0: True}, {0: "coverage"}, None, "items"),  # on an authorized item
+    ("denied", None, {0: "whim"}, None, "items"),
+    ("denied", None, {}, "whim", "denial_reason"),
+])
+def test_denied_items_carry_coded_reasons(outcome, decisions, reasons, reason, expected):
+    request = new_request("85200034", "85200034", status="awaiting_audit")
+    ids = [item.id for item in request.items]
+    given = {ids[i]: v for i, v in decisions.items()} if decisions else None
+    per_item = {ids[i]: v for i, v in reasons.items()}
+    if isinstance(expected, str):
+        with pytest.raises(InvalidInput) as error:
+            request.decide(outcome, given, "motivo", NOW, per_item, reason)
+        assert expected in error.value.errors
+        return
+    request.decide(outcome, given, "motivo", NOW, per_item, reason)
+    assert [item.denial_reason for item in request.items] == expected
+    request.status = "denied"
+    request.appeal("segue laudo", NOW, DUE)
+    assert [item.denial_reason for item in request.items] == [None, None]

@@ -26,6 +26,11 @@ OUTCOMES = (AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED)
 UNDECIDED = (DRAFT, AWAITING_AUDIT)
 PENDING = "pending"
 ITEM_STATUSES = (PENDING, AUTHORIZED, DENIED)
+# What the audit checks (001: "verificar o histórico, a situação cadastral, a cobertura do
+# Beneficiário, a existência de eventos em carência e/ou garantia na data da solicitação e a
+# pertinência técnica dos procedimentos solicitados"), as coded reasons for a denied item.
+DENIAL_REASONS = ("registration", "coverage", "waiting_period", "warranty", "technical",
+                  "documentation")
 
 NUMBER_DIGITS, SEQUENCE_DIGITS = 8, 6
 
@@ -59,6 +64,7 @@ class Item:
     region: str | None = None
     faces: tuple[str, ...] = ()
     status: str = PENDING
+    denial_reason: str | None = None
     id: str = field(default_factory=new_id)
 
     @classmethod
@@ -156,9 +162,12 @@ class AuthorizationRequest:
     # -- audit ----------------------------------------------------------------------------
 
     def decide(self, outcome: str, decisions: Mapping[str, bool] | None,
-               justification: str | None, now: datetime) -> None:
+               justification: str | None, now: datetime,
+               reasons: Mapping[str, str | None] | None = None,
+               reason: str | None = None) -> None:
         """The auditor authorizes, partially authorizes (per item) or denies, with a
-        justification for anything not authorized (001)."""
+        justification for anything not authorized (001), and optionally a coded reason for the
+        denied items: ``reason`` for all of them, ``reasons`` (item id → reason) per item."""
         self._require(AWAITING_AUDIT, "decide on it")
         if outcome not in OUTCOMES:
             raise InvalidInput("Unknown outcome.", {"outcome": [f"One of {', '.join(OUTCOMES)}."]})
@@ -166,8 +175,19 @@ class AuthorizationRequest:
             raise InvalidInput("A justification is required unless everything is authorized.",
                                {"justification": ["Required unless the outcome is authorized."]})
         per_item = self._item_decisions(outcome, decisions or {})
+        reasons = {k: v for k, v in (reasons or {}).items() if v is not None}
+        wrong = [k for k, v in reasons.items() if v not in DENIAL_REASONS or per_item.get(k)]
+        if wrong or reason not in (None, *DENIAL_REASONS):
+            raise InvalidInput("A denial reason belongs to a denied item and is one of "
+                               + ", ".join(DENIAL_REASONS) + ".",
+                               {"items" if wrong else "denial_reason": [
+                                   f"No denial reason for item {k}." for k in wrong]
+                                   or ["Unknown reason."]})
         self.justification = justification
         self._settle(outcome, per_item, now)
+        for item in self.items:
+            item.denial_reason = (reasons.get(item.id) or reason) if item.status == DENIED \
+                else None
 
     def _item_decisions(self, outcome: str, given: Mapping[str, bool]) -> dict[str, bool]:
         known = {item.id for item in self.items}
@@ -203,7 +223,7 @@ class AuthorizationRequest:
             raise InvalidInput("Say why it should be reviewed.",
                                {"justification": ["Must not be blank."]})
         for item in self.items:
-            item.status = PENDING
+            item.status, item.denial_reason = PENDING, None
         self.status, self.due_at, self.decided_at = AWAITING_AUDIT, due_at, None
         self.overdue_notified, self.appeals = False, self.appeals + 1
 

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("region", sa.String(4)),
         sa.Column("faces", sa.JSON, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("denial_reason", sa.String(30)),
     )
     op.create_index("ix_request_items_request_id", "request_items", ["request_id"])
     op.create_table(

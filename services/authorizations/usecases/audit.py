@@ -23,20 +23,27 @@ from services.authorizations.views import request_summary
 
 
 def decide(ctx: Context, actor: Actor, request_id: str, outcome: str,
-           items: list[dict[str, Any]] | None, justification: str | None) -> dict:
+           items: list[dict[str, Any]] | None, justification: str | None,
+           denial_reason: str | None = None) -> dict:
+    """``denial_reason`` applies to every denied item unless an item names its own."""
     if not actor.is_staff(AUDITOR):
         raise Forbidden("Only auditors decide on authorization requests.")
     decisions = {str(i["item_id"]): bool(i["authorized"]) for i in items or []}
+    own = {str(i["item_id"]): i.get("denial_reason") for i in items or []}
     remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, lock=True)
-        request.decide(outcome, decisions, justification, ctx.now)
+        request.decide(outcome, decisions, justification, ctx.now, own, denial_reason)
         repo.save_request(request)
         repo.add_interaction(request.id, new_id(), "decision", actor.account_id, actor.side,
                              justification or None, ctx.now)
-        extra: dict[str, Any] = {"justification": justification,
-                                 "authorized_item_ids": [i.id for i in request.authorized_items]}
+        extra: dict[str, Any] = {
+            "justification": justification,
+            "authorized_item_ids": [i.id for i in request.authorized_items],
+            "denied_items": [{"item_id": i.id, "procedure_code": i.procedure_code,
+                              "denial_reason": i.denial_reason}
+                             for i in request.items if i.status == DENIED]}
         if request.status != DENIED:
             code = release_code(ctx, repo, request)
             extra.update(code=code.code, valid_until=code.valid_until.isoformat(),
