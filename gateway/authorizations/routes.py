@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.api import Api, Call, PageQuery
-from gateway.authorizations.schemas import (CodeCheckSchema, CodeQuery, DecisionBody,
-                                            DemandTypeList, InquiryBody, InquiryList,
-                                            InquiryQuery, InquirySchema, InteractionBody,
-                                            InteractionList, InteractionSchema, ItemBody,
-                                            ItemSchema, JustificationBody, MessageBody,
+from gateway.authorizations.schemas import (AppealBody, CancellationBody, CodeCheckSchema,
+                                            CodeQuery, DecisionBody, DemandTypeList,
+                                            InquiryBody, InquiryList, InquiryQuery,
+                                            InquirySchema, InteractionBody, InteractionList,
+                                            InteractionSchema, ItemBody, ItemSchema, MessageBody,
                                             MessageSchema, PaymentBody, PaymentList,
                                             PaymentSchema, ProcedureBody, ProcedureChanges,
                                             ProcedureList, ProcedureQuery, ProcedureSchema,
-                                            ProviderQuery, ReasonBody, RequestBody, RequestList,
+                                            ProviderQuery, RequestBody, RequestList,
                                             RequestQuery, RequestSchema)
 from ponte.errors import InvalidInput, NotFound
 from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR
@@ -166,7 +166,7 @@ def add_interaction(call: Call) -> dict:
                 kind=call.body["kind"], attachment_ids=call.body["attachment_ids"])
 
 
-@api.route("POST", REQUESTS + "/{id}/cancel", kinds=PROVIDER_SIDE, body=ReasonBody,
+@api.route("POST", REQUESTS + "/{id}/cancel", kinds=PROVIDER_SIDE, body=CancellationBody,
            response=RequestSchema(), tag=TAG,
            summary="Cancel while undecided (draft or awaiting audit); 409 once decided")
 def cancel(call: Call) -> dict:
@@ -183,7 +183,7 @@ def decide(call: Call) -> dict:
                 denial_reason=call.body["denial_reason"])
 
 
-@api.route("POST", REQUESTS + "/{id}/appeal", kinds=PROVIDER_SIDE, body=JustificationBody,
+@api.route("POST", REQUESTS + "/{id}/appeal", kinds=PROVIDER_SIDE, body=AppealBody,
            response=RequestSchema(), tag=TAG,
            summary="Appeal a denial with a justification: back to awaiting_audit; 409 unless "
                    "denied")

@@ -166,11 +166,11 @@ class InteractionBody(Input):
                                  validate=validate.Length(max=20))
 
 
-class ReasonBody(Input):
+class CancellationBody(Input):
     reason = _text()
 
 
-class JustificationBody(Input):
+class AppealBody(Input):
     justification = _text()
 
 
@@ -208,7 +208,7 @@ class CodeQuery(Input):
     procedure_code = fields.String(load_default=None, validate=validate.Length(max=20))
 
 
-class AttachmentSchema(Schema):
+class RequestAttachment(Schema):
     id = fields.String()
     filename = fields.String()
     content_type = fields.String()
@@ -263,7 +263,7 @@ class RequestSchema(Schema):
     beneficiary = fields.Nested(Beneficiary)
     observations = fields.String(allow_none=True)
     items = fields.List(fields.Nested(ItemSchema))
-    attachments = fields.List(fields.Nested(AttachmentSchema))
+    attachments = fields.List(fields.Nested(RequestAttachment))
     submitted_at = _instant()
     due_at = _instant(description="While awaiting_audit: same local time on the next "
                                   "business day")
@@ -296,7 +296,7 @@ class RequestList(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class Author(Schema):
+class InteractionAuthor(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
     side = fields.String(validate=validate.OneOf(["provider", "operator"]))
@@ -306,9 +306,9 @@ class InteractionSchema(Schema):
     id = fields.String()
     kind = fields.String(validate=validate.OneOf(
         ["submission", "message", "document", "decision", "appeal", "cancellation"]))
-    author = fields.Nested(Author)
+    author = fields.Nested(InteractionAuthor)
     message = fields.String(allow_none=True)
-    attachments = fields.List(fields.Nested(AttachmentSchema))
+    attachments = fields.List(fields.Nested(RequestAttachment))
     created_at = _instant()
 
 
@@ -392,7 +392,7 @@ class MessageBody(Input):
 
 class MessageSchema(Schema):
     id = fields.String()
-    author = fields.Nested(Author)
+    author = fields.Nested(InteractionAuthor)
     message = fields.String()
     created_at = _instant()
 
