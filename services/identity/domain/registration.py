@@ -111,7 +111,7 @@ def self_registration(kind: str, data: Mapping[str, Any]) -> SelfRegistration:
     check_new_password(data, errors)
     require_terms(data, errors)
     errors.raise_any()
-    assert cpf is not None and email is not None and name is not None
+    assert cpf is not None and email is not None and name is not None  # nosec B101 # typing
     return SelfRegistration(kind, cpf, email, name, sex, secondary, locale)
 
 
@@ -134,7 +134,7 @@ def staff_member(data: Mapping[str, Any]) -> StaffMember:
         roles = []
     locale = read_choice(data, "locale", LOCALES, errors, required=False) or DEFAULT_LOCALE
     errors.raise_any()
-    assert email is not None and name is not None
+    assert email is not None and name is not None  # nosec B101 # type narrowing only
     return StaffMember(email, name, [r for r in STAFF_ROLES if r in roles], locale)
 
 
@@ -208,7 +208,7 @@ def preregistration(data: Mapping[str, Any]) -> Preregistration:
         read_email(site if isinstance(site, Mapping) else {}, "email", site_errors)
         errors.fields.update({f"sites.{index}.{k}": v for k, v in site_errors.fields.items()})
     errors.raise_any()
-    assert legal_name is not None and email is not None
+    assert legal_name is not None and email is not None  # nosec B101 # type narrowing only
     return Preregistration(document, person_type, legal_name, email, secondary, locale,
                            plan_sites(legal_name, email, sites), bool(sites))
 
