@@ -78,15 +78,20 @@ class Outcome:
 
 
 def run(base_url: str, caller: Caller, token: str | None, routes: list[Route], *,
-        max_examples: int, workdir: Path, seed: int | None = None,
-        max_time: int | None = None) -> Outcome:
+        max_examples: int, workdir: Path, phases: tuple[str, ...] = PHASES,
+        seed: int | None = None, max_time: int | None = None) -> Outcome:
     """One ``schemathesis run`` as ``caller`` over the operations it may call."""
     chosen = [route for route in routes if caller.may_call(route)]
     report = workdir / f"schemathesis-{caller.name}.json"
-    command = [str(Path(sys.executable).parent / "schemathesis"), "run",
+    config = workdir / "schemathesis.toml"
+    config.write_text(  # the stateful phase gets more scenarios than one per operation
+        f"[phases.stateful]\nmax-steps = 12\n"
+        f"[phases.stateful.generation]\nmax-examples = {max_examples * 8}\n")
+    command = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config),
+               "run",
                f"{base_url}/api/openapi.json", "--checks", ",".join(CHECKS),
-               "--phases", ",".join(PHASES), "--max-examples", str(max_examples),
-               "--workers", "2", "--request-timeout", "30", "--no-shrink",
+               "--phases", ",".join(phases), "--max-examples", str(max_examples),
+               "--workers", "1", "--request-timeout", "30", "--no-shrink",
                "--suppress-health-check", "all", "--warnings", "off",
                "--report", "json", "--report-json-path", str(report)]
     for route in chosen:  # an exact list: an operation added later is fuzzed by whoever may
