@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notifications.domain import QUEUED, Attempt, Email
+from services.notifications.domain import OPEN, Attempt, Email
 from services.notifications.models import email_attempts, emails
 
 
@@ -42,10 +42,10 @@ class EmailRepository:
         return _email(row) if row else None
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Email]:
-        """Queued e-mails whose time has come, leased for ``lease`` so that no other replica
+        """Pending or retrying e-mails whose time has come, leased for ``lease`` so that no other replica
         takes them meanwhile (rows another replica is claiming are skipped, not waited for)."""
         rows = self.session.execute(
-            sa.select(emails).where(emails.c.status == QUEUED, emails.c.next_attempt_at <= now)
+            sa.select(emails).where(emails.c.status.in_(OPEN), emails.c.next_attempt_at <= now)
             .order_by(emails.c.next_attempt_at).limit(limit)
             .with_for_update(skip_locked=True)).all()
         if rows:
