@@ -1,6 +1,9 @@
-"""Loading and saving e-mails and their attempts inside a unit of work."""
+"""Persistence of the notifications service inside a unit of work: e-mails and their attempts,
+the read models of accounts (``Directory``), and the inbox, preferences, stream tickets and
+bulletins (``Inbox``)."""
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,7 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.notifications.domain import OPEN, Attempt, Email
-from services.notifications.models import email_attempts, emails
+from ponte.errors import InvalidInput
+from services.notifications.models import (accounts, bulletin_attachments, bulletins,
+                                           email_attempts, emails, grants, notifications,
+                                           preferences, providers, settings, stream_tickets)
 
 
 def _email(row: Any) -> Email:
@@ -72,3 +78,295 @@ class EmailRepository:
             .order_by(email_attempts.c.attempt)).all()
         return [Attempt(r.email_id, r.attempt, r.at, r.outcome, r.error, r.retry_at)
                 for r in rows]
+
+
+def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict[str, Any],
+           insert_only: dict[str, Any] | None = None) -> None:
+    """Insert the row, or update ``values`` on the existing one (``insert_only`` are defaults
+    for a new row)."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**keys, **(insert_only or {}), **values)
+    if values:
+        statement = statement.on_conflict_do_update(index_elements=list(keys), set_=values)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    session.execute(statement)
+
+
+def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
+    """Insert unless a unique key already holds it; True when inserted."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return bool(session.execute(insert(table).values(**values).on_conflict_do_nothing())
+                .rowcount)
+
+
+class Directory:
+    """The read models: accounts (kind, e-mail, name, locale, provider, staff roles), providers
+    (name, type) and secretaries' grants, kept from identity's and relationships' events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save_account(self, account_id: str, now: datetime, **fields: Any) -> None:
+        fields = {k: v for k, v in fields.items() if v is not None}
+        defaults = {k: v for k, v in (("roles", []), ("status", "active")) if k not in fields}
+        upsert(self.session, accounts, {"id": account_id}, {**fields, "updated_at": now},
+               insert_only=defaults)
+
+    def account(self, account_id: str) -> Any:
+        return self.session.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+
+    def accounts(self, ids: list[str]) -> dict[str, Any]:
+        if not ids:
+            return {}
+        rows = self.session.execute(sa.select(accounts).where(accounts.c.id.in_(ids))).all()
+        return {row.id: row for row in rows}
+
+    def provider_logins(self, provider_id: str) -> list[str]:
+        return list(self.session.execute(
+            sa.select(accounts.c.id).where(accounts.c.provider_id == provider_id,
+                                           accounts.c.kind == "provider",
+                                           accounts.c.status != "deleted")
+            .order_by(accounts.c.id)).scalars())
+
+    def secretaries_with(self, provider_id: str, roles: tuple[str, ...]) -> list[str]:
+        """Secretaries with an active relationship holding one of ``roles`` for the provider."""
+        if not roles:
+            return []
+        rows = self.session.execute(sa.select(grants.c.secretary_id, grants.c.roles).where(
+            grants.c.provider_id == provider_id, grants.c.active.is_(True))).all()
+        return sorted({row.secretary_id for row in rows if set(row.roles or []) & set(roles)})
+
+    def providers_of(self, secretary_id: str) -> list[str]:
+        """The providers a secretary has an active relationship with."""
+        return sorted(set(self.session.execute(sa.select(grants.c.provider_id).where(
+            grants.c.secretary_id == secretary_id, grants.c.active.is_(True))).scalars()))
+
+    def staff_with(self, roles: tuple[str, ...]) -> list[str]:
+        rows = self.session.execute(sa.select(accounts.c.id, accounts.c.roles).where(
+            accounts.c.kind == "staff", accounts.c.status != "deleted")).all()
+        return sorted(row.id for row in rows if set(row.roles or []) & set(roles))
+
+    def save_provider(self, provider_id: str, now: datetime, **fields: Any) -> None:
+        fields = {k: v for k, v in fields.items() if v is not None}
+        upsert(self.session, providers, {"id": provider_id}, {**fields, "updated_at": now})
+
+    def provider(self, provider_id: str) -> Any:
+        return self.session.execute(
+            sa.select(providers).where(providers.c.id == provider_id)).first()
+
+    def provider_types(self, provider_ids: list[str]) -> set[str]:
+        if not provider_ids:
+            return set()
+        return {t for t in self.session.execute(sa.select(providers.c.provider_type).where(
+            providers.c.id.in_(provider_ids))).scalars() if t}
+
+    def provider_accounts(self, provider_types: list[str] | None) -> list[str]:
+        """Active provider logins, of providers of the given types (all when None)."""
+        query = (sa.select(accounts.c.id).select_from(accounts.join(
+            providers, providers.c.id == accounts.c.provider_id, isouter=True))
+            .where(accounts.c.kind == "provider", accounts.c.status == "active"))
+        if provider_types is not None:
+            query = query.where(providers.c.provider_type.in_(provider_types))
+        return list(self.session.execute(query.order_by(accounts.c.id)).scalars())
+
+    def save_grant(self, relationship_id: str, provider_id: str, secretary_id: str,
+                   roles: list[str], active: bool, occurred_at: str) -> None:
+        """Events of one relationship may arrive out of order (one queue per event type): the
+        state of the latest event wins."""
+        row = self.session.execute(sa.select(grants).where(
+            grants.c.relationship_id == relationship_id).with_for_update()).first()
+        values = {"provider_id": provider_id, "secretary_id": secretary_id, "roles": roles,
+                  "active": active, "occurred_at": occurred_at}
+        if row is None:
+            if not insert_new(self.session, grants, relationship_id=relationship_id, **values):
+                self.save_grant(relationship_id, provider_id, secretary_id, roles, active,
+                                occurred_at)
+        elif row.occurred_at <= occurred_at:
+            self.session.execute(grants.update().where(
+                grants.c.relationship_id == relationship_id).values(**values))
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
+            from None
+
+
+def page(session: Session, query: sa.Select, seq: sa.Column, limit: int,
+         cursor: str | None) -> tuple[list[Any], str | None]:
+    """Newest first by ``seq``, ``limit`` rows after the cursor, and the next cursor."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(seq < after)
+    rows = session.execute(query.order_by(seq.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].seq) if more and rows else None
+
+
+class Inbox:
+    """Notifications, preferences, stream tickets and bulletins."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, **values: Any) -> bool:
+        """One notification per (event, recipient): False when it was there already."""
+        return insert_new(self.session, notifications, **values)
+
+    def page(self, account_id: str, unread: bool, limit: int,
+             cursor: str | None) -> tuple[list[Any], str | None]:
+        query = sa.select(notifications).where(notifications.c.account_id == account_id)
+        if unread:
+            query = query.where(notifications.c.read_at.is_(None))
+        return page(self.session, query, notifications.c.seq, limit, cursor)
+
+    def unread_count(self, account_id: str) -> int:
+        return self.session.execute(sa.select(sa.func.count()).select_from(notifications).where(
+            notifications.c.account_id == account_id,
+            notifications.c.read_at.is_(None))).scalar_one()
+
+    def by_ids(self, ids: list[str]) -> list[Any]:
+        return self.session.execute(sa.select(notifications).where(
+            notifications.c.id.in_(ids)).order_by(notifications.c.seq)).all()
+
+    def mark_read(self, account_id: str, notification_id: str, now: datetime) -> bool:
+        """False when the account has no such notification."""
+        row = self.session.execute(sa.select(notifications.c.read_at).where(
+            notifications.c.id == notification_id,
+            notifications.c.account_id == account_id)).first()
+        if row is None:
+            return False
+        if row.read_at is None:
+            self.session.execute(notifications.update().where(
+                notifications.c.id == notification_id).values(read_at=now))
+        return True
+
+    def mark_all_read(self, account_id: str, now: datetime) -> int:
+        return self.session.execute(notifications.update().where(
+            notifications.c.account_id == account_id,
+            notifications.c.read_at.is_(None)).values(read_at=now)).rowcount
+
+    def after(self, account_id: str, notification_id: str, limit: int) -> list[Any]:
+        """The account's notifications newer than the given one, oldest first (none when the
+        id is not one of its own)."""
+        seq = self.session.execute(sa.select(notifications.c.seq).where(
+            notifications.c.id == notification_id,
+            notifications.c.account_id == account_id)).scalar()
+        if seq is None:
+            return []
+        return self.session.execute(sa.select(notifications).where(
+            notifications.c.account_id == account_id, notifications.c.seq > seq)
+            .order_by(notifications.c.seq).limit(limit)).all()
+
+    def email_preferences(self, account_id: str) -> dict[str, bool]:
+        return dict(self.session.execute(sa.select(preferences.c.type, preferences.c.email).where(
+            preferences.c.account_id == account_id)).all())
+
+    def patient_messages(self, account_id: str) -> bool:
+        return bool(self.session.execute(sa.select(settings.c.patient_messages).where(
+            settings.c.account_id == account_id)).scalar())
+
+    def save_preferences(self, account_id: str, email: dict[str, bool],
+                         patient_messages: bool | None) -> None:
+        for notification_type, enabled in email.items():
+            upsert(self.session, preferences, {"account_id": account_id,
+                                               "type": notification_type}, {"email": enabled})
+        if patient_messages is not None:
+            upsert(self.session, settings, {"account_id": account_id},
+                   {"patient_messages": patient_messages})
+
+    def add_ticket(self, digest: str, caller: dict, expires_at: datetime, now: datetime) -> None:
+        self.session.execute(stream_tickets.delete().where(stream_tickets.c.expires_at < now))
+        self.session.execute(stream_tickets.insert().values(digest=digest, caller=caller,
+                                                            expires_at=expires_at))
+
+    def use_ticket(self, digest: str, now: datetime) -> dict | None:
+        """The caller of an unused, unexpired ticket, which is used up by this call."""
+        used = self.session.execute(stream_tickets.update().where(
+            stream_tickets.c.digest == digest, stream_tickets.c.used_at.is_(None),
+            stream_tickets.c.expires_at > now).values(used_at=now)).rowcount
+        if not used:
+            return None
+        return self.session.execute(sa.select(stream_tickets.c.caller).where(
+            stream_tickets.c.digest == digest)).scalar()
+
+    def add_bulletin(self, **values: Any) -> None:
+        self.session.execute(bulletins.insert().values(**values))
+        for attachment in values["attachments"]:
+            self.session.execute(bulletin_attachments.insert().values(
+                attachment_id=attachment["id"], bulletin_id=values["id"]))
+
+    def bulletin(self, bulletin_id: str) -> Any:
+        return self.session.execute(sa.select(bulletins).where(bulletins.c.id == bulletin_id)).first()
+
+    def bulletins_page(self, provider_types: set[str] | None, limit: int,
+                       cursor: str | None) -> tuple[list[Any], str | None]:
+        """All bulletins (``provider_types`` None), or those addressed to every provider or to
+        one of the given types."""
+        rows, next_cursor = [], cursor
+        query = sa.select(bulletins)
+        if provider_types is None:
+            return page(self.session, query, bulletins.c.seq, limit, cursor)
+        # the targeting is a JSON list: filter in Python, page by page
+        while True:
+            batch, next_cursor = page(self.session, query, bulletins.c.seq, limit, next_cursor)
+            rows += [b for b in batch if b.provider_types is None
+                     or set(b.provider_types) & provider_types]
+            if len(rows) >= limit or next_cursor is None:
+                break
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor(rows[-1].seq)
+        return rows, next_cursor
+
+    def bulletin_of_attachment(self, attachment_id: str) -> Any:
+        return self.session.execute(sa.select(bulletins).join(
+            bulletin_attachments, bulletin_attachments.c.bulletin_id == bulletins.c.id).where(
+            bulletin_attachments.c.attachment_id == attachment_id)).first()
+
+    def emails_page(self, status: str | None, limit: int,
+                    cursor: str | None) -> tuple[list[Any], str | None]:
+        query = sa.select(emails)
+        if status:
+            query = query.where(emails.c.status == status)
+        return email_page(self.session, query, limit, cursor)
+
+
+def email_page(session: Session, query: sa.Select, limit: int,
+               cursor: str | None) -> tuple[list[Any], str | None]:
+    """E-mails newest first by (created_at, id)."""
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            created, _, email_id = raw.partition("|")
+            moment = datetime.fromisoformat(created)
+        except ValueError:
+            raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
+                from None
+        query = query.where(sa.or_(emails.c.created_at < moment, sa.and_(
+            emails.c.created_at == moment, emails.c.id < email_id)))
+    rows = session.execute(query.order_by(emails.c.created_at.desc(), emails.c.id.desc())
+                           .limit(limit + 1)).all()
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = base64.urlsafe_b64encode(
+            f"{last.created_at.isoformat()}|{last.id}".encode()).decode().rstrip("=")
+    return rows, next_cursor
