@@ -10,9 +10,10 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import identity, operations, relationships, uploads
+from gateway import identity, notifications, operations, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
+from gateway.notifications.streams import StreamHub
 from gateway.permissions import Permissions
 from ponte import logs
 from ponte.config import settings
@@ -21,7 +22,7 @@ from ponte.service import on_start
 
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-API = combine(operations.api, identity.api, relationships.api, uploads.api)
+API = combine(operations.api, identity.api, relationships.api, uploads.api, notifications.api)
 
 
 class CorrelationId(DependencyProvider):
@@ -47,6 +48,7 @@ class GatewayService:
     services = Services()
     auth = EdgeAuth()
     permissions = Permissions()
+    streams = StreamHub()
 
     @http(METHODS, "/<path:path>")
     @http(METHODS, "/")
@@ -71,6 +73,13 @@ class GatewayService:
     def on_relationship_changed(self, event: dict) -> None:
         """A secretary's grants changed: her next request asks the relationships service."""
         self.permissions.forget(event["data"]["secretary_id"])
+
+    @event_handler("notifications", "notifications_created", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_notifications_created(self, event: dict) -> None:
+        """New inbox items: pushed to their accounts' streams open in this process."""
+        for item in event["data"]["items"]:
+            self.streams.publish(item["account_id"], item["notification"])
 
     @on_start
     def load_revocations(self) -> None:

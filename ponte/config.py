@@ -38,6 +38,9 @@ class Settings:
     timezone: str
     log_level: str
     metrics_port: int | None
+    streams_per_account: int = 5
+    streams_per_process: int = 1000
+    stream_heartbeat_seconds: float = 15.0
 
     @property
     def embedded_broker(self) -> bool:
@@ -93,4 +96,7 @@ def settings() -> Settings:
         timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,
+        streams_per_account=int(env("PONTE_STREAMS_PER_ACCOUNT", "5")),
+        streams_per_process=int(env("PONTE_STREAMS_PER_PROCESS", "1000")),
+        stream_heartbeat_seconds=min(float(env("PONTE_STREAM_HEARTBEAT_SECONDS", "15")), 15.0),
     )

@@ -3,7 +3,6 @@ the read models of accounts (``Directory``), and the inbox, preferences, stream 
 bulletins (``Inbox``)."""
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.notifications.domain import OPEN, Attempt, Email
-from ponte.errors import InvalidInput
+from ponte.db import insert_ignoring_duplicates
+from ponte.pagination import encode_cursor, page
 from services.notifications.models import (accounts, bulletin_attachments, bulletins,
                                            email_attempts, emails, grants, notifications,
                                            preferences, providers, settings, stream_tickets)
@@ -98,12 +98,7 @@ def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict
 
 def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
     """Insert unless a unique key already holds it; True when inserted."""
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return bool(session.execute(insert(table).values(**values).on_conflict_do_nothing())
-                .rowcount)
+    return bool(insert_ignoring_duplicates(session, table, **values))
 
 
 class Directory:
@@ -193,32 +188,6 @@ class Directory:
                 grants.c.relationship_id == relationship_id).values(**values))
 
 
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
-            from None
-
-
-def page(session: Session, query: sa.Select, seq: sa.Column, limit: int,
-         cursor: str | None) -> tuple[list[Any], str | None]:
-    """Newest first by ``seq``, ``limit`` rows after the cursor, and the next cursor."""
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(seq < after)
-    rows = session.execute(query.order_by(seq.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].seq) if more and rows else None
-
-
 class Inbox:
     """Notifications, preferences, stream tickets and bulletins."""
 
@@ -234,7 +203,7 @@ class Inbox:
         query = sa.select(notifications).where(notifications.c.account_id == account_id)
         if unread:
             query = query.where(notifications.c.read_at.is_(None))
-        return page(self.session, query, notifications.c.seq, limit, cursor)
+        return page(self.session, query, [notifications.c.seq], limit, cursor)
 
     def unread_count(self, account_id: str) -> int:
         return self.session.execute(sa.select(sa.func.count()).select_from(notifications).where(
@@ -322,17 +291,18 @@ class Inbox:
         rows, next_cursor = [], cursor
         query = sa.select(bulletins)
         if provider_types is None:
-            return page(self.session, query, bulletins.c.seq, limit, cursor)
+            return page(self.session, query, [bulletins.c.seq], limit, cursor)
         # the targeting is a JSON list: filter in Python, page by page
         while True:
-            batch, next_cursor = page(self.session, query, bulletins.c.seq, limit, next_cursor)
-            rows += [b for b in batch if b.provider_types is None
-                     or set(b.provider_types) & provider_types]
+            batch, next_cursor = page(self.session, query, [bulletins.c.seq], limit,
+                                      next_cursor)
+            rows += [b for b in batch if b["provider_types"] is None
+                     or set(b["provider_types"]) & provider_types]
             if len(rows) >= limit or next_cursor is None:
                 break
         if len(rows) > limit:
             rows = rows[:limit]
-            next_cursor = encode_cursor(rows[-1].seq)
+            next_cursor = encode_cursor([rows[-1]["seq"]])
         return rows, next_cursor
 
     def bulletin_of_attachment(self, attachment_id: str) -> Any:
@@ -345,28 +315,6 @@ class Inbox:
         query = sa.select(emails)
         if status:
             query = query.where(emails.c.status == status)
-        return email_page(self.session, query, limit, cursor)
+        return page(self.session, query, [emails.c.created_at, emails.c.id], limit, cursor)
 
 
-def email_page(session: Session, query: sa.Select, limit: int,
-               cursor: str | None) -> tuple[list[Any], str | None]:
-    """E-mails newest first by (created_at, id)."""
-    if cursor:
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            created, _, email_id = raw.partition("|")
-            moment = datetime.fromisoformat(created)
-        except ValueError:
-            raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
-                from None
-        query = query.where(sa.or_(emails.c.created_at < moment, sa.and_(
-            emails.c.created_at == moment, emails.c.id < email_id)))
-    rows = session.execute(query.order_by(emails.c.created_at.desc(), emails.c.id.desc())
-                           .limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        next_cursor = base64.urlsafe_b64encode(
-            f"{last.created_at.isoformat()}|{last.id}".encode()).decode().rstrip("=")
-    return rows, next_cursor

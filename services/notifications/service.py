@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ponte.config import settings
-from ponte.db import Database, utcnow
+from ponte.clock import Clock
+from ponte.db import Database
 from ponte.errors import Forbidden
 from ponte.messaging import Event, handles
 from ponte.service import BaseService, rpc
@@ -27,6 +28,7 @@ ReadModel = Callable[[Directory, Incoming, Any], None]
 class NotificationsService(BaseService):
     name = "notifications"
     db = Database()
+    clock = Clock()
     delivery = Delivery()
 
     # --- identity: read model + personal notices ----------------------------------------
@@ -213,7 +215,7 @@ class NotificationsService(BaseService):
         incoming = Incoming(id=event.id, source=event.source, type=event.type,
                             occurred_at=event.occurred_at, data=event.data,
                             correlation_id=event.correlation_id)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             if read_model is not None:
                 read_model(Directory(tx.session), incoming, now)
@@ -231,12 +233,12 @@ class NotificationsService(BaseService):
     @rpc
     def mark_read(self, caller: dict, notification_id: str) -> None:
         with self.db.transaction() as tx:
-            usecases.mark_read(Inbox(tx.session), caller, notification_id, utcnow())
+            usecases.mark_read(Inbox(tx.session), caller, notification_id, self.clock())
 
     @rpc
     def mark_all_read(self, caller: dict) -> None:
         with self.db.transaction() as tx:
-            Inbox(tx.session).mark_all_read(caller["account_id"], utcnow())
+            Inbox(tx.session).mark_all_read(caller["account_id"], self.clock())
 
     @rpc
     def notifications_after(self, caller: dict, last_event_id: str) -> list[dict]:
@@ -248,12 +250,12 @@ class NotificationsService(BaseService):
     @rpc
     def issue_stream_ticket(self, caller: dict) -> dict:
         with self.db.transaction() as tx:
-            return usecases.issue_ticket(Inbox(tx.session), caller, utcnow())
+            return usecases.issue_ticket(Inbox(tx.session), caller, self.clock())
 
     @rpc
     def redeem_stream_ticket(self, ticket: str) -> dict:
         with self.db.transaction() as tx:
-            return usecases.redeem_ticket(Inbox(tx.session), ticket, utcnow())
+            return usecases.redeem_ticket(Inbox(tx.session), ticket, self.clock())
 
     # --- preferences ---------------------------------------------------------------------
 
@@ -282,7 +284,7 @@ class NotificationsService(BaseService):
         if attachment_ids:
             from ponte import attachments as uploads
             attachments = uploads.claim(list(attachment_ids), caller["account_id"], self.name)
-        now = utcnow()
+        now = self.clock()
         with self.db.transaction() as tx:
             bulletin = usecases.publish_bulletin(tx, caller, title, body, provider_types,
                                                  attachments, _context(), now)
@@ -295,7 +297,7 @@ class NotificationsService(BaseService):
         with self.db.read() as session:
             types = usecases.bulletin_audience(caller, Directory(session), provider_ids)
             rows, next_cursor = Inbox(session).bulletins_page(types, limit, cursor)
-            return {"items": [views.bulletin(row._mapping) for row in rows],
+            return {"items": [views.bulletin(row) for row in rows],
                     "next_cursor": next_cursor}
 
     @rpc
@@ -312,7 +314,7 @@ class NotificationsService(BaseService):
             raise Forbidden("Only administrators see e-mail deliveries.")
         with self.db.read() as session:
             rows, next_cursor = Inbox(session).emails_page(status, limit, cursor)
-            return {"items": [views.email(row._mapping) for row in rows],
+            return {"items": [views.email(row) for row in rows],
                     "next_cursor": next_cursor}
 
 

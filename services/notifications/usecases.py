@@ -232,7 +232,7 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
 def list_notifications(inbox: Inbox, caller: dict, unread: bool, limit: int,
                        cursor: str | None) -> dict:
     rows, next_cursor = inbox.page(caller["account_id"], unread, limit, cursor)
-    return {"items": [views.notification(row._mapping) for row in rows],
+    return {"items": [views.notification(row) for row in rows],
             "next_cursor": next_cursor, "unread_count": inbox.unread_count(caller["account_id"])}
 
 
@@ -346,6 +346,8 @@ def bulletin_audience(caller: dict, directory: Directory,
     if kind == "provider":
         ids = [caller.get("provider_id")] if caller.get("provider_id") else []
     elif kind == "secretary":
+        if provider_ids is None and isinstance(caller.get("acting_for"), dict):
+            provider_ids = list(caller["acting_for"])
         ids = list(provider_ids if provider_ids is not None
                    else directory.providers_of(caller["account_id"]))
         if not ids:
