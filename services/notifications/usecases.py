@@ -19,7 +19,8 @@ from ponte.db import Transaction, new_id
 from ponte.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.notifications import views
 from services.notifications.domain import Email
-from services.notifications.domain.catalogue import (TYPES, PreferenceError, check_changes,
+from services.notifications.domain.catalogue import (PATIENT_MESSAGE_TYPES, TYPES,
+                                                     PreferenceError, check_changes,
                                                      email_enabled, preferences_view)
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose
@@ -201,8 +202,11 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     created = []
     for account_id in recipients:
         person = _person(rows.get(account_id), account_id, event)
+        data = dict(event.data)
+        if event.notification_type in PATIENT_MESSAGE_TYPES:
+            data["patient_messages"] = inbox.patient_messages(account_id)
         texts = render(event.notification_type, resolve_locale(person.locale),
-                       {**event.data, "time_zone": context.time_zone})
+                       {**data, "time_zone": context.time_zone})
         link = link_for(event, person)
         item = {"id": new_id(), "account_id": account_id, "event_id": event.id,
                 "type": event.notification_type, "title": texts.title, "body": texts.body,
@@ -215,7 +219,7 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
                                 "notification": views.notification(item)})
         if fresh and person.email and email_enabled(
                 event.notification_type, inbox.email_preferences(account_id)):
-            message = compose(event.notification_type, event.data,
+            message = compose(event.notification_type, data,
                               public_url=context.public_url, occurred_at=event.occurred_at,
                               time_zone=context.time_zone, to=person.email,
                               locale=person.locale, name=person.name, link=link)

@@ -119,15 +119,23 @@ def test_an_authorizations_event_reaches_the_logins_and_the_secretaries_with_the
 def test_an_attendance_event_reaches_the_citizen_and_the_provider_side(notifications):
     data_dir = notifications()
     world(data_dir)
+    engine = sa.create_engine(f"sqlite:///{data_dir}/notifications.db")
+    with engine.begin() as conn:  # login-1 opted in to patients' messages (003)
+        conn.execute(sa.text("INSERT INTO account_settings (account_id, patient_messages) "
+                             "VALUES ('login-1', 1)"))
+    engine.dispose()
     booked = publish("attendance", "appointment_booked", {
+        "notes": "Dor no dente 36",
         "appointment_id": "ap-1", "starts_at": "2026-12-10T13:30:00Z", "citizen_name": "Cida",
         "provider_legal_name": "Clínica Sorriso", "link": "/api/v1/appointments/ap-1",
         "audience": {"accounts": ["citizen-1"],
                      "provider": {"id": PROVIDER, "roles": ["authorizations", "billing"]}}})
     assert recipients(data_dir, booked, 5) == ["citizen-1", "login-1", "login-2", "sec-auth",
                                                "sec-billing"]
-    [row] = [r for r in items(data_dir, booked) if r["account_id"] == "sec-billing"]
-    assert row["title"] == "Appuntamento il 10/12/2026 alle 10:30"
+    by_account = {row["account_id"]: row for row in items(data_dir, booked)}
+    assert by_account["sec-billing"]["title"] == "Appuntamento il 10/12/2026 alle 10:30"
+    assert "Dor no dente 36" in by_account["login-1"]["body"]
+    assert "Dor no dente 36" not in by_account["login-2"]["body"]
 
 
 def test_a_redelivered_event_makes_no_second_item_or_email(notifications):

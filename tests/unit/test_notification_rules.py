@@ -113,6 +113,9 @@ SAMPLE = {  # every field any template reads, with markup where a person could t
     "starts_at": "2026-12-10T13:30:00Z", "join_url": "https://meet.jit.si/ponte-abc",
     "note": "Concluído", "score": 5, "comment": "ótimo", "approved": True,
     "title": "Nova tabela", "body": "Vale a partir de janeiro.", "cancelled_by": "citizen",
+    "assigned_attendant_name": "Tina", "conclusion_note": "Concluído", "rating_status": "approved",
+    "author_side": "operator", "attachments": 2, "notes": "Dor no <b>dente</b> 36",
+    "patient_messages": True,
 }
 
 
@@ -157,3 +160,21 @@ def test_texts_follow_the_language_and_fall_back_to_portuguese():
     assert render("attendance.meeting_scheduled", "pt-BR", SAMPLE).body.count("10/12/2026") == 1
     unknown = render("attendance.something_new", "en", SAMPLE)
     assert unknown.title == "New notification"
+
+
+def test_a_patients_words_reach_only_a_provider_who_opted_in():
+    opted_in = render("attendance.appointment_booked", "pt-BR", SAMPLE).body
+    assert "Mensagem do paciente: Dor no <b>dente</b> 36" in opted_in
+    not_opted = render("attendance.appointment_booked", "pt-BR",
+                       {**SAMPLE, "patient_messages": False}).body
+    assert "Dor no" not in not_opted and "Cida agendou um atendimento" in not_opted
+
+
+@pytest.mark.parametrize("author_side, expected", [
+    ("operator", "A operadora enviou um documento na solicitação 00000042, com 2 anexo(s)."),
+    ("provider", "Clínica <Sorriso> enviou um documento na solicitação 00000042, com 2 anexo(s)."),
+])
+def test_an_interaction_says_which_side_wrote(author_side, expected):
+    texts = render("authorizations.interaction_added", "pt-BR",
+                   {**SAMPLE, "author_side": author_side, "kind": "document"})
+    assert (texts.title, texts.body) == ("Novo documento na solicitação 00000042", expected)

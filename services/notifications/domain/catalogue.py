@@ -79,6 +79,10 @@ TYPES: dict[str, NotificationType] = _types(
 
 SECURITY_TYPES = frozenset(name for name, kind in TYPES.items() if kind.security)
 
+# Types that carry a patient's own words to a provider (an appointment's notes): the text is shown
+# only to recipients who opted in to patients' direct messages (003); the notice itself always.
+PATIENT_MESSAGE_TYPES = frozenset({"attendance.appointment_booked"})
+
 
 def receivable(kind: str | None) -> list[str]:
     """The types an account of this kind can receive, sorted (every type for an unknown kind)."""

@@ -90,7 +90,7 @@ def _when(context: Any, value: Any) -> str:
 def _environment(autoescape: bool) -> Environment:
     env = Environment(loader=FileSystemLoader(str(DIRECTORY)), autoescape=autoescape,
                       undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=False)
+                      keep_trailing_newline=False, auto_reload=False)
     env.filters.update(role_list=_role_list, day=_day, when=_when)
     return env
 
