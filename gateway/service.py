@@ -61,6 +61,7 @@ class GatewayService:
                    reliable_delivery=False)
     def on_sessions_revoked(self, event: dict) -> None:
         self.auth.revocations.revoke(event["data"]["session_ids"])
+        self.streams.revoke(event["data"]["session_ids"])
 
     @event_handler("relationships", "invitation_accepted", handler_type=BROADCAST,
                    reliable_delivery=False)

@@ -44,7 +44,9 @@ def read_all(call: Call) -> None:
            tag=TAG, summary="A single-use ticket (valid 30 s) to open the stream with ?ticket= "
                             "where the Authorization header cannot be sent")
 def ticket(call: Call) -> dict:
-    return call.rpc(SERVICE, "issue_stream_ticket", call.caller)
+    # the stream it opens lasts no longer than the token that asked for it
+    caller = {**call.caller, "expires_at": call.principal.claims.expires_at}
+    return call.rpc(SERVICE, "issue_stream_ticket", caller)
 
 
 @api.route("GET", "/api/v1/notifications/stream", public=True, query=StreamQuery, tag=TAG,
@@ -54,7 +56,9 @@ def ticket(call: Call) -> dict:
 def stream(call: Call) -> Response:
     caller = _stream_caller(call)
     hub = call.gateway.streams
-    subscription = hub.subscribe(caller["account_id"])  # before the replay: nothing falls between
+    # subscribed before the replay is read: nothing falls between the two
+    subscription = hub.subscribe(caller["account_id"], caller.get("session_id"),
+                                 caller.get("expires_at"))
     try:
         last = call.request.headers.get("Last-Event-ID") or call.query["last_event_id"]
         replayed = call.rpc(SERVICE, "notifications_after", caller, last.strip()) \
@@ -72,7 +76,8 @@ def stream(call: Call) -> Response:
 def _stream_caller(call: Call) -> dict:
     header = call.request.headers.get("Authorization")
     if header:
-        return call.gateway.auth.authenticate(header).as_context()
+        principal = call.gateway.auth.authenticate(header)
+        return {**principal.as_context(), "expires_at": principal.claims.expires_at}
     if call.query["ticket"]:
         caller = call.rpc(SERVICE, "redeem_stream_ticket", call.query["ticket"])
         if caller.get("session_id") in call.gateway.auth.revocations:

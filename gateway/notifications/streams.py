@@ -17,7 +17,9 @@ every ``PONTE_STREAM_HEARTBEAT_SECONDS`` (15 s at most), and each notification a
     event: notification
     data: {"id": ..., "type": ..., "title": ..., "body": ..., "link": ..., ...}
 
-Open streams are capped per account (``PONTE_STREAMS_PER_ACCOUNT``) and per process
+A stream lasts as long as the access token it was opened with (for a ticket, the token that
+asked for the ticket) and closes at once when its session is revoked (``sessions_revoked``); the
+client reconnects with a fresh credential and ``Last-Event-ID``. Open streams are capped per account (``PONTE_STREAMS_PER_ACCOUNT``) and per process
 (``PONTE_STREAMS_PER_PROCESS``); over either, the answer is 429 with ``Retry-After``.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -47,6 +50,8 @@ _CLOSE = object()
 @dataclass(eq=False)
 class Subscription:
     account_id: str
+    session_id: str | None = None
+    until: float | None = None  # epoch seconds: when the credential it was opened with expires
     queue: LightQueue = field(default_factory=lambda: LightQueue(QUEUE_SIZE))
 
 
@@ -76,7 +81,8 @@ class StreamHub(DependencyProvider):
     def open_streams(self) -> int:
         return self._count
 
-    def subscribe(self, account_id: str) -> Subscription:
+    def subscribe(self, account_id: str, session_id: str | None = None,
+                  until: float | None = None) -> Subscription:
         with self._lock:
             if self._count >= self.per_process:
                 raise TooManyAttempts("This server has as many open streams as it takes; try "
@@ -86,7 +92,7 @@ class StreamHub(DependencyProvider):
                 raise TooManyAttempts(f"At most {self.per_account} streams may be open for one "
                                       "account; close one first.",
                                       retry_after=RETRY_AFTER_SECONDS)
-            subscription = Subscription(account_id)
+            subscription = Subscription(account_id, session_id, until)
             self._streams[account_id].add(subscription)
             self._count += 1
         OPEN_STREAMS.inc()
@@ -102,6 +108,16 @@ class StreamHub(DependencyProvider):
                 del self._streams[subscription.account_id]
             self._count -= 1
         OPEN_STREAMS.dec()
+
+    def revoke(self, session_ids: Iterable[str]) -> int:
+        """Sessions that ended (logout, password change, deletion): their streams close now."""
+        ended = set(session_ids)
+        with self._lock:
+            closing = [s for group in self._streams.values() for s in group
+                       if s.session_id in ended]
+        for subscription in closing:
+            self._offer(subscription, _CLOSE)
+        return len(closing)
 
     def publish(self, account_id: str, notification: dict) -> int:
         """Hand a new item to every stream of the account open here; how many took it."""
@@ -130,8 +146,14 @@ class StreamHub(DependencyProvider):
                 delivered.add(item["id"])
                 yield frame(item)
             while True:
+                wait = self.heartbeat
+                if subscription.until is not None:
+                    left = subscription.until - time.time()
+                    if left <= 0:  # the token or ticket's session credential has expired
+                        return
+                    wait = min(wait, left)
                 try:
-                    item = subscription.queue.get(timeout=self.heartbeat)
+                    item = subscription.queue.get(timeout=wait)
                 except Empty:
                     yield b": keep-alive\n\n"
                     continue

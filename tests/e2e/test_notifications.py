@@ -317,3 +317,19 @@ def test_administrators_list_email_deliveries(client, mail, people):
     assert client.get(f"{API}/notifications/emails", token=people.operator).status_code == 403
     assert client.get(f"{API}/notifications/emails", token=admin,
                       params={"status": "lost"}).status_code == 422
+
+
+def test_ending_the_session_closes_its_stream(stack, client, people):
+    kim = people.secretary("Kim")
+    session = client.login(kim["email"], "Senha#2026")
+    stream = EventStream(stack.client.base_url, token=session["access_token"])
+    other = EventStream(stack.client.base_url, token=kim["token"])  # another session
+    try:
+        wait_until(lambda: stream.comments and other.comments, 5, what="both subscriptions")
+        assert client.delete(f"{API}/sessions/current",
+                             token=session["access_token"]).status_code == 204
+        wait_until(lambda: stream.closed, 10, 0.1, "the stream of the ended session to close")
+        assert not other.closed
+    finally:
+        stream.close()
+        other.close()
