@@ -126,8 +126,9 @@ def apply_relationship(directory: Directory, event: Incoming, now: datetime) -> 
 
 # --- from an event to inbox items and e-mails ----------------------------------------------
 
-def resolve(directory: Directory, audience: Audience) -> list[str]:
-    """The account ids an audience names, each once, without deleted accounts."""
+def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False) -> list[str]:
+    """The account ids an audience names, each once, without deleted accounts (unless
+    ``keep_deleted``: the e-mail confirming a deletion)."""
     ids: list[str] = list(audience.accounts)
     if audience.provider_id:
         ids += directory.provider_logins(audience.provider_id)
@@ -141,7 +142,7 @@ def resolve(directory: Directory, audience: Audience) -> list[str]:
             continue
         seen.add(account_id)
         row = known.get(account_id)
-        if row is not None and row.status == "deleted":
+        if row is not None and row.status == "deleted" and not keep_deleted:
             continue
         result.append(account_id)
     return result
@@ -197,7 +198,7 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     directory, inbox = Directory(tx.session), Inbox(tx.session)
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
-    recipients = resolve(directory, audience)
+    recipients = resolve(directory, audience, keep_deleted=entry is not None and not entry.inbox)
     rows = directory.accounts(recipients)
     created = []
     for account_id in recipients:
