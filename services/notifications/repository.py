@@ -108,9 +108,13 @@ class Directory:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def save_account(self, account_id: str, now: datetime, **fields: Any) -> None:
+    def save_account(self, account_id: str, now: datetime, status_if_new: str = "active",
+                     **fields: Any) -> None:
+        """Insert or update the given fields (None leaves a field as it is); a new row gets
+        ``status_if_new`` unless ``status`` is given."""
         fields = {k: v for k, v in fields.items() if v is not None}
-        defaults = {k: v for k, v in (("roles", []), ("status", "active")) if k not in fields}
+        defaults = {k: v for k, v in (("roles", []), ("status", status_if_new))
+                    if k not in fields}
         upsert(self.session, accounts, {"id": account_id}, {**fields, "updated_at": now},
                insert_only=defaults)
 

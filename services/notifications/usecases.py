@@ -67,15 +67,16 @@ def apply_identity(directory: Directory, event: Incoming, now: datetime) -> None
         directory.save_provider(data["provider_id"], now, legal_name=data.get("legal_name"))
         for site in data.get("sites") or []:
             if site.get("account_id"):
-                directory.save_account(site["account_id"], now, kind="provider",
-                                       email=site.get("email"), name=data.get("legal_name"),
-                                       provider_id=data["provider_id"], status="invited")
+                directory.save_account(site["account_id"], now, status_if_new="invited",
+                                       kind="provider", email=site.get("email"),
+                                       name=data.get("legal_name"),
+                                       provider_id=data["provider_id"])
     elif kind == "provider_invited":
-        directory.save_account(account_id, now, kind="provider", email=data.get("email"),
-                               name=data.get("name"), locale=data.get("locale"),
-                               provider_id=data.get("provider_id"))
-        if not _status(directory, account_id):
-            directory.save_account(account_id, now, status="invited")
+        # events of one login arrive on separate queues: an invitation never undoes a
+        # registration, so the status is set only on a login not seen before
+        directory.save_account(account_id, now, status_if_new="invited", kind="provider",
+                               email=data.get("email"), name=data.get("name"),
+                               locale=data.get("locale"), provider_id=data.get("provider_id"))
     elif kind == "provider_registered":
         directory.save_provider(data["provider_id"], now, legal_name=data.get("name"),
                                 provider_type=data.get("provider_type"))
@@ -97,11 +98,6 @@ def apply_identity(directory: Directory, event: Incoming, now: datetime) -> None
                                email=data.get("email"))
     elif kind == "account_deleted":
         directory.save_account(account_id, now, kind=data.get("kind"), status="deleted")
-
-
-def _status(directory: Directory, account_id: str) -> str | None:
-    row = directory.account(account_id)
-    return row.status if row and row.status != "active" else None
 
 
 def apply_relationship(directory: Directory, event: Incoming, now: datetime) -> None:
