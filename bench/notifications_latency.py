@@ -31,11 +31,29 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sessions_me import start_floor  # noqa: E402
 from tests.e2e.notifications_helpers import People  # noqa: E402
-from tests.stack import Stack, distributed_infrastructure, free_port  # noqa: E402
+from tests.stack import BIN, Stack, distributed_infrastructure, free_port, wait_until  # noqa: E402
 
 WARM_UP = 20
+
+
+def start_floor(stack: Stack, port: int) -> list[subprocess.Popen]:
+    """bench/floor.py's two processes on the stack's broker (as bench/sessions_me.py runs them,
+    waiting patiently on a busy machine)."""
+    common = ["--define", f"AMQP_URI={stack.env['AMQP_URI']}", "--define", "max_workers=200",
+              "--define", f"WEB_SERVER_ADDRESS=127.0.0.1:{port}"]
+    processes = [subprocess.Popen([str(BIN / "nameko"), "run", service, *common], cwd=ROOT,
+                                  env=stack.env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+                 for service in ("bench.floor:Echo", "bench.floor:EchoGateway")]
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/echo", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+    wait_until(answers, 90, 0.5, "the floor")
+    return processes
 
 
 def percentile(values: list[float], p: float) -> float:
