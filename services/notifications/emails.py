@@ -15,7 +15,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from services.notifications.domain import Email, Message
-from services.notifications.templates import common, render, resolve_locale
+from services.notifications.templates import Rendered, common, render, resolve_locale
 
 LINKS = {
     "provider_invited": "/registration",
@@ -69,21 +69,18 @@ def _who(name: str, site_name: str | None, site_label: str) -> str:
     return name
 
 
-def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurred_at: str,
-            time_zone: str = "America/Sao_Paulo", to: str | None = None,
-            locale: str | None = None, name: str | None = None,
-            link: str | None = None) -> Message:
-    """The e-mail of a notification type (``<service>.<event>``; a bare event name is
-    identity's) for one recipient, from its template in the recipient's locale (pt-BR by
-    default). Identity's e-mails go to the address the event names; others to ``to``, with the
-    resource's ``link`` (an API path) as a full URL."""
-    notification_type = event_type if "." in event_type else f"identity.{event_type}"
-    source, _, event = notification_type.partition(".")
-    identity = source == "identity"
+def texts_for(notification_type: str, data: Mapping[str, Any], *, occurred_at: str,
+              time_zone: str = "America/Sao_Paulo", locale: str | None = None,
+              name: str | None = None) -> Rendered:
+    """A notification's title, body and e-mail paragraphs in the reader's language. Identity's
+    templates speak of the account the event is about (``name``, ``who``: the provider with its
+    site, ``new_email`` masked, ``when`` in local time); ``name`` defaults to that account's."""
+    notification_type = notification_type if "." in notification_type \
+        else f"identity.{notification_type}"
     locale = resolve_locale(locale or data.get("locale"))
     frame = common(locale)
     zone = ZoneInfo(time_zone)
-    name = (data.get("name") if identity and name is None else name) or ""
+    name = (data.get("name") if name is None else name) or ""
     context = {
         **data,
         "name": name,
@@ -92,7 +89,29 @@ def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurr
         "when": moment(occurred_at, frame["datetime"], zone) or "",
         "time_zone": time_zone,
     }
-    texts = render(notification_type, locale, context)
+    return render(notification_type, locale, context)
+
+
+def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurred_at: str,
+            time_zone: str = "America/Sao_Paulo", to: str | None = None,
+            locale: str | None = None, name: str | None = None,
+            link: str | None = None, texts: Rendered | None = None) -> Message:
+    """The e-mail of a notification type (``<service>.<event>``; a bare event name is
+    identity's) for one recipient, from its template in the recipient's locale (pt-BR by
+    default; ``texts`` when already rendered for the inbox). Identity's e-mails go to the
+    address the event names; others to ``to``, with the resource's ``link`` (an API path) as a
+    full URL."""
+    notification_type = event_type if "." in event_type else f"identity.{event_type}"
+    source, _, event = notification_type.partition(".")
+    identity = source == "identity"
+    if texts is None:
+        texts = texts_for(notification_type, data, occurred_at=occurred_at,
+                          time_zone=time_zone, locale=locale,
+                          name=None if identity else (name or ""))
+    locale = texts.locale
+    frame = common(locale)
+    zone = ZoneInfo(time_zone)
+    name = (data.get("name") if identity and name is None else name) or ""
     action = None
     if identity and event in LINKS:
         expiry = moment(data.get("expires_at"), frame["datetime"], zone)

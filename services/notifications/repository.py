@@ -81,16 +81,19 @@ class EmailRepository:
 
 
 def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict[str, Any],
-           insert_only: dict[str, Any] | None = None) -> None:
+           insert_only: dict[str, Any] | None = None,
+           only_if: Any = None) -> None:
     """Insert the row, or update ``values`` on the existing one (``insert_only`` are defaults
-    for a new row)."""
+    for a new row; ``only_if(table, excluded)`` a condition for updating), in one statement."""
     if session.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).values(**keys, **(insert_only or {}), **values)
     if values:
-        statement = statement.on_conflict_do_update(index_elements=list(keys), set_=values)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys), set_=values,
+            where=only_if(table, statement.excluded) if only_if is not None else None)
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(keys))
     session.execute(statement)
@@ -179,17 +182,10 @@ class Directory:
                    roles: list[str], active: bool, occurred_at: str) -> None:
         """Events of one relationship may arrive out of order (one queue per event type): the
         state of the latest event wins."""
-        row = self.session.execute(sa.select(grants).where(
-            grants.c.relationship_id == relationship_id).with_for_update()).first()
-        values = {"provider_id": provider_id, "secretary_id": secretary_id, "roles": roles,
-                  "active": active, "occurred_at": occurred_at}
-        if row is None:
-            if not insert_new(self.session, grants, relationship_id=relationship_id, **values):
-                self.save_grant(relationship_id, provider_id, secretary_id, roles, active,
-                                occurred_at)
-        elif row.occurred_at <= occurred_at:
-            self.session.execute(grants.update().where(
-                grants.c.relationship_id == relationship_id).values(**values))
+        upsert(self.session, grants, {"relationship_id": relationship_id},
+               {"provider_id": provider_id, "secretary_id": secretary_id, "roles": roles,
+                "active": active, "occurred_at": occurred_at},
+               only_if=lambda table, new: table.c.occurred_at <= new.occurred_at)
 
 
 class Inbox:
@@ -246,6 +242,21 @@ class Inbox:
         return self.session.execute(sa.select(notifications).where(
             notifications.c.account_id == account_id, notifications.c.seq > seq)
             .order_by(notifications.c.seq).limit(limit)).all()
+
+    def switched_off(self, account_ids: list[str], notification_type: str) -> set[str]:
+        """Which of the accounts switched e-mail of this type off (one query for all)."""
+        if not account_ids:
+            return set()
+        return set(self.session.execute(sa.select(preferences.c.account_id).where(
+            preferences.c.account_id.in_(account_ids), preferences.c.type == notification_type,
+            preferences.c.email.is_(False))).scalars())
+
+    def opted_in_to_patient_messages(self, account_ids: list[str]) -> set[str]:
+        if not account_ids:
+            return set()
+        return set(self.session.execute(sa.select(settings.c.account_id).where(
+            settings.c.account_id.in_(account_ids),
+            settings.c.patient_messages.is_(True))).scalars())
 
     def email_preferences(self, account_id: str) -> dict[str, bool]:
         return dict(self.session.execute(sa.select(preferences.c.type, preferences.c.email).where(

@@ -23,10 +23,9 @@ from services.notifications.domain.catalogue import (PATIENT_MESSAGE_TYPES, TYPE
                                                      PreferenceError, check_changes,
                                                      email_enabled, preferences_view)
 from services.notifications.domain.routing import Audience, audience_of
-from services.notifications.emails import compose
+from services.notifications.emails import compose, texts_for
 from services.notifications.emails import recipient as identity_recipient
 from services.notifications.repository import Directory, EmailRepository, Inbox
-from services.notifications.templates import render, resolve_locale
 
 BROADCAST_EVENT = "notifications_created"
 TICKET_TTL = timedelta(seconds=30)
@@ -196,14 +195,18 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     audience = audience or audience_of(event.source, event.type, event.data)
     recipients = resolve(directory, audience, keep_deleted=entry is not None and not entry.inbox)
     rows = directory.accounts(recipients)
+    muted = inbox.switched_off(recipients, event.notification_type)
+    opted_in = inbox.opted_in_to_patient_messages(recipients) \
+        if event.notification_type in PATIENT_MESSAGE_TYPES else set()
     created = []
     for account_id in recipients:
         person = _person(rows.get(account_id), account_id, event)
         data = dict(event.data)
         if event.notification_type in PATIENT_MESSAGE_TYPES:
-            data["patient_messages"] = inbox.patient_messages(account_id)
-        texts = render(event.notification_type, resolve_locale(person.locale),
-                       {**data, "time_zone": context.time_zone})
+            data["patient_messages"] = account_id in opted_in
+        texts = texts_for(event.notification_type, data, occurred_at=event.occurred_at,
+                          time_zone=context.time_zone, locale=person.locale,
+                          name=None if event.source == "identity" else person.name)
         link = link_for(event, person)
         item = {"id": new_id(), "account_id": account_id, "event_id": event.id,
                 "type": event.notification_type, "title": texts.title, "body": texts.body,
@@ -215,11 +218,11 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
                 created.append({"account_id": account_id,
                                 "notification": views.notification(item)})
         if fresh and person.email and email_enabled(
-                event.notification_type, inbox.email_preferences(account_id)):
+                event.notification_type, {event.notification_type: account_id not in muted}):
             message = compose(event.notification_type, data,
                               public_url=context.public_url, occurred_at=event.occurred_at,
                               time_zone=context.time_zone, to=person.email,
-                              locale=person.locale, name=person.name, link=link)
+                              locale=person.locale, name=person.name, link=link, texts=texts)
             EmailRepository(tx.session).add(Email.queue(
                 message, event_id=event.id, notification_type=event.notification_type,
                 now=now, correlation_id=event.correlation_id))

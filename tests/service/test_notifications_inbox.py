@@ -115,6 +115,11 @@ def test_an_authorizations_event_reaches_the_logins_and_the_secretaries_with_the
     # the secretary who submitted is not told of her own act; the auditors are
     assert recipients(data_dir, submitted, 3) == ["auditor-1", "login-1", "login-2"]
 
+    [welcome] = rows(data_dir, "notifications", "account_id = 'login-1' AND type = :t",
+                     t="identity.provider_registered")
+    assert welcome["title"] == "Cadastro concluído no Ponte"
+    assert welcome["body"] == "O cadastro de Clínica Sorriso no Ponte foi concluído com sucesso."
+
 
 def test_an_attendance_event_reaches_the_citizen_and_the_provider_side(notifications):
     data_dir = notifications()
