@@ -198,7 +198,7 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
-    created = []
+    created, addressed = [], set()
     for account_id in recipients:
         person = _person(rows.get(account_id), account_id, event)
         data = dict(event.data)
@@ -217,8 +217,10 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
             if fresh:
                 created.append({"account_id": account_id,
                                 "notification": views.notification(item)})
-        if fresh and person.email and email_enabled(
-                event.notification_type, {event.notification_type: account_id not in muted}):
+        wants_email = email_enabled(event.notification_type,
+                                    {event.notification_type: account_id not in muted})
+        if fresh and person.email and wants_email and person.email.lower() not in addressed:
+            addressed.add(person.email.lower())  # two logins sharing an address: one e-mail
             message = compose(event.notification_type, data,
                               public_url=context.public_url, occurred_at=event.occurred_at,
                               time_zone=context.time_zone, to=person.email,
