@@ -1,17 +1,17 @@
 """Latency from a state change to the SSE frame at the client, distributed mode (RabbitMQ +
 PostgreSQL, one process per component), beside the floor's RPC round trip in the same run.
 
-The state change is a relationship's roles being changed by the provider (PATCH
-/api/v1/relationships/{id}), which the secretary's open stream receives as
-``relationships.relationship_roles_changed``: the authorizations service (an auditor's decision,
-the change the issue names) had not landed when this was written, and this change takes the same
-path — the service commits the change and its event in one transaction, the outbox relay
-publishes it, the notifications service writes the inbox item and broadcasts it, the gateway
-pushes the frame. Measured per event: from sending the PATCH to reading the frame (so it includes
-the PATCH's own round trip, also reported alone).
+The state change is an auditor's decision (POST /api/v1/authorization-requests/{id}/decision,
+``authorizations.request_authorized`` on the provider's open stream) when the authorizations
+service is in the tree, else a relationship's roles changed by the provider (PATCH
+/api/v1/relationships/{id}, ``relationships.relationship_roles_changed`` on the secretary's
+stream), which takes the same path: the service commits the change and its event in one
+transaction, the outbox relay publishes it, the notifications service writes the inbox item and
+broadcasts it, the gateway pushes the frame. Measured per event: from sending the change to
+reading the frame (so it includes the change's own round trip, also reported alone).
 
 Target (issue 10): p99 ≤ 250 ms. Run: ``.venv/bin/python bench/notifications_latency.py
-[--events 200]``.
+[--events 200] [--change auto|decision|roles]``.
 """
 from __future__ import annotations
 
@@ -94,10 +94,72 @@ class Frames:
             pass
 
 
+class RolesChange:
+    """A provider changes its secretary's roles; her stream gets relationship_roles_changed."""
+
+    name = "PATCH /relationships/{id} (roles change)"
+    notification_type = "relationships.relationship_roles_changed"
+
+    def __init__(self, people: People) -> None:
+        provider = people.provider("Clínica Bench")
+        self.listener = people.secretary("Sara Bench")
+        relationship = people.relate(provider, self.listener, ["billing"])
+        self.url = f"{people.client.base_url}/api/v1/relationships/{relationship['id']}"
+        self.headers = {"Authorization": f"Bearer {provider['token']}"}
+        self.number = 0
+
+    def prepare(self, http: requests.Session) -> None:
+        self.number += 1
+
+    def change(self, http: requests.Session) -> requests.Response:
+        roles = ["billing"] if self.number % 2 else ["commercial"]
+        return http.patch(self.url, json={"roles": roles}, headers=self.headers, timeout=30)
+
+
+class Decision:
+    """An auditor authorizes a request awaiting audit; the provider's stream gets
+    request_authorized (the submission before it is not timed)."""
+
+    name = "POST /authorization-requests/{id}/decision"
+    notification_type = "authorizations.request_authorized"
+
+    def __init__(self, people: People) -> None:
+        from tests.e2e.test_authorizations import PERIAPICAL, ROOT_CANAL, Desk, body
+        desk = Desk(people.client, people.mail)
+        self.listener = desk.provider("Clínica Bench")
+        auditor = desk.staff(["auditor"])
+        self.base = f"{people.client.base_url}/api/v1/authorization-requests"
+        self.body = body(items=[{"procedure_code": ROOT_CANAL, "quantity": 1, "tooth": 11},
+                                {"procedure_code": PERIAPICAL, "quantity": 1, "tooth": 11}],
+                         provider_id=self.listener["id"])
+        self.provider_headers = {"Authorization": f"Bearer {self.listener['token']}"}
+        self.auditor_headers = {"Authorization": f"Bearer {auditor['token']}"}
+        self.request_id = None
+
+    def prepare(self, http: requests.Session) -> None:
+        answer = http.post(self.base, json=self.body, headers=self.provider_headers, timeout=30)
+        assert answer.status_code == 201, answer.text
+        self.request_id = answer.json()["id"]
+
+    def change(self, http: requests.Session) -> requests.Response:
+        return http.post(f"{self.base}/{self.request_id}/decision", json={
+            "outcome": "authorized"}, headers=self.auditor_headers, timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--change", choices=("auto", "decision", "roles"), default="auto",
+                        help="auto: an auditor's decision when the authorizations service is "
+                             "in the tree, else a roles change")
     args = parser.parse_args()
+    kind = args.change
+    if kind == "auto":
+        try:
+            import gateway.authorizations  # noqa: F401
+            kind = "decision"
+        except ImportError:
+            kind = "roles"
 
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack("distributed", Path(workdir))
@@ -106,28 +168,24 @@ def main() -> None:
             distributed_infrastructure(stack)
             stack.start()
             people = People(stack.client, stack.mail)
-            provider = people.provider("Clínica Bench")
-            secretary = people.secretary("Sara Bench")
-            relationship = people.relate(provider, secretary, ["billing"])
+            scenario = Decision(people) if kind == "decision" else RolesChange(people)
             frames = Frames(f"{stack.client.base_url}/api/v1/notifications/stream",
-                            secretary["token"])
+                            scenario.listener["token"])
             http = requests.Session()
-            url = f"{stack.client.base_url}/api/v1/relationships/{relationship['id']}"
-            headers = {"Authorization": f"Bearer {provider['token']}"}
-            to_frame, patch_only, to_item = [], [], []
+            to_frame, change_only, to_item = [], [], []
             for number in range(WARM_UP + args.events):
-                roles = ["billing"] if number % 2 else ["commercial"]
+                scenario.prepare(http)
                 started, wall = time.perf_counter(), time.time()
-                answer = http.patch(url, json={"roles": roles}, headers=headers, timeout=30)
+                answer = scenario.change(http)
                 answered = time.perf_counter()
                 assert answer.status_code == 200, answer.text
                 while True:
                     arrived, item = frames.arrivals.get(timeout=30)
-                    if item["type"] == "relationships.relationship_roles_changed":
+                    if item["type"] == scenario.notification_type:
                         break
                 if number >= WARM_UP:
                     to_frame.append(arrived - started)
-                    patch_only.append(answered - started)
+                    change_only.append(answered - started)
                     # the item's created_at is the notifications handler's clock (same machine)
                     created = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
                     to_item.append(created.timestamp() - wall)
@@ -146,9 +204,9 @@ def main() -> None:
             print("distributed mode (RabbitMQ + PostgreSQL, one process per component), "
                   "one client, sequential")
             print(summary("floor: nameko HTTP->RPC echo round trip", floor))
-            print(summary("PATCH /relationships/{id} (the state change) answered", patch_only))
+            print(summary(f"{scenario.name} answered", change_only))
             print(summary("  of which: until the notifications handler ran", to_item))
-            print(summary("state change -> SSE frame at the secretary's stream", to_frame))
+            print(summary("state change -> SSE frame at the client's stream", to_frame))
             p99 = percentile(to_frame, 99) * 1000
             print(f"target p99 <= 250 ms: {'met' if p99 <= 250 else 'NOT met'} ({p99:.1f} ms)")
         finally:
