@@ -178,3 +178,13 @@ def test_an_interaction_says_which_side_wrote(author_side, expected):
     texts = render("authorizations.interaction_added", "pt-BR",
                    {**SAMPLE, "author_side": author_side, "kind": "document"})
     assert (texts.title, texts.body) == ("Novo documento na solicitação 00000042", expected)
+
+
+@pytest.mark.parametrize("locale, amount, expected", [
+    ("pt-BR", "1200.45", "R$ 1.200,45"), ("it", "1234567.5", "R$ 1.234.567,50"),
+    ("en", "1200.45", "R$ 1,200.45"), ("pt-BR", "7", "R$ 7,00"), ("pt-BR", "abc", "R$ abc"),
+])
+def test_money_is_written_the_readers_way(locale, amount, expected):
+    body = render("authorizations.payment_registered", locale,
+                  {"amount_paid": amount}).body
+    assert expected in body

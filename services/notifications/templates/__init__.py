@@ -87,11 +87,29 @@ def _when(context: Any, value: Any) -> str:
     return instant.astimezone(zone).strftime(pattern)
 
 
+@pass_context
+def _money(context: Any, value: Any) -> str:
+    """A decimal string as the reader writes money: ``1.200,45`` in pt-BR and it, ``1,200.45``
+    in en (exact: the text is regrouped, never turned into a float)."""
+    text = str(value or "")
+    negative = text.startswith("-")
+    whole, _, cents = (text[1:] if negative else text).partition(".")
+    if not whole.isdigit() or (cents and not cents.isdigit()):
+        return text
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    cents = (cents + "00")[:2] if cents else "00"
+    thousands, decimal = (",", ".") if context.get("locale") == "en" else (".", ",")
+    return f"{'-' if negative else ''}{thousands.join(groups)}{decimal}{cents}"
+
+
 def _environment(autoescape: bool) -> Environment:
     env = Environment(loader=FileSystemLoader(str(DIRECTORY)), autoescape=autoescape,
                       undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=False, auto_reload=False)
-    env.filters.update(role_list=_role_list, day=_day, when=_when)
+    env.filters.update(role_list=_role_list, day=_day, when=_when, money=_money)
     return env
 
 
