@@ -38,6 +38,7 @@ class Settings:
     timezone: str
     log_level: str
     metrics_port: int | None
+    meeting_base_url: str = "https://meet.jit.si"
     streams_per_account: int = 5
     streams_per_process: int = 1000
     stream_heartbeat_seconds: float = 15.0
@@ -96,6 +97,7 @@ def settings() -> Settings:
         timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,
+        meeting_base_url=(env("PONTE_MEETING_BASE_URL") or "https://meet.jit.si").rstrip("/"),
         streams_per_account=int(env("PONTE_STREAMS_PER_ACCOUNT", "5")),
         streams_per_process=int(env("PONTE_STREAMS_PER_PROCESS", "1000")),
         stream_heartbeat_seconds=min(float(env("PONTE_STREAM_HEARTBEAT_SECONDS", "15")), 15.0),
