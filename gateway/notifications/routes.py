@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 
 from gateway.api import Api, Call, PageQuery
 from gateway.notifications.schemas import (BulletinBody, BulletinList, BulletinSchema,
-                                           EmailList, EmailQuery, InboxQuery, InboxSchema,
-                                           PreferencesBody, PreferencesSchema,
+                                           EmailList, EmailQuery, EmailSchema, InboxQuery,
+                                           InboxSchema, PreferencesBody, PreferencesSchema,
                                            StreamQuery, TicketSchema)
 from ponte.errors import Forbidden, Unauthenticated
 
@@ -135,3 +135,11 @@ def set_preferences(call: Call) -> dict:
 def emails(call: Call) -> dict:
     return call.rpc(SERVICE, "list_emails", call.caller, status=call.query["status"],
                     **_page(call))
+
+
+@api.route("POST", "/api/v1/notifications/emails/{id}/retry", roles=("admin",),
+           response=EmailSchema(), tag=TAG,
+           summary="Send a failed e-mail again (admin): one more attempt at once; 409 unless "
+                   "it failed")
+def retry_email(call: Call) -> dict:
+    return call.rpc(SERVICE, "retry_email", call.caller, call.params["id"])

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notifications.domain import OPEN, Attempt, Email
+from services.notifications.domain import FAILED, OPEN, Attempt, Email
 from ponte.db import insert_ignoring_duplicates
 from ponte.pagination import encode_cursor, page
 from services.notifications.models import (accounts, bulletin_attachments, bulletins,
@@ -43,6 +43,10 @@ class EmailRepository:
             text_body=email.text, html_body=email.html, created_at=email.created_at,
             correlation_id=email.correlation_id, **_state(email)))
 
+    def row(self, email_id: str) -> Any:
+        return self.session.execute(sa.select(emails).where(emails.c.id == email_id)) \
+            .mappings().first()
+
     def get(self, email_id: str) -> Email | None:
         row = self.session.execute(sa.select(emails).where(emails.c.id == email_id)).first()
         return _email(row) if row else None
@@ -71,6 +75,11 @@ class EmailRepository:
                 email_id=attempt.email_id, attempt=attempt.number, at=attempt.at,
                 outcome=attempt.outcome, error=attempt.error, retry_at=attempt.retry_at))
         return bool(saved)
+
+    def save_retry(self, email: Email) -> bool:
+        """Store a failed e-mail put back for another attempt (False if it changed meanwhile)."""
+        return bool(self.session.execute(emails.update().where(
+            emails.c.id == email.id, emails.c.status == FAILED).values(**_state(email))).rowcount)
 
     def attempts(self, email_id: str) -> list[Attempt]:
         rows = self.session.execute(

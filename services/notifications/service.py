@@ -318,6 +318,16 @@ class NotificationsService(BaseService):
                     "next_cursor": next_cursor}
 
 
+    @rpc
+    def retry_email(self, caller: dict, email_id: str) -> dict:
+        if caller.get("kind") != "staff" or "admin" not in (caller.get("roles") or []):
+            raise Forbidden("Only administrators send e-mails again.")
+        with self.db.transaction() as tx:
+            answer = usecases.retry_email(tx, email_id, self.clock())
+        self.delivery.wake()
+        return answer
+
+
 def _context() -> Context:
     config = settings()
     return Context(public_url=config.public_url, time_zone=config.timezone)

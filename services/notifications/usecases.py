@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from ponte.db import Transaction, new_id
-from ponte.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.notifications import views
-from services.notifications.domain import Email
+from services.notifications.domain import Email, NotFailed
 from services.notifications.domain.catalogue import (PATIENT_MESSAGE_TYPES, TYPES,
                                                      PreferenceError, check_changes,
                                                      email_enabled, preferences_view)
@@ -298,6 +298,24 @@ def put_preferences(inbox: Inbox, caller: dict, email: Any, patient_messages: An
         raise InvalidInput("Some preferences cannot be set.", exc.errors) from None
     inbox.save_preferences(caller["account_id"], changes, patient_messages)
     return get_preferences(inbox, caller)
+
+
+# --- e-mail deliveries ---------------------------------------------------------------------
+
+def retry_email(tx: Transaction, email_id: str, now: datetime) -> dict:
+    """Send a failed e-mail again (admin): 404 unknown, 409 unless failed."""
+    repository = EmailRepository(tx.session)
+    email = repository.get(str(email_id))
+    if email is None:
+        raise NotFound("No such e-mail.")
+    try:
+        email.retry(now)
+    except NotFailed:
+        raise Conflict(f"Only a failed e-mail can be sent again; this one is {email.status}.") \
+            from None
+    if not repository.save_retry(email):
+        raise Conflict("This e-mail changed meanwhile; look again.")
+    return views.email(repository.row(email.id))
 
 
 # --- bulletins -----------------------------------------------------------------------------

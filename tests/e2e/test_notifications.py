@@ -315,6 +315,11 @@ def test_administrators_list_email_deliveries(client, mail, people):
     assert email["type"] == "identity.secretary_registered" and email["attempts"] == 1
     assert email["sent_at"].endswith("Z") and email["next_attempt_at"] is None
     assert client.get(f"{API}/notifications/emails", token=people.operator).status_code == 403
+    retry = f"{API}/notifications/emails/{email['id']}/retry"
+    assert client.post(retry, token=admin).status_code == 409  # it was sent
+    assert client.post(retry, token=people.operator).status_code == 403
+    assert client.post(f"{API}/notifications/emails/{uuid.uuid4()}/retry",
+                       token=admin).status_code == 404
     assert client.get(f"{API}/notifications/emails", token=admin,
                       params={"status": "lost"}).status_code == 422
 

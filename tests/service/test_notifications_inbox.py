@@ -14,8 +14,14 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from kombu import Connection, Queue
 from nameko import config as nameko_config
+from sqlalchemy.orm import sessionmaker
 
 from ponte import messaging
+from ponte.db import Transaction
+from ponte.errors import Conflict, NotFound
+from services.notifications import domain
+from services.notifications.repository import EmailRepository
+from services.notifications.usecases import retry_email
 from tests.service.test_notifications_service import (  # noqa: F401  a fixture
     Inbox, notifications, rows)
 from tests.stack import free_port, wait_until
@@ -252,3 +258,37 @@ def test_mail_waits_out_an_smtp_outage_and_none_is_lost(notifications, sink):
     assert all(processed(data_dir, event_id) for event_id in during)
     attempts = rows(data_dir, "email_attempts", "outcome = 'failed'")
     assert len(attempts) >= 4 and not rows(data_dir, "emails", "status = 'failed'")
+
+
+def test_an_administrator_sends_a_failed_email_again(notifications, monkeypatch):
+    monkeypatch.setattr(domain, "MAX_ATTEMPTS", 2)
+    sink = Sink()  # not listening yet
+    data_dir = notifications(PONTE_SMTP_URL=f"smtp://127.0.0.1:{sink.port}")
+    event_id = publish("identity", "citizen_registered", {
+        "account_id": "late-1", "email": "late@ponte.test", "name": "Lia", "locale": "it"})
+    [failed] = wait_until(lambda: rows(data_dir, "emails", "event_id = :e AND status = 'failed'",
+                                       e=event_id), 10, 0.05, "the e-mail to be given up")
+    engine = sa.create_engine(f"sqlite:///{data_dir}/notifications.db")
+    sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def retry(email_id: str) -> dict:
+        with sessions() as session, session.begin():
+            return retry_email(Transaction(session, "notifications"), email_id,
+                               datetime.now(timezone.utc))
+    with pytest.raises(NotFound):
+        retry(str(uuid.uuid4()))
+    sink.start()
+    try:
+        answer = retry(failed["id"])
+        assert (answer["status"], answer["attempts"]) == ("retrying", 2)
+        with pytest.raises(Conflict):
+            retry(failed["id"])  # not failed any more
+        wait_until(lambda: rows(data_dir, "emails", "id = :i AND status = 'sent'",
+                                i=failed["id"]), 10, 0.05, "the e-mail sent on its third try")
+        assert [m["To"] for m in sink.inbox.messages()] == ["late@ponte.test"]
+        with sessions() as session:
+            assert [a.outcome for a in EmailRepository(session).attempts(failed["id"])] == [
+                "failed", "failed", "sent"]
+    finally:
+        sink.stop()
+        engine.dispose()

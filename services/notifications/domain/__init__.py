@@ -52,6 +52,10 @@ class Attempt:
     retry_at: datetime | None = None
 
 
+class NotFailed(Exception):
+    """Only an e-mail given up as failed can be sent again by hand."""
+
+
 class NotQueued(Exception):
     """Only a pending or retrying e-mail can be attempted."""
 
@@ -96,3 +100,10 @@ class Email:
         else:
             self.status, self.next_attempt_at = RETRYING, now + backoff(self.attempts)
         return Attempt(self.id, self.attempts, now, FAILED, error, self.next_attempt_at)
+
+    def retry(self, now: datetime) -> None:
+        """An operator sends a failed e-mail again (after a long outage, say): it is attempted
+        once more at once, and given up again if that attempt fails too."""
+        if self.status != FAILED:
+            raise NotFailed(f"e-mail {self.id} is {self.status}")
+        self.status, self.next_attempt_at = RETRYING, now
