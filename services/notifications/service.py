@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ponte.config import settings
+from prometheus_client import Counter
+
 from ponte.clock import Clock
+from ponte.config import settings
 from ponte.db import Database
 from ponte.errors import Forbidden
 from ponte.messaging import Event, handles
@@ -23,6 +25,8 @@ from services.notifications.repository import Directory, Inbox
 from services.notifications.usecases import Context, Incoming
 
 ReadModel = Callable[[Directory, Incoming, Any], None]
+CREATED = Counter("ponte_notifications_created_total", "Inbox items created",
+                  ["notification_type"])
 
 
 class NotificationsService(BaseService):
@@ -219,7 +223,9 @@ class NotificationsService(BaseService):
         with self.db.transaction() as tx:
             if read_model is not None:
                 read_model(Directory(tx.session), incoming, now)
-            usecases.notify(tx, incoming, _context(), now)
+            created = usecases.notify(tx, incoming, _context(), now)
+        if created:
+            CREATED.labels(incoming.notification_type).inc(len(created))
         self.delivery.wake()
 
     # --- inbox ---------------------------------------------------------------------------
