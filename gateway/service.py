@@ -10,8 +10,8 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import (attendance, identity, notifications, operations, pages, relationships,
-                     uploads)
+from gateway import (attendance, authorizations, identity, notifications, operations, pages,
+                     relationships, uploads)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.notifications.streams import StreamHub
@@ -24,7 +24,7 @@ from ponte.service import on_start
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
-              attendance.api, notifications.api)
+              attendance.api, authorizations.api, notifications.api)
 
 
 class CorrelationId(DependencyProvider):
