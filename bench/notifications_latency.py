@@ -112,7 +112,8 @@ class RolesChange:
         self.number += 1
 
     def change(self, http: requests.Session) -> requests.Response:
-        roles = ["billing"] if self.number % 2 else ["commercial"]
+        # alternate, starting with a change from the roles the relationship began with
+        roles = ["commercial"] if self.number % 2 else ["billing"]
         return http.patch(self.url, json={"roles": roles}, headers=self.headers, timeout=30)
 
 
