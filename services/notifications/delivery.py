@@ -109,14 +109,8 @@ class Delivery(DependencyProvider):
     def get_dependency(self, worker_ctx) -> "Delivery":  # noqa: ANN001
         return self
 
-    def wake(self, after: float = 0.0) -> None:
-        """Deliver now, or ``after`` seconds from now: a handler that has just created inbox
-        items lets the relay broadcast them to the streams first (the database driver blocks
-        the whole process while it waits, so the two would otherwise take turns)."""
-        if after > 0:
-            eventlet.spawn_after(after, self._wake.set)
-        else:
-            self._wake.set()
+    def wake(self) -> None:
+        self._wake.set()
 
     def _run(self) -> None:
         log.info("delivering e-mails to %s", self.transport)

@@ -25,7 +25,6 @@ from services.notifications.repository import Directory, Inbox
 from services.notifications.usecases import Context, Incoming
 
 ReadModel = Callable[[Directory, Incoming, Any], None]
-STREAMS_FIRST_SECONDS = 0.1  # e-mails leave right after the real-time broadcast
 CREATED = Counter("ponte_notifications_created_total", "Inbox items created",
                   ["notification_type"])
 
@@ -227,7 +226,7 @@ class NotificationsService(BaseService):
             created = usecases.notify(tx, incoming, _context(), now)
         if created:
             CREATED.labels(incoming.notification_type).inc(len(created))
-        self.delivery.wake(after=STREAMS_FIRST_SECONDS)
+        self.delivery.wake()
 
     # --- inbox ---------------------------------------------------------------------------
 
