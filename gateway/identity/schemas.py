@@ -9,10 +9,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.api import Input, PageQuery
 from ponte.documents import CPFField, DocumentField
+from ponte.roles import STAFF_ROLES
 
 PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
 SEXES = ("female", "male")
-STAFF_ROLES = ("admin", "operator", "auditor", "manager", "servant")
 LOCALES = ("pt-BR", "en", "it")
 
 

@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import Row
 
 from ponte.config import settings
+from ponte.roles import PROVIDER_ROLES
 from services.identity.models import Account, Provider, ProviderImage, Site
-
-PROVIDER_ROLES = ["authorizations", "billing", "commercial", "manage_relationships"]
 
 
 def timestamp(value: datetime | None) -> str | None:

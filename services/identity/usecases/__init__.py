@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ponte.db import utcnow
 from ponte.errors import Conflict, Forbidden, Unauthenticated
+from ponte.roles import ADMIN
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
 
@@ -68,7 +69,7 @@ def require_staff_role(caller: Any, *roles: str) -> None:
     """Services re-check what the gateway checked; ``admin`` may do what every staff role can."""
     caller = caller if isinstance(caller, dict) else {}
     held = set(caller.get("roles") or [])
-    if caller.get("kind") != "staff" or not ({"admin", *roles} & held):
+    if caller.get("kind") != "staff" or not ({ADMIN, *roles} & held):
         raise Forbidden("Your account may not do this.")
 
 

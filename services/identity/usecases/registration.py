@@ -8,6 +8,7 @@ from typing import Any
 
 from ponte.db import new_id
 from ponte.errors import Conflict, NotFound
+from ponte.roles import ADMIN, OPERATOR
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links
@@ -103,7 +104,7 @@ def bootstrap_admin(identity: Identity, email: str | None, password: str | None)
         with identity.unit() as unit:
             now = identity.clock()
             unit.repo.add(new_account("staff", email.strip(), "Administrator", now,
-                                      roles=["admin"], password_hash=password_hash))
+                                      roles=[ADMIN], password_hash=password_hash))
             unit.flush_or_conflict(EMAIL_TAKEN, {})
     except Conflict:
         return
@@ -113,7 +114,7 @@ def bootstrap_admin(identity: Identity, email: str | None, password: str | None)
 def preregister_provider(identity: Identity, caller: dict, data: dict) -> dict:
     """One login per site, each invited by e-mail with a single-use link valid 7 days (003).
     A document or a site e-mail already in use is 409."""
-    require_staff_role(caller, "operator")
+    require_staff_role(caller, OPERATOR)
     plan = preregistration(data)
     now = identity.clock()
     with identity.unit() as unit:
