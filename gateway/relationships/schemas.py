@@ -4,9 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
-from gateway.permissions import ROLES as ROLE_SET
+from ponte.roles import PROVIDER_ROLES as ROLES
 
-ROLES = tuple(sorted(ROLE_SET))
 INVITATION_STATUSES = ("pending", "accepted", "declined", "cancelled")
 RELATIONSHIP_STATUSES = ("active", "ended", "expired")
 
