@@ -17,7 +17,7 @@ import logging
 import threading
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Iterable
 import uuid
 
@@ -28,6 +28,8 @@ from nameko import config as nameko_config
 from nameko.events import EventHandler, SERVICE_POOL
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from ponte.clock import iso, now
 
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,6 @@ def create_tables(connection: sa.Connection) -> None:
     metadata.create_all(connection)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s ... capped at 5 minutes."""
     return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
@@ -107,29 +105,21 @@ class Event:
 
 def outbox_row(service: str, event_type: str, data: dict[str, Any],
                correlation_id: str | None) -> dict[str, Any]:
-    now = _now()
+    moment = now()
     event = Event(id=str(uuid.uuid4()), type=event_type, source=service,
-                  occurred_at=now.isoformat().replace("+00:00", "Z"), data=data,
-                  correlation_id=correlation_id)
+                  occurred_at=iso(moment), data=data, correlation_id=correlation_id)
     return {"id": event.id, "event_type": event_type, "payload": event.envelope(),
-            "correlation_id": correlation_id, "created_at": now}
+            "correlation_id": correlation_id, "created_at": moment}
 
 
 def event_exchange(service: str) -> Exchange:
     return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
 
 
-def _insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table, **values: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    connection.execute(insert(table).values(**values).on_conflict_do_nothing())
-
-
 def mark_processed(connection: sa.Connection, event_id: str, handler: str) -> None:
-    _insert_ignoring_duplicates(connection, processed_events, event_id=event_id,
-                                handler=handler, processed_at=_now())
+    from ponte.db import insert_ignoring_duplicates  # ponte.db imports this module
+    insert_ignoring_duplicates(connection, processed_events, event_id=event_id, handler=handler,
+                               processed_at=now())
 
 
 def was_processed(connectable: sa.Engine | sa.Connection, event_id: str, handler: str) -> bool:
@@ -293,7 +283,7 @@ class Relay:
                         headers={"nameko.correlation_id": row.correlation_id or ""},
                         retry=True, retry_policy={"max_retries": 3})
                 conn.execute(outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
-                             .values(published_at=_now()))
+                             .values(published_at=now()))
                 published += len(rows)
         return published
 
@@ -313,14 +303,14 @@ class Relay:
             attempts = (row["attempts"] if row else 0) + 1
             values = {"attempts": attempts, "last_error": error,
                       "status": "dead" if attempts >= MAX_ATTEMPTS else "retrying",
-                      "next_attempt_at": _now() + backoff(attempts)}
+                      "next_attempt_at": now() + backoff(attempts)}
             if row:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
                              .values(**values))
             else:
                 conn.execute(event_failures.insert().values(
                     event_id=event.id, handler=handler, envelope=event.envelope(),
-                    created_at=_now(), **values))
+                    created_at=now(), **values))
             log.warning("handler %s.%s failed on event %s (attempt %d)%s", self.service, handler,
                         event.id, attempts, "; parked as dead" if attempts >= MAX_ATTEMPTS else "")
 
@@ -330,11 +320,11 @@ class Relay:
         with self.engine.begin() as conn:
             rows = conn.execute(
                 sa.select(event_failures).where(event_failures.c.status == "retrying",
-                                                event_failures.c.next_attempt_at <= _now())
+                                                event_failures.c.next_attempt_at <= now())
                 .limit(20).with_for_update(skip_locked=True)).mappings().all()
             for row in rows:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
-                             .values(next_attempt_at=_now() + timedelta(minutes=5)))
+                             .values(next_attempt_at=now() + timedelta(minutes=5)))
         entrypoints = {e.method_name: e for e in self.container.entrypoints
                        if isinstance(e, ReliableEventHandler)}
         for row in rows:
@@ -365,4 +355,4 @@ def replay_dead(engine: sa.Engine, failure_id: int | None = None) -> int:
         query = query.where(event_failures.c.id == failure_id)
     with engine.begin() as conn:
         return conn.execute(query.values(status="retrying", attempts=0,
-                                         next_attempt_at=_now())).rowcount
+                                         next_attempt_at=now())).rowcount

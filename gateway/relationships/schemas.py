@@ -33,8 +33,8 @@ class RelationshipRolesBody(Input):
 
 class AcceptInvitationBody(Input):
     until = fields.Date(allow_none=True, load_default=None, metadata={
-        "description": "Last day of the relationship (America/Sao_Paulo), after today; null "
-                       "or absent for an indefinite time"})
+        "description": "Last day of the relationship (in the operator's time zone, "
+                       "PONTE_TIMEZONE), after today; null or absent for an indefinite time"})
 
 
 class InvitationQuery(PageQuery):

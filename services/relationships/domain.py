@@ -19,11 +19,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from ponte import acting
+from ponte import acting, clock
 from ponte.errors import Conflict, InvalidInput
 from ponte.roles import PROVIDER_ROLES
 
-OPERATOR_TIMEZONE = ZoneInfo("America/Sao_Paulo")
 
 
 def validate_roles(roles: Iterable[str] | None) -> tuple[str, ...]:
@@ -39,14 +38,16 @@ def validate_roles(roles: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(role for role in PROVIDER_ROLES if role in given)
 
 
-def local_today(now: datetime, tz: ZoneInfo = OPERATOR_TIMEZONE) -> date:
-    return now.astimezone(tz).date()
+def local_today(now: datetime, tz: ZoneInfo | None = None) -> date:
+    """The day ``now`` falls on in the operator's time zone (``PONTE_TIMEZONE``)."""
+    return now.astimezone(tz or clock.local_zone()).date()
 
 
-def end_of_day(until: date, tz: ZoneInfo = OPERATOR_TIMEZONE) -> datetime:
-    """The instant a relationship accepted "until" a date stops: the next midnight, local time,
-    so the whole of the last day is included."""
-    return datetime.combine(until + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+def end_of_day(until: date, tz: ZoneInfo | None = None) -> datetime:
+    """The instant a relationship accepted "until" a date stops: the next midnight, in the
+    operator's time zone, so the whole of the last day is included."""
+    return datetime.combine(until + timedelta(days=1), time(0),
+                            tzinfo=tz or clock.local_zone()).astimezone(timezone.utc)
 
 
 @dataclass
@@ -112,13 +113,14 @@ class Invitation:
         return cls(provider_id, secretary_id, validate_roles(roles), now, invited_by)
 
     def accept(self, until: date | None, now: datetime,
-               tz: ZoneInfo = OPERATOR_TIMEZONE) -> Relationship:
+               tz: ZoneInfo | None = None) -> Relationship:
         """Start the relationship, indefinitely (``until`` None) or through ``until``, which must
         be a day after today in the operator's time zone."""
         self._require_pending()
+        tz = tz or clock.local_zone()
         if until is not None and until <= local_today(now, tz):
             raise InvalidInput("The end date must be in the future.",
-                               {"until": ["Must be a date after today (America/Sao_Paulo)."]})
+                               {"until": [f"Must be a date after today ({tz.key})."]})
         self._decide("accepted", now)
         return Relationship(self.provider_id, self.secretary_id, self.roles, started_at=now,
                             until=until, ends_at=end_of_day(until, tz) if until else None,

@@ -7,11 +7,11 @@ from typing import Callable
 
 from nameko.timer import timer
 
+from ponte.clock import Clock
 from ponte.db import Database
 from ponte.messaging import Event, handles
 from ponte.rpc import Services
 from ponte.service import BaseService, rpc
-from services.relationships.dependencies import Clock
 from services.relationships.usecases import Relationships, accounts, invitations, relationships
 
 EXPIRY_INTERVAL_SECONDS = 30

@@ -20,8 +20,8 @@ from nameko.testing.services import entrypoint_hook
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, messaging, runtime
+from ponte.clock import Clock
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.relationships.dependencies import Clock
 from services.relationships.domain import local_today
 from services.relationships.models import metadata
 from services.relationships.service import RelationshipsService

@@ -27,7 +27,7 @@ def test_dead_letters_are_listed_and_replayed(data_dir, capsys):
         conn.execute(messaging.event_failures.insert().values(
             event_id=event.id, handler="on_password_reset_requested", envelope=event.envelope(),
             attempts=messaging.MAX_ATTEMPTS, status="dead", last_error="Traceback\nSMTPError",
-            next_attempt_at=messaging._now(), created_at=messaging._now()))
+            next_attempt_at=messaging.now(), created_at=messaging.now()))
     assert cli.main(["dead-letters", "notifications"]) == 0
     listed = capsys.readouterr()
     assert '"handler": "on_password_reset_requested"' in listed.out and "SMTPError" in listed.out

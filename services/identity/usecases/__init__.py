@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy.exc import IntegrityError
-
-from ponte.db import utcnow
-from ponte.errors import Conflict, Forbidden, Unauthenticated
+from ponte.clock import now
+from ponte.db import conflict_on_duplicate
+from ponte.errors import Forbidden, Unauthenticated
 from ponte.roles import ADMIN
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
@@ -25,10 +24,8 @@ class Unit:
 
     def flush_or_conflict(self, detail: str, errors: dict[str, list[str]]) -> None:
         """A unique constraint lost to a concurrent request is a 409, like any duplicate."""
-        try:
+        with conflict_on_duplicate(detail, errors):
             self.repo.flush()
-        except IntegrityError:
-            raise Conflict(detail, errors) from None
 
 
 @dataclass
@@ -38,7 +35,7 @@ class Identity:
 
     db: Any
     passwords: Passwords
-    clock: Callable[[], datetime] = field(default=utcnow)
+    clock: Callable[[], datetime] = field(default=now)
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:

@@ -5,6 +5,7 @@ import base64
 import json
 from typing import Any
 
+from ponte.clock import iso
 from ponte.documents import normalise_cpf
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ponte.tokens import new_secret
@@ -138,7 +139,7 @@ def request_password_reset(identity: Identity, email: Any) -> None:
                                   links.expiry("password_reset", now), now)
         unit.publish("password_reset_requested", {
             "account_id": account.id, "email": account.email, "name": account.name,
-            "token": token, "expires_at": views.timestamp(link.expires_at),
+            "token": token, "expires_at": iso(link.expires_at),
             "locale": account.locale})
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ponte.clock import iso
 from ponte.db import new_id
 from ponte.errors import Conflict, NotFound
 from ponte.roles import ADMIN, OPERATOR
@@ -85,7 +86,7 @@ def create_staff(identity: Identity, caller: dict, data: dict) -> dict:
         unit.publish("staff_created", {
             "account_id": account.id, "email": account.email, "name": account.name,
             "roles": list(account.roles), "token": token,
-            "expires_at": views.timestamp(link.expires_at), "locale": account.locale})
+            "expires_at": iso(link.expires_at), "locale": account.locale})
         return views.staff(account)
 
 
@@ -169,7 +170,7 @@ def invite_site(unit: Unit, account: Account, now: datetime) -> None:
     unit.publish("provider_invited", {
         "provider_id": provider.id, "site_id": site.id, "account_id": account.id,
         "email": site.email, "name": provider.legal_name, "site_name": site.name,
-        "token": token, "expires_at": views.timestamp(link.expires_at),
+        "token": token, "expires_at": iso(link.expires_at),
         "locale": account.locale})
 
 

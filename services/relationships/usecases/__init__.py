@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy.exc import IntegrityError
-
-from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ponte.clock import iso
+from ponte.errors import Forbidden, InvalidInput, NotFound
 from ponte.roles import MANAGE_RELATIONSHIPS
 from services.relationships.domain import Caller, Invitation, Relationship, require_roles, \
     roles_for
 from services.relationships.repository import Repository
-from services.relationships.views import day, iso
+from services.relationships.views import day
 
 
 @dataclass
@@ -147,16 +146,6 @@ def own_invitation(repo: Repository, who: Caller, invitation_id: str) -> Invitat
     if invitation is None or invitation.secretary_id != who.account_id:
         raise NotFound("No such invitation.")
     return invitation
-
-
-@contextmanager
-def conflict_on_duplicate(message: str) -> Iterator[None]:
-    """Two concurrent requests for the same pair: the unique indexes let one win, the other
-    gets the 409 it would have got a moment later."""
-    try:
-        yield
-    except IntegrityError:
-        raise Conflict(message) from None
 
 
 def parse_until(value: str | None) -> date | None:

@@ -4,18 +4,13 @@ fallback for a secretary or provider whose event has not arrived yet. A deleted 
 relationships end and its pending invitations are cancelled."""
 from __future__ import annotations
 
-from datetime import datetime
-
+from ponte.clock import parse_iso
 from ponte.config import settings
 from ponte.db import new_id
 from ponte.errors import InvalidInput, NotFound
 from ponte.messaging import Event
 from services.relationships.domain import local_today
 from services.relationships.usecases import Relationships, withdraw
-
-
-def _occurred_at(event: Event) -> datetime:
-    return datetime.fromisoformat(event.occurred_at.replace("Z", "+00:00"))
 
 
 def provider_preregistered(rel: Relationships, event: Event) -> None:
@@ -29,7 +24,7 @@ def provider_preregistered(rel: Relationships, event: Event) -> None:
             if site.get("account_id"):
                 repo.add_login(site["account_id"], data["provider_id"])
         repo.accredit(data["provider_id"], config.operator_name, config.operator_ans_code,
-                      local_today(_occurred_at(event)), new_id())
+                      local_today(parse_iso(event.occurred_at)), new_id())
 
 
 def provider_registered(rel: Relationships, event: Event) -> None:

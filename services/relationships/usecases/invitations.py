@@ -1,12 +1,13 @@
 """Inviting a secretary, and her answer (000)."""
 from __future__ import annotations
 
+from ponte.db import conflict_on_duplicate
 from ponte.errors import Conflict
 from ponte.roles import MANAGE_RELATIONSHIPS
 from services.relationships import views
 from services.relationships.domain import Caller, Invitation, validate_roles
-from services.relationships.usecases import (Relationships, announce, conflict_on_duplicate,
-                                             own_invitation, parse_until, require, settle)
+from services.relationships.usecases import (Relationships, announce, own_invitation,
+                                             parse_until, require, settle)
 from services.relationships.usecases.accounts import know_provider, know_secretary
 
 DUPLICATE = ("This secretary already has a pending invitation or an active relationship with "
