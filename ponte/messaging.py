@@ -6,15 +6,21 @@
   exchange ``<service>.events`` with publisher confirms, then marks them published. It also
   declares every subscriber's durable queue first, so events published while a consumer has never
   run, or is down, wait for it.
-* :func:`handles` marks a handler. A delivered event already processed by that handler is acked and
-  skipped (``processed_events``, written in the handler's own transaction). A handler that raises
-  is recorded in ``event_failures`` and retried with exponential backoff; after
+* :func:`handles` marks a handler and names its *subscription*: an explicit, stable name that
+  makes its durable queue (``evt-<source>-<event>--<service>.<subscription>``) and the key of its
+  records below, so renaming the Python method changes nothing (docs/events.md says how a
+  subscription itself is renamed or retired). A delivered event already processed by that
+  subscription is acked and skipped (``processed_events``, written in the handler's own
+  transaction; rows older than ``PROCESSED_RETENTION`` are pruned by the relay). A handler that
+  raises is recorded in ``event_failures`` and retried with exponential backoff; after
   ``MAX_ATTEMPTS`` it stays there with status ``dead`` (``ponte dead-letters`` lists and replays).
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +42,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 RELAY_POLL_SECONDS = 1.0
+# Far longer than any redelivery (a requeued message, a retry: minutes at most), so a duplicate
+# of a pruned event cannot arrive; short enough that the table stays small.
+PROCESSED_RETENTION = timedelta(days=14)
+PRUNE_INTERVAL_SECONDS = 3600.0
+SUBSCRIPTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,99}")
 
 metadata = sa.MetaData()
 
@@ -134,7 +145,7 @@ def was_processed(connectable: sa.Engine | sa.Connection, event_id: str, handler
 def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001
     """(event id, handler) when the worker is running a reliable event handler."""
     if isinstance(worker_ctx.entrypoint, ReliableEventHandler):
-        return worker_ctx.args[0].id, worker_ctx.entrypoint.method_name
+        return worker_ctx.args[0].id, worker_ctx.entrypoint.subscription
     return None
 
 
@@ -144,12 +155,25 @@ class DuplicateDelivery(Exception):
 
 class ReliableEventHandler(EventHandler):
     """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
-    per event id, and never drops an event whose handler failed."""
+    per event id, and never drops an event whose handler failed. ``subscription`` names it for
+    good: its queue and its records follow that name, never the method's."""
 
-    def __init__(self, source_service: str, event_type: str, **kwargs: Any) -> None:
+    def __init__(self, source_service: str, event_type: str, *, subscription: str,
+                 **kwargs: Any) -> None:
+        if not SUBSCRIPTION_NAME.fullmatch(subscription):
+            raise ValueError(f"subscription name {subscription!r}: lower-case letters, digits "
+                             f"and underscores, starting with a letter")
+        self.subscription = subscription
         kwargs.setdefault("expected_exceptions", (DuplicateDelivery,))
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, **kwargs)
+
+    def setup(self) -> None:
+        # nameko would name the queue after the method (EventHandler.setup); Consumer.setup
+        # then builds the consumer of whatever queue is set.
+        self.queue = subscription_queue(self.source_service, self.event_type,
+                                        self.container.service_name, self.subscription)
+        super(EventHandler, self).setup()
 
     @property
     def _database(self):  # noqa: ANN202
@@ -164,11 +188,11 @@ class ReliableEventHandler(EventHandler):
             event = Event.from_envelope(body)
         except (KeyError, TypeError):
             log.error("%s.%s dropped a message that is not an event envelope: %.500r",
-                      self.container.service_name, self.method_name, body)
+                      self.container.service_name, self.subscription, body)
             self.consumer.ack_message(message)
             return
         try:
-            seen = was_processed(self._database.engine, event.id, self.method_name)
+            seen = was_processed(self._database.engine, event.id, self.subscription)
         except sa.exc.SQLAlchemyError:
             log.warning("database unreachable; event %s goes back to the queue", event.id)
             eventlet.sleep(1)  # do not spin on redelivery while the database is away
@@ -180,9 +204,9 @@ class ReliableEventHandler(EventHandler):
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
-                self._database.relay.settle(event, self.method_name, exc_info)
+                self._database.relay.settle(event, self.subscription, exc_info)
             except Exception:
-                log.exception("could not record the outcome of %s; requeued", self.method_name)
+                log.exception("could not record the outcome of %s; requeued", self.subscription)
                 self.consumer.requeue_message(message)
             else:
                 self.consumer.ack_message(message)
@@ -195,29 +219,36 @@ class ReliableEventHandler(EventHandler):
             except ContainerBeingKilled:
                 self.consumer.requeue_message(message)
 
-        self.container.spawn_managed_thread(spawn, identifier=f"event:{self.method_name}")
+        self.container.spawn_managed_thread(spawn, identifier=f"event:{self.subscription}")
 
 
 handles = ReliableEventHandler.decorator
 
 
+def subscription_queue(source: str, event_type: str, consumer: str, subscription: str) -> Queue:
+    """The durable queue of one subscription, bound to the source's exchange."""
+    return Queue(f"evt-{source}-{event_type}--{consumer}.{subscription}",
+                 exchange=event_exchange(source), routing_key=event_type, durable=True,
+                 auto_delete=False, exclusive=False)
+
+
 def subscriptions(service_classes: Iterable[type]) -> list[tuple[str, str, str, str]]:
-    """Every (source service, event type, consumer service, method) declared with :func:`handles`."""
+    """Every (source service, event type, consumer service, subscription) declared with
+    :func:`handles`."""
     found = []
     for cls in service_classes:
         for name in dir(cls):
             for entrypoint in getattr(getattr(cls, name, None), ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(entrypoint, ReliableEventHandler):
-                    found.append((entrypoint.source_service, entrypoint.event_type, cls.name, name))
+                    found.append((entrypoint.source_service, entrypoint.event_type, cls.name,
+                                  entrypoint.subscription))
     return found
 
 
 def subscriber_queues(source: str) -> list[Queue]:
     from ponte.runtime import service_classes
-    exchange = event_exchange(source)
-    return [Queue(f"evt-{src}-{etype}--{consumer}.{method}", exchange=exchange,
-                  routing_key=etype, durable=True)
-            for src, etype, consumer, method in subscriptions(service_classes().values())
+    return [subscription_queue(src, etype, consumer, subscription)
+            for src, etype, consumer, subscription in subscriptions(service_classes().values())
             if src == source]
 
 
@@ -247,10 +278,14 @@ class Relay:
         self._wake.set()
 
     def _run(self) -> None:
+        next_prune = 0.0
         while not self._stopping:
             try:
                 self.publish_pending()
                 self.retry_due()
+                if time.monotonic() >= next_prune:
+                    self.prune_processed()
+                    next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
             except Exception:
                 log.exception("relay of %s failed; retrying", self.service)
                 self._connection = None
@@ -286,6 +321,16 @@ class Relay:
                              .values(published_at=now()))
                 published += len(rows)
         return published
+
+    def prune_processed(self, retention: timedelta = PROCESSED_RETENTION) -> int:
+        """Forget events processed longer ago than ``retention``: by then no redelivery of them
+        can still be on its way."""
+        with self.engine.begin() as conn:
+            pruned = conn.execute(processed_events.delete().where(
+                processed_events.c.processed_at < now() - retention)).rowcount
+        if pruned:
+            log.info("pruned %d processed event(s) of %s", pruned, self.service)
+        return pruned
 
     def settle(self, event: Event, handler: str, exc_info) -> None:  # noqa: ANN001
         """Record a handler's outcome: processed, or failed and due for another attempt."""
@@ -325,7 +370,7 @@ class Relay:
             for row in rows:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
                              .values(next_attempt_at=now() + timedelta(minutes=5)))
-        entrypoints = {e.method_name: e for e in self.container.entrypoints
+        entrypoints = {e.subscription: e for e in self.container.entrypoints
                        if isinstance(e, ReliableEventHandler)}
         for row in rows:
             entrypoint = entrypoints.get(row["handler"])

@@ -18,39 +18,41 @@ class NotificationsService(BaseService):
     db = Database()
     delivery = Delivery()
 
-    @handles("identity", "provider_invited")
+    # Subscription names are for good: they name the durable queues (docs/events.md).
+    @handles("identity", "provider_invited", subscription="handle_provider_invited")
     def handle_provider_invited(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "staff_created")
+    @handles("identity", "staff_created", subscription="handle_staff_created")
     def handle_staff_created(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "password_reset_requested")
+    @handles("identity", "password_reset_requested",
+             subscription="handle_password_reset_requested")
     def handle_password_reset_requested(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "account_deleted")
+    @handles("identity", "account_deleted", subscription="handle_account_deleted")
     def handle_account_deleted(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "provider_registered")
+    @handles("identity", "provider_registered", subscription="handle_provider_registered")
     def handle_provider_registered(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "secretary_registered")
+    @handles("identity", "secretary_registered", subscription="handle_secretary_registered")
     def handle_secretary_registered(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "citizen_registered")
+    @handles("identity", "citizen_registered", subscription="handle_citizen_registered")
     def handle_citizen_registered(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "password_changed")
+    @handles("identity", "password_changed", subscription="handle_password_changed")
     def handle_password_changed(self, event: Event) -> None:
         self._queue_email(event)
 
-    @handles("identity", "email_changed")
+    @handles("identity", "email_changed", subscription="handle_email_changed")
     def handle_email_changed(self, event: Event) -> None:
         self._queue_email(event)
 

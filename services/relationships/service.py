@@ -88,27 +88,29 @@ class RelationshipsService(BaseService):
     def expire_relationships(self) -> int:
         return relationships.expire_due(self.relationships)
 
-    # identity's accounts (read model)
-    @handles("identity", "provider_preregistered")
+    # identity's accounts (read model). Subscription names are for good: they name the durable
+    # queues and the records of processed events (docs/events.md, "Subscriptions").
+    @handles("identity", "provider_preregistered",
+             subscription="handle_provider_preregistered")
     def handle_provider_preregistered(self, event: Event) -> None:
         accounts.provider_preregistered(self.relationships, event)
 
-    @handles("identity", "provider_registered")
+    @handles("identity", "provider_registered", subscription="handle_provider_registered")
     def handle_provider_registered(self, event: Event) -> None:
         accounts.provider_registered(self.relationships, event)
 
-    @handles("identity", "secretary_registered")
+    @handles("identity", "secretary_registered", subscription="handle_secretary_registered")
     def handle_secretary_registered(self, event: Event) -> None:
         accounts.secretary_registered(self.relationships, event)
 
-    @handles("identity", "account_updated")
+    @handles("identity", "account_updated", subscription="handle_account_updated")
     def handle_account_updated(self, event: Event) -> None:
         accounts.account_updated(self.relationships, event)
 
-    @handles("identity", "email_changed")
+    @handles("identity", "email_changed", subscription="handle_email_changed")
     def handle_email_changed(self, event: Event) -> None:
         accounts.email_changed(self.relationships, event)
 
-    @handles("identity", "account_deleted")
+    @handles("identity", "account_deleted", subscription="handle_account_deleted")
     def handle_account_deleted(self, event: Event) -> None:
         accounts.account_deleted(self.relationships, event)
