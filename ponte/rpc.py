@@ -4,6 +4,9 @@ nameko waits forever for a reply by default. :class:`Services` bounds every call
 is down, unknown or too slow raises ``ServiceUnavailable`` (503 at the gateway) within
 ``PONTE_RPC_TIMEOUT`` seconds, and the request message expires in the broker at the same time so a
 service coming back does not act on a request whose caller has already been told it failed.
+
+Three patches of nameko 3.0.0rc11's RPC client live here, each with a comment saying why;
+``tests/service/test_rpc_patches.py`` pins the nameko behaviour each relies on.
 """
 from __future__ import annotations
 
@@ -27,6 +30,9 @@ class ResilientReplyListener(ReplyListener):
     reply queue gone while calls are pending. Here only those calls fail (ServiceUnavailable) and
     the listener carries on with a fresh queue."""
 
+    # Patch 1 (why: one lost reply queue must not stop a whole service). nameko raises
+    # ReplyQueueExpiredWithPendingReplies from here when, reconnecting, it finds its reply queue
+    # gone with calls pending; that exception kills the container.
     def check_for_lost_replies(self) -> None:
         try:
             super().check_for_lost_replies()
@@ -41,6 +47,9 @@ class ResilientReplyListener(ReplyListener):
         super().setup()
         self._registering = local()
 
+    # Patch 2 (why: ``pending`` must not grow with calls nobody waits for). nameko registers for
+    # the reply before publishing, and keeps the registration when the publish fails (unknown
+    # service) or the caller gives up (deadline); remembering the last id lets ``forget`` drop it.
     def register_for_reply(self, correlation_id: str):  # noqa: ANN201
         self._registering.last = correlation_id
         return super().register_for_reply(correlation_id)
@@ -101,9 +110,10 @@ class Services(ClusterRpc):
 
     def setup(self) -> None:
         super().setup()
-        # nameko re-declares the reply queue before every request, and kombu never caches the
-        # declaration of an expiring queue: three broker round trips per call. Declared once
-        # here (before any request can be sent), then by the reply listener on every reconnect.
+        # Patch 3 (why: speed). nameko re-declares the reply queue before every request, and
+        # kombu never caches the declaration of an expiring queue: three broker round trips per
+        # call. Declared once here (before any request can be sent), then by the reply listener
+        # on every reconnect.
         self.publisher.declare = []
         with Connection(self.amqp_uri) as connection:
             self.reply_listener.queue.bind(connection).declare()
