@@ -100,8 +100,10 @@ def _ensure_postgres_database(url: sa.URL) -> None:
             if not exists:
                 try:
                     conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-                except sa.exc.ProgrammingError:
-                    pass  # created concurrently by another replica
+                except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                    # created concurrently by another replica: "already exists", or, when the
+                    # two CREATEs overlap, a unique violation in pg_database
+                    pass
     finally:
         admin.dispose()
 
