@@ -10,6 +10,9 @@ first, and checks that the patch still does its job:
    (unknown service) or the caller stops waiting (deadline); Ponte forgets it.
 3. ``Services.setup``: nameko's ``ClusterRpc`` re-declares exactly its reply queue before every
    request, reading ``publisher.declare`` at each publish; Ponte declares it once instead.
+4. ``reply`` (used by ``ponte.service.rpc``): nameko publishes each reply through
+   ``Responder.publisher_cls`` with a publisher confirm, then acknowledges the request; Ponte
+   publishes it without waiting for the confirm.
 """
 from __future__ import annotations
 
@@ -22,13 +25,15 @@ from kombu.transport import memory
 from nameko import config as nameko_config
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
-from nameko.rpc import (RPC_REPLY_QUEUE_TTL, ClusterRpc, Client, ReplyListener, RpcCall,
-                        get_rpc_exchange, rpc)
+from nameko.rpc import (RPC_REPLY_QUEUE_TTL, ClusterRpc, Client, ReplyListener, Responder,
+                        RpcCall, get_rpc_exchange, rpc)
 from nameko.runners import ServiceRunner
+from nameko.standalone.rpc import ClusterRpcClient
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte.errors import ServiceUnavailable
 from ponte.rpc import ResilientReplyListener, Services
+from ponte.service import rpc as ponte_rpc
 from tests.stack import require_infrastructure
 
 RABBIT = "amqp://guest:guest@127.0.0.1:5672/"
@@ -174,3 +179,55 @@ def test_ponte_declares_the_reply_queue_once_and_calls_still_work(runner):
     from nameko.testing.services import entrypoint_hook
     with entrypoint_hook(container, "through") as through:
         assert through("hello") == "hello"
+
+
+# 4. replies without a confirm wait ------------------------------------------------------------
+
+class _PlainAnswer:
+    name = f"plain_answer_{uuid.uuid4().hex[:6]}"
+
+    @rpc
+    def answer(self):  # noqa: ANN201
+        return 42
+
+
+class _PonteAnswer:
+    name = f"ponte_answer_{uuid.uuid4().hex[:6]}"
+
+    @ponte_rpc
+    def answer(self):  # noqa: ANN201
+        return 42
+
+
+def _reply_publishes(service: type, monkeypatch) -> list[tuple[str, bool]]:
+    """(publisher class, confirms) of each reply published while ``service`` answers once."""
+    published = []
+    original = Publisher.publish
+
+    def spy(self, payload, **kwargs):  # noqa: ANN001, ANN202
+        if isinstance(payload, dict) and set(payload) == {"result", "error"}:
+            published.append((type(self).__name__, kwargs.get("use_confirms",
+                                                                self.use_confirms)))
+        return original(self, payload, **kwargs)
+
+    monkeypatch.setattr(Publisher, "publish", spy)
+    with nameko_config.patch({"AMQP_URI": f"memory://reply-{uuid.uuid4().hex[:6]}",
+                              "serializer": "json"}):
+        running = ServiceRunner()
+        running.add_service(service)
+        running.start()
+        try:
+            with ClusterRpcClient() as client:
+                assert getattr(client, service.name).answer() == 42
+        finally:
+            running.stop()
+    return published
+
+
+def test_nameko_waits_for_a_confirm_of_each_reply(monkeypatch):
+    assert _reply_publishes(_PlainAnswer, monkeypatch) == [("Publisher", True)]
+    assert Responder.publisher_cls is Publisher
+
+
+def test_ponte_replies_without_waiting_for_a_confirm(monkeypatch):
+    assert _reply_publishes(_PonteAnswer, monkeypatch) == [("_ReplyPublisher", False)]
