@@ -10,7 +10,7 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import identity, operations, relationships, uploads
+from gateway import attendance, identity, operations, pages, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.permissions import Permissions
@@ -21,7 +21,8 @@ from ponte.service import on_start
 
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-API = combine(operations.api, identity.api, relationships.api, uploads.api)
+API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
+              attendance.api)
 
 
 class CorrelationId(DependencyProvider):

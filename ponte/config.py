@@ -39,6 +39,7 @@ class Settings:
     timezone: str
     log_level: str
     metrics_port: int | None
+    meeting_base_url: str = "https://meet.jit.si"
 
     @property
     def embedded_broker(self) -> bool:
@@ -95,4 +96,5 @@ def settings() -> Settings:
         timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,
+        meeting_base_url=(env("PONTE_MEETING_BASE_URL") or "https://meet.jit.si").rstrip("/"),
     )
