@@ -48,11 +48,12 @@ def measure(seconds: float, settle: float, amqp: bool) -> dict:
             stack.start()
             ready = time.monotonic() - started
             pid = stack.processes["ponte-up"].pid
+            start_cpu = cpu_seconds(pid)
             time.sleep(settle)
             before, t0 = cpu_seconds(pid), time.monotonic()
             time.sleep(seconds)
             used, elapsed = cpu_seconds(pid) - before, time.monotonic() - t0
-            return {"ready_s": ready, "rss_mb": rss_mb(pid),
+            return {"ready_s": ready, "start_cpu_s": start_cpu, "rss_mb": rss_mb(pid),
                     "idle_cpu_percent": 100 * used / elapsed}
         finally:
             stack.stop()
@@ -66,7 +67,8 @@ def main() -> None:
     args = parser.parse_args()
     result = measure(args.seconds, args.settle, args.amqp)
     broker = "RabbitMQ" if args.amqp else "in-process broker"
-    print(f"ponte up ({broker}): ready in {result['ready_s']:.2f} s, "
+    print(f"ponte up ({broker}): ready in {result['ready_s']:.2f} s "
+          f"({result['start_cpu_s']:.2f} s of CPU), "
           f"RSS {result['rss_mb']:.0f} MB, idle CPU {result['idle_cpu_percent']:.2f} % of a core "
           f"over {args.seconds:.0f} s")
 

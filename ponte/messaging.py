@@ -41,7 +41,10 @@ from ponte.clock import iso, now
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-RELAY_POLL_SECONDS = 1.0
+# The relay is woken at once by its own service's commits and sleeps until its next retry is
+# due; this poll only catches what another process left behind (a replica that died between
+# commit and publish, failures recorded by a replica): seldom, so it costs nothing while idle.
+RELAY_POLL_SECONDS = 5.0
 # Far longer than any redelivery (a requeued message, a retry: minutes at most), so a duplicate
 # of a pruned event cannot arrive; short enough that the table stays small.
 PROCESSED_RETENTION = timedelta(days=14)
@@ -262,6 +265,7 @@ class Relay:
         self._wake = threading.Event()
         self._stopping = False
         self._connection: Connection | None = None
+        self._next_retry: float | None = None  # monotonic time of the earliest retry known
 
     def start(self) -> None:
         self._stopping = False
@@ -289,8 +293,24 @@ class Relay:
             except Exception:
                 log.exception("relay of %s failed; retrying", self.service)
                 self._connection = None
-            self._wake.wait(RELAY_POLL_SECONDS)
+            self._wake.wait(self._sleep())
             self._wake.clear()
+
+    def _sleep(self) -> float:
+        """Until the next poll, or sooner when a retry this relay scheduled falls due."""
+        if self._next_retry is None:
+            return RELAY_POLL_SECONDS
+        left = self._next_retry - time.monotonic()
+        if left <= 0:
+            self._next_retry = None
+            return 0.0
+        return min(left, RELAY_POLL_SECONDS)
+
+    def _retry_in(self, delay: timedelta) -> None:
+        due = time.monotonic() + delay.total_seconds()
+        if self._next_retry is None or due < self._next_retry:
+            self._next_retry = due
+            self._wake.set()  # recompute the sleep
 
     def _producer(self):  # noqa: ANN202
         if self._connection is None:
@@ -349,6 +369,8 @@ class Relay:
             values = {"attempts": attempts, "last_error": error,
                       "status": "dead" if attempts >= MAX_ATTEMPTS else "retrying",
                       "next_attempt_at": now() + backoff(attempts)}
+            if attempts < MAX_ATTEMPTS:
+                self._retry_in(backoff(attempts))
             if row:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
                              .values(**values))

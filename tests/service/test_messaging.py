@@ -4,6 +4,7 @@ failing handler is retried with backoff and finally parked as dead (never droppe
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -204,3 +205,19 @@ def test_processed_events_older_than_the_retention_are_pruned(env, ledger_first)
     assert "recent-event" in kept and "old-event" not in kept
     assert messaging.PROCESSED_RETENTION == timedelta(days=14)
     engine.dispose()
+
+
+def test_a_retry_runs_when_due_without_waiting_for_the_idle_poll(env, ledger_first, monkeypatch):
+    """The relay sleeps up to RELAY_POLL_SECONDS while idle, but wakes for a retry it has
+    scheduled: three 50 ms backoffs take well under one (long) idle poll."""
+    monkeypatch.setattr(messaging, "RELAY_POLL_SECONDS", 30.0)
+    time.sleep(0.2)  # let the relays take the long sleep
+    entry_id = str(uuid.uuid4())
+    Audit.failures_left[entry_id] = 3
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            messaging.Event(entry_id, "entry_added", "ledger", "2026-01-01T00:00:00Z",
+                            {"entry_id": entry_id, "amount": 5}).envelope(),
+            exchange=messaging.event_exchange("ledger"), routing_key="entry_added")
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 5,
+               what="three retries, each as soon as it is due")
