@@ -10,7 +10,8 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import attendance, identity, operations, pages, relationships, uploads
+from gateway import (attendance, authorizations, identity, operations, pages, relationships,
+                     uploads)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.permissions import Permissions
@@ -22,7 +23,7 @@ from ponte.service import on_start
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
-              attendance.api)
+              attendance.api, authorizations.api)
 
 
 class CorrelationId(DependencyProvider):
