@@ -54,8 +54,10 @@ def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
         print("py-spy is not installed (pip install py-spy); no profile")
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
+    # --gil: only the thread running Python (eventlet's hub), not idle worker threads
     return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(seconds)),
-                             "--rate", "200", "--gil", "--nonblocking", "--format", "raw", "--output", str(out)],
+                             "--rate", "200", "--gil", "--nonblocking", "--format", "raw",
+                             "--output", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -2,10 +2,10 @@
 
 The gateway checks provider-scoped routes with the one permission rule (``ponte.acting``) and
 passes along the providers a secretary acts for (``acting_for``: provider id → roles); the same
-rule turns them, or a provider login's own provider, into what the caller holds here. The service re-checks
-ownership of what it loads with the same data: a provider's requests, payments and inquiries are
-seen by its provider side holding the named role, and by operator staff; anyone else is told they
-do not exist (404)."""
+rule turns them, or a provider login's own provider, into what the caller holds here. The
+service re-checks ownership of what it loads with the same data: a provider's requests, payments
+and inquiries are seen by its provider side holding the named role, and by operator staff;
+anyone else is told they do not exist (404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
