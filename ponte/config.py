@@ -27,6 +27,7 @@ class Settings:
     admin_email: str | None
     admin_password: str | None
     operator_ans_code: str
+    operator_name: str
     public_url: str
     secret_key: str
     rpc_timeout: float
@@ -86,6 +87,7 @@ def settings() -> Settings:
         admin_email=env("PONTE_ADMIN_EMAIL") or None,
         admin_password=env("PONTE_ADMIN_PASSWORD") or None,
         operator_ans_code=env("PONTE_OPERATOR_ANS_CODE", "000000"),
+        operator_name=env("PONTE_OPERATOR_NAME") or "Operadora",
         public_url=env("PONTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         secret_key=_secret_key(data_dir),
         rpc_timeout=float(env("PONTE_RPC_TIMEOUT", "4")),

@@ -37,181 +37,190 @@ class NotificationsService(BaseService):
 
     # --- identity: read model + personal notices ----------------------------------------
 
-    @handles("identity", "provider_preregistered")
+    @handles("identity", "provider_preregistered", subscription="handle_provider_preregistered")
     def handle_provider_preregistered(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "provider_invited")
+    @handles("identity", "provider_invited", subscription="handle_provider_invited")
     def handle_provider_invited(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "provider_registered")
+    @handles("identity", "provider_registered", subscription="handle_provider_registered")
     def handle_provider_registered(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "secretary_registered")
+    @handles("identity", "secretary_registered", subscription="handle_secretary_registered")
     def handle_secretary_registered(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "citizen_registered")
+    @handles("identity", "citizen_registered", subscription="handle_citizen_registered")
     def handle_citizen_registered(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "staff_created")
+    @handles("identity", "staff_created", subscription="handle_staff_created")
     def handle_staff_created(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "password_reset_requested")
+    @handles("identity", "password_reset_requested", subscription="handle_password_reset_requested")
     def handle_password_reset_requested(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "password_changed")
+    @handles("identity", "password_changed", subscription="handle_password_changed")
     def handle_password_changed(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "email_changed")
+    @handles("identity", "email_changed", subscription="handle_email_changed")
     def handle_email_changed(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "account_updated")
+    @handles("identity", "account_updated", subscription="handle_account_updated")
     def handle_account_updated(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
-    @handles("identity", "account_deleted")
+    @handles("identity", "account_deleted", subscription="handle_account_deleted")
     def handle_account_deleted(self, event: Event) -> None:
         self._consume(event, usecases.apply_identity)
 
     # --- relationships: grants read model + notices to either side ----------------------
 
-    @handles("relationships", "invitation_sent")
+    @handles("relationships", "invitation_sent", subscription="handle_invitation_sent")
     def handle_invitation_sent(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "invitation_accepted")
+    @handles("relationships", "invitation_accepted", subscription="handle_invitation_accepted")
     def handle_invitation_accepted(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "invitation_declined")
+    @handles("relationships", "invitation_declined", subscription="handle_invitation_declined")
     def handle_invitation_declined(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "invitation_cancelled")
+    @handles("relationships", "invitation_cancelled", subscription="handle_invitation_cancelled")
     def handle_invitation_cancelled(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "relationship_roles_changed")
+    @handles("relationships", "relationship_roles_changed",
+             subscription="handle_relationship_roles_changed")
     def handle_relationship_roles_changed(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "relationship_ended")
+    @handles("relationships", "relationship_ended", subscription="handle_relationship_ended")
     def handle_relationship_ended(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
-    @handles("relationships", "relationship_expired")
+    @handles("relationships", "relationship_expired", subscription="handle_relationship_expired")
     def handle_relationship_expired(self, event: Event) -> None:
         self._consume(event, usecases.apply_relationship)
 
     # --- authorizations: addressed by their ``audience`` --------------------------------
 
-    @handles("authorizations", "request_submitted")
+    @handles("authorizations", "request_submitted", subscription="handle_request_submitted")
     def handle_request_submitted(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "request_authorized")
+    @handles("authorizations", "request_authorized", subscription="handle_request_authorized")
     def handle_request_authorized(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "request_partially_authorized")
+    @handles("authorizations", "request_partially_authorized",
+             subscription="handle_request_partially_authorized")
     def handle_request_partially_authorized(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "request_denied")
+    @handles("authorizations", "request_denied", subscription="handle_request_denied")
     def handle_request_denied(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "request_appealed")
+    @handles("authorizations", "request_appealed", subscription="handle_request_appealed")
     def handle_request_appealed(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "request_cancelled")
+    @handles("authorizations", "request_cancelled", subscription="handle_request_cancelled")
     def handle_request_cancelled(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "interaction_added")
+    @handles("authorizations", "interaction_added", subscription="handle_interaction_added")
     def handle_interaction_added(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "payment_registered")
+    @handles("authorizations", "payment_registered", subscription="handle_payment_registered")
     def handle_payment_registered(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "inquiry_message_added")
+    @handles("authorizations", "inquiry_message_added", subscription="handle_inquiry_message_added")
     def handle_inquiry_message_added(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("authorizations", "audit_overdue")
+    @handles("authorizations", "audit_overdue", subscription="handle_audit_overdue")
     def handle_audit_overdue(self, event: Event) -> None:
         self._consume(event)
 
     # --- attendance: addressed by their ``audience`` ------------------------------------
 
-    @handles("attendance", "service_published")
+    @handles("attendance", "service_published", subscription="handle_service_published")
     def handle_service_published(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "attendant_access_requested")
+    @handles("attendance", "attendant_access_requested",
+             subscription="handle_attendant_access_requested")
     def handle_attendant_access_requested(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "attendant_access_approved")
+    @handles("attendance", "attendant_access_approved",
+             subscription="handle_attendant_access_approved")
     def handle_attendant_access_approved(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "attendant_access_rejected")
+    @handles("attendance", "attendant_access_rejected",
+             subscription="handle_attendant_access_rejected")
     def handle_attendant_access_rejected(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "service_request_submitted")
+    @handles("attendance", "service_request_submitted",
+             subscription="handle_service_request_submitted")
     def handle_service_request_submitted(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "service_request_approved")
+    @handles("attendance", "service_request_approved",
+             subscription="handle_service_request_approved")
     def handle_service_request_approved(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "service_request_rejected")
+    @handles("attendance", "service_request_rejected",
+             subscription="handle_service_request_rejected")
     def handle_service_request_rejected(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "follow_up_added")
+    @handles("attendance", "follow_up_added", subscription="handle_follow_up_added")
     def handle_follow_up_added(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "meeting_scheduled")
+    @handles("attendance", "meeting_scheduled", subscription="handle_meeting_scheduled")
     def handle_meeting_scheduled(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "service_request_concluded")
+    @handles("attendance", "service_request_concluded",
+             subscription="handle_service_request_concluded")
     def handle_service_request_concluded(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "service_request_overdue")
+    @handles("attendance", "service_request_overdue", subscription="handle_service_request_overdue")
     def handle_service_request_overdue(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "rating_submitted")
+    @handles("attendance", "rating_submitted", subscription="handle_rating_submitted")
     def handle_rating_submitted(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "rating_moderated")
+    @handles("attendance", "rating_moderated", subscription="handle_rating_moderated")
     def handle_rating_moderated(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "appointment_booked")
+    @handles("attendance", "appointment_booked", subscription="handle_appointment_booked")
     def handle_appointment_booked(self, event: Event) -> None:
         self._consume(event)
 
-    @handles("attendance", "appointment_cancelled")
+    @handles("attendance", "appointment_cancelled", subscription="handle_appointment_cancelled")
     def handle_appointment_cancelled(self, event: Event) -> None:
         self._consume(event)
 
