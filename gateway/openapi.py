@@ -60,6 +60,11 @@ OWN_ANSWERS: dict[str, dict[str, dict | None]] = {
     "GET /api/v1/attachments/{id}": {"200": ANY_FILE, "302": None},
     "GET /api/v1/providers/{id}/images/{image_id}": {"200": ANY_FILE, "302": None,
                                                       "404": TEXT},
+    "GET /api/docs/static/{name}": {"200": {
+        media: {"schema": {"type": "string"}}
+        for media in ("text/css", "text/javascript", "image/png")}},
+    "GET /api/v1/notifications/stream": {"200": {"text/event-stream": {
+        "schema": {"type": "string"}}}},
     "GET /assets/{name}": {"200": {"text/css": {"schema": {"type": "string"}},
                                    "text/javascript": {"schema": {"type": "string"}}},
                            "404": TEXT},
@@ -67,6 +72,8 @@ OWN_ANSWERS: dict[str, dict[str, dict | None]] = {
 # Refusals a route answers beyond what problem_statuses derives from its shape.
 OWN_REFUSALS: dict[str, set[int]] = {
     "POST /api/v1/sessions": {401}, "POST /api/v1/sessions/refresh": {401},
+    "GET /api/v1/notifications/stream": {401},  # public: the token may come as ?ticket=
+    "GET /api/docs/static/{name}": {404},
 }
 PAGE_STATUSES = ("200", "201", "400", "404", "409", "413", "422", "429", "500", "503")
 
@@ -143,6 +150,9 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("POST /api/v1/authorization-requests/{id}/decision", "/api/v1/authorization-codes/{code}",
      {"code": "/authorization/code"}),
     ("POST /api/v1/inquiries", "/api/v1/inquiries/{id}", {"id": "/id"}),
+    ("GET /api/v1/notifications", "/api/v1/notifications/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/notifications/emails", "/api/v1/notifications/emails/{id}",
+     {"id": "/items/0/id"}),
     ("GET /api/v1/inquiries", "/api/v1/inquiries/{id}", {"id": "/items/0/id"}),
 )
 
