@@ -29,9 +29,12 @@ class Caller:
     name: str
     kind: str | None  # None: anonymous
     roles: tuple[str, ...] = ()
+    only: frozenset[str] = frozenset()  # these endpoints and no other
 
     def may_call(self, route: Route) -> bool:
         """What gateway.auth.require_kind lets through (admin passes every staff-role check)."""
+        if self.only:
+            return route.endpoint in self.only
         if self.kind is None:
             return route.public
         if route.public or route.endpoint in NEVER_WITH_A_TOKEN:
@@ -56,6 +59,8 @@ CALLERS = (
     Caller("operator", "staff", ("operator",)),
     Caller("manager", "staff", ("manager",)),
     Caller("admin", "staff", ("admin",)),
+    # a session of its own, for the endpoint that ends it
+    Caller("citizen-signing-out", "citizen", only=frozenset(NEVER_WITH_A_TOKEN)),
 )
 
 

@@ -65,4 +65,5 @@ def identities(stack) -> dict[str, str]:
             "secretary-commercial": bare_secretary["token"], "citizen": citizen["token"],
             "operator": operator["token"], "auditor": auditor["token"],
             "manager": manager["token"], "attendant": attendant["token"],
-            "admin": world.admin}
+            "admin": world.admin,
+            "citizen-signing-out": client.token(citizen["email"], citizen["password"])}
