@@ -84,14 +84,23 @@ class Outcome:
 
 def run(base_url: str, caller: Caller, token: str | None, routes: list[Route], *,
         max_examples: int, workdir: Path, phases: tuple[str, ...] = PHASES,
-        seed: int | None = None, max_time: int | None = None) -> Outcome:
-    """One ``schemathesis run`` as ``caller`` over the operations it may call."""
+        seed: int | None = None, max_time: int | None = None,
+        fixed: dict[str, dict[str, str]] | None = None) -> Outcome:
+    """One ``schemathesis run`` as ``caller`` over the operations it may call. ``fixed``: path
+    regex → {path parameter: value}, an object of the caller's own for the operations under
+    that path, so their bodies and queries are fuzzed against it rather than only answering
+    404 for a random id."""
     chosen = [route for route in routes if caller.may_call(route)]
     report = workdir / f"schemathesis-{caller.name}.json"
     config = workdir / "schemathesis.toml"
-    config.write_text(  # the stateful phase gets more scenarios than one per operation
-        f"[phases.stateful]\nmax-steps = 12\n"
-        f"[phases.stateful.generation]\nmax-examples = {max_examples * 8}\n")
+    lines = [  # the stateful phase gets more scenarios than one per operation
+        "[phases.stateful]", "max-steps = 12", "[phases.stateful.generation]",
+        f"max-examples = {max_examples * 6}"]
+    for regex, values in (fixed or {}).items():
+        lines += ["[[operations]]", f"include-path-regex = {json.dumps(regex)}",
+                  "parameters = {" + ", ".join(f'"path.{name}" = {json.dumps(value)}'
+                                               for name, value in values.items()) + "}"]
+    config.write_text("\n".join(lines) + "\n")
     command = [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config),
                "run",
                f"{base_url}/api/openapi.json", "--checks", ",".join(CHECKS),

@@ -32,8 +32,9 @@ def _ok(answer, status: int = 200) -> dict:
     return answer.json() if answer.content else {}
 
 
-def identities(stack) -> dict[str, str]:
-    """Role name → bearer token, with something in the system for each role to act on."""
+def identities(stack) -> tuple[dict[str, str], dict[str, str]]:
+    """Caller name → bearer token, with something in the system for each to act on; and the
+    ids of the provider, the institution and its published service."""
     client, world = stack.client, World(stack.client, stack.mail)
     provider = world.provider()
     institution = world.institution("Secretaria de Saúde Fuzz")
@@ -61,9 +62,11 @@ def identities(stack) -> dict[str, str]:
     _ok(client.post(f"{API}/providers/{provider['id']}/appointments", token=citizen["token"],
                     json={"starts_at": start.isoformat().replace("+00:00", "Z"),
                           "notes": f"Consulta {uuid.uuid4().hex[:4]}"}), 201)
+    places = {"provider": provider["id"], "institution": institution["id"],
+              "service": service["id"]}
     return {"provider": provider["token"], "secretary": secretary["token"],
             "secretary-commercial": bare_secretary["token"], "citizen": citizen["token"],
             "operator": operator["token"], "auditor": auditor["token"],
             "manager": manager["token"], "attendant": attendant["token"],
             "admin": world.admin,
-            "citizen-signing-out": client.token(citizen["email"], citizen["password"])}
+            "citizen-signing-out": client.token(citizen["email"], citizen["password"])}, places
