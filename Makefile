@@ -29,7 +29,7 @@ audit: install
 
 # The long fuzzing run: schemathesis as every kind of caller with many more examples per
 # operation than the bounded run in `make test`; prints the table kept in the README.
-FUZZ_EXAMPLES ?= 60
+FUZZ_EXAMPLES ?= 15
 fuzz: install
 	@mkdir -p var
 	PONTE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PONTE_FUZZ_MIN_CASES=20000 \

@@ -91,6 +91,8 @@ def run(base_url: str, caller: Caller, token: str | None, routes: list[Route], *
     that path, so their bodies and queries are fuzzed against it rather than only answering
     404 for a random id."""
     chosen = [route for route in routes if caller.may_call(route)]
+    if caller.only:  # nothing to chain
+        phases = tuple(phase for phase in phases if phase != "stateful")
     report = workdir / f"schemathesis-{caller.name}.json"
     config = workdir / "schemathesis.toml"
     lines = [  # the stateful phase gets more scenarios than one per operation
