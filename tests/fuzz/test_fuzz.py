@@ -22,7 +22,7 @@ from tests.stack import Stack
 
 # Bounded (make test): random and stateful cases only, a few per operation. make fuzz adds the
 # coverage phase (boundary values of every schema) and many more examples.
-EXAMPLES = int(os.environ.get("PONTE_FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("PONTE_FUZZ_EXAMPLES", "6"))
 PHASES = tuple(os.environ.get("PONTE_FUZZ_PHASES", "examples,fuzzing,stateful").split(","))
 MIN_CASES = int(os.environ.get("PONTE_FUZZ_MIN_CASES", "5000"))
 SEED = os.environ.get("PONTE_FUZZ_SEED")
