@@ -47,6 +47,9 @@ KIND = {ANONYMOUS: None, CITIZEN: "citizen", PROVIDER_A: "provider", PROVIDER_B:
         **{name: "staff" for name in (OPERATOR, AUDITOR, SERVANT, ADMIN, MANAGER_X, ATTENDANT_X,
                                       MANAGER_Y, ATTENDANT_Y)}}
 STAFF = frozenset(name for name, kind in KIND.items() if kind == "staff")
+STAFF_ROLES_OF = {OPERATOR: ("operator",), AUDITOR: ("auditor",), SERVANT: ("servant",),
+                  ADMIN: ("admin",), MANAGER_X: ("manager",), MANAGER_Y: ("manager",),
+                  ATTENDANT_X: ("servant",), ATTENDANT_Y: ("servant",)}
 DESK = frozenset({OPERATOR, AUDITOR, ADMIN})  # operator staff: admin passes every staff role
 
 # Public routes that are no one's data: answered alike to everyone, checked only for not

@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 import pytest
 
-from gateway.access_table import (ACCESS, ALLOW, ANONYMOUS, CALLERS, OUTSIDE_MATRIX,
-                                  SECRETARY_A, Outcome)
+from gateway.access_table import (ACCESS, ALLOW, ANONYMOUS, CALLERS, KIND, OUTSIDE_MATRIX,
+                                  SECRETARY_A, STAFF_ROLES_OF, Outcome)
 from ponte.roles import PROVIDER_ROLES
 from tests.conftest import _running
 from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf
@@ -641,6 +641,38 @@ def test_every_route_has_one_row_and_every_row_a_route():
         assert set(row.values()) <= {ALLOW, 401, 403, 404}, endpoint
         assert (row[ANONYMOUS] == ALLOW) == next(
             r.public for r in GATEWAY.routes if r.endpoint == endpoint), endpoint
+
+
+def passes_route(route, caller: str) -> bool:
+    """The route's own kinds=/roles= check (gateway.auth.require_kind) for this caller."""
+    if route.public:
+        return True
+    if caller == ANONYMOUS:
+        return False
+    if not route.kinds and not route.roles:
+        return True
+    roles = set(STAFF_ROLES_OF.get(caller, ()))
+    return KIND[caller] in route.kinds or bool(
+        route.roles and KIND[caller] == "staff" and ("admin" in roles or roles & set(route.roles)))
+
+
+def test_the_table_agrees_with_each_routes_own_kinds_and_roles():
+    """Cheap, without a running system: whom a route's declaration turns away (401 without a
+    token, 403 for another kind or staff role) the table must not let through, and the other
+    way round."""
+    from gateway.service import API as GATEWAY
+    wrong = []
+    for route in GATEWAY.routes:
+        if route.endpoint in OUTSIDE_MATRIX:
+            continue
+        for caller in CALLERS:
+            expected = ACCESS[route.endpoint][caller]
+            if not passes_route(route, caller):
+                refusal = 401 if caller == ANONYMOUS else 403
+                if expected != refusal:
+                    wrong.append(f"{route.endpoint} {caller}: the route answers {refusal}, "
+                                 f"the table says {expected}")
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.fixture(scope="module")
