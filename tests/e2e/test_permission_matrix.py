@@ -639,8 +639,10 @@ def test_every_route_has_one_row_and_every_row_a_route():
     for endpoint, row in ACCESS.items():
         assert set(row) == set(CALLERS), endpoint
         assert set(row.values()) <= {ALLOW, 401, 403, 404}, endpoint
-        assert (row[ANONYMOUS] == ALLOW) == next(
-            r.public for r in GATEWAY.routes if r.endpoint == endpoint), endpoint
+        public = next(r.public for r in GATEWAY.routes if r.endpoint == endpoint)
+        # a public route may still ask for a token in its handler (the event stream takes a
+        # header or a ticket); a route that is not public always does
+        assert public or row[ANONYMOUS] == 401, endpoint
 
 
 def passes_route(route, caller: str) -> bool:
