@@ -56,6 +56,7 @@ DESK = frozenset({OPERATOR, AUDITOR, ADMIN})  # operator staff: admin passes eve
 # asking for a token.
 OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json", "GET /api/docs",
+    "GET /api/docs/static/{name}",
     "GET /registration", "POST /registration", "GET /password-reset", "POST /password-reset",
     "GET /forgot-password", "POST /forgot-password", "GET /terms", "GET /assets/{name}",
 })
@@ -244,4 +245,20 @@ ACCESS: dict[str, dict[str, Outcome]] = {
     "POST /api/v1/appointments/{id}/cancel": only(
         {CITIZEN, PROVIDER_A, SECRETARY_A[AUTHORIZATIONS]},
         **others(404, set(CALLERS) - {ANONYMOUS})),
+    # -- notifications ----------------------------------------------------------------------
+    "GET /api/v1/notifications": anyone(),
+    # one of provider A's notifications: its owner's alone, to anyone else it does not exist
+    "POST /api/v1/notifications/{id}/read": only({PROVIDER_A},
+                                                 **others(404, set(CALLERS) - {ANONYMOUS})),
+    "POST /api/v1/notifications/read-all": anyone(),
+    "POST /api/v1/notifications/stream-tickets": anyone(),
+    # public at the route (a browser's EventSource sends ?ticket=), but never without a token
+    "GET /api/v1/notifications/stream": anyone(),
+    "POST /api/v1/bulletins": only({OPERATOR, ADMIN}),
+    # every provider and every secretary with an active relationship (all of them here)
+    "GET /api/v1/bulletins": only({PROVIDER_A, PROVIDER_B, *SECRETARIES, OPERATOR, ADMIN}),
+    "GET /api/v1/me/notification-preferences": anyone(),
+    "PUT /api/v1/me/notification-preferences": anyone(),
+    "GET /api/v1/notifications/emails": only({ADMIN}),
+    "POST /api/v1/notifications/emails/{id}/retry": only({ADMIN}),
 }

@@ -26,7 +26,7 @@ from gateway.access_table import (ACCESS, ALLOW, ANONYMOUS, CALLERS, KIND, OUTSI
                                   SECRETARY_A, STAFF_ROLES_OF, Outcome)
 from ponte.roles import PROVIDER_ROLES
 from tests.conftest import _running
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, wait_until
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -335,6 +335,17 @@ def _makers(w: World) -> None:
         return w.call("citizen", "POST", f"{API}/providers/{a_id}/appointments", 201,
                       json={"starts_at": iso(when), "notes": "Dor de dente"}).json()
 
+    def notification() -> str:
+        w.thing("appointment")  # provider A is told of a booking
+        found = wait_until(lambda: w.call("provider_a", "GET", f"{API}/notifications",
+                                          200).json()["items"], 20, 0.2,
+                           "a notification for provider A")
+        return found[0]["id"]
+
+    def email() -> str:
+        return w.call("admin", "GET", f"{API}/notifications/emails", 200).json()["items"][0]["id"]
+
+    m.update(notification=notification, email=email)
     m.update(authorized=authorized, awaiting=awaiting, denied=denied, draft=draft,
              draft_item=draft_item, procedure=procedure, inquiry=inquiry, image=image,
              invitation_to_b=invitation_to_b, relationship=relationship,
@@ -603,6 +614,22 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/appointments/{id}/cancel": P(
         lambda w: f"{API}/appointments/{w.thing('to_cancel')['id']}/cancel",
         spends=("to_cancel",)),
+    # notifications
+    "GET /api/v1/notifications": P(f"{API}/notifications"),
+    "POST /api/v1/notifications/{id}/read": P(
+        lambda w: f"{API}/notifications/{w.thing('notification')}/read"),
+    "POST /api/v1/notifications/read-all": P(f"{API}/notifications/read-all"),
+    "POST /api/v1/notifications/stream-tickets": P(f"{API}/notifications/stream-tickets"),
+    "GET /api/v1/notifications/stream": P(f"{API}/notifications/stream", stream=True),
+    "POST /api/v1/bulletins": P(f"{API}/bulletins", json={"title": "Aviso",
+                                                          "body": "Mudança de horário."}),
+    "GET /api/v1/bulletins": P(f"{API}/bulletins"),
+    "GET /api/v1/me/notification-preferences": P(f"{API}/me/notification-preferences"),
+    "PUT /api/v1/me/notification-preferences": P(f"{API}/me/notification-preferences",
+                                                 json={"email": {}}),
+    "GET /api/v1/notifications/emails": P(f"{API}/notifications/emails"),
+    "POST /api/v1/notifications/emails/{id}/retry": P(
+        lambda w: f"{API}/notifications/emails/{w.thing('email')}/retry"),
 }
 
 # routes checked on the distributed runtime too: one or two per area and kind of rule
@@ -612,7 +639,8 @@ DISTRIBUTED = ("GET /api/v1/me", "GET /api/v1/secretaries", "PATCH /api/v1/provi
                "GET /api/v1/authorization-requests/{id}", "GET /api/v1/payments",
                "POST /api/v1/institutions/{id}/services",
                "GET /api/v1/institutions/{id}/service-requests",
-               "GET /api/v1/service-requests/{id}", "GET /api/v1/appointments/{id}")
+               "GET /api/v1/service-requests/{id}", "GET /api/v1/appointments/{id}",
+               "POST /api/v1/notifications/{id}/read", "GET /api/v1/bulletins")
 
 
 def outcome(status: int) -> Outcome:
@@ -704,12 +732,14 @@ def test_the_matrix_holds_on_the_running_system(stack, world, capsys):
             request = probe.make(world, caller)
             path = request.pop("path")
             answer = world.client.request(method, path, token=token, **request)
+            answer.close()  # an event stream stays open otherwise
             got = outcome(answer.status_code)
             tally[got] += 1
             statuses.append(f"{endpoint}\t{caller}\t{answer.status_code}")
             if got != expected:
                 mismatches.append(f"{endpoint} as {caller}: expected {expected}, got "
-                                  f"{answer.status_code} {answer.text[:160]}")
+                                  f"{answer.status_code} "
+                                  f"{'' if request.get('stream') else answer.text[:160]}")
             if got == ALLOW and 200 <= answer.status_code < 300:
                 for name in probe.spends:
                     world.spend(name)
