@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 import eventlet
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from gateway import identity, operations, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.permissions import Permissions
+from gateway.server import http
 from ponte import logs
 from ponte.config import settings
 from ponte.rpc import Services
@@ -22,16 +23,20 @@ from ponte.service import on_start
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 API = combine(operations.api, identity.api, relationships.api, uploads.api)
+SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class CorrelationId(DependencyProvider):
-    """Takes ``X-Correlation-Id`` from the request (or makes one) for logs and every RPC."""
+    """Takes ``X-Correlation-Id`` from the request for logs and every RPC when it is short and
+    plain (letters, digits, ``.``, ``_``, ``:``, ``-``; at most 64), else makes one: a header
+    value must never make the answer's own headers invalid."""
 
     def worker_setup(self, worker_ctx) -> None:  # noqa: ANN001
         request = worker_ctx.args[0] if worker_ctx.args else None
         cid = None
         if isinstance(request, Request):
-            cid = request.headers.get("X-Correlation-Id", "")[:64] or None
+            given = request.headers.get("X-Correlation-Id", "")
+            cid = given if SAFE_CORRELATION_ID.fullmatch(given) else None
         cid = cid or worker_ctx.context_data.get("correlation_id") or uuid.uuid4().hex
         worker_ctx.context_data["correlation_id"] = cid
         logs.set_correlation_id(cid)
