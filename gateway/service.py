@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from gateway import identity, operations, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
+from gateway.limits import Limits
 from gateway.permissions import Permissions
 from gateway.server import http
 from ponte import logs
@@ -52,11 +53,14 @@ class GatewayService:
     services = Services()
     auth = EdgeAuth()
     permissions = Permissions()
+    limits = Limits()
 
     @http(METHODS, "/<path:path>")
     @http(METHODS, "/")
     def handle(self, request: Request, path: str = "") -> Response:
-        response = self.api.dispatch(request, self, self.services, self.auth)
+        response = self.limits.check(request, self.api, self.auth)
+        if response is None:
+            response = self.api.dispatch(request, self, self.services, self.auth)
         response.headers["X-Correlation-Id"] = logs.correlation_id() or ""
         return response
 

@@ -121,6 +121,11 @@ class Repository:
         self.session.add(link)
         return link
 
+    def links_since(self, account_id: str, since: datetime) -> int:
+        """How many one-time links (each one e-mailed) the account got since then."""
+        return self.session.scalar(sa.select(sa.func.count()).select_from(Link).where(
+            Link.account_id == account_id, Link.created_at >= since)) or 0
+
     def link(self, purpose: str, token: object) -> Link | None:
         if not isinstance(token, str) or not token or len(token) > 200:
             return None

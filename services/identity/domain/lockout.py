@@ -1,6 +1,13 @@
-"""Login lockout (000, API.md "Precise points"): after 5 consecutive failures for one login the
-login is refused for 60 s, doubling on every further lock up to 15 minutes; a success resets it.
-Unknown logins are counted like known ones, so the answers never tell them apart."""
+"""Login lockout (000, API.md "Precise points"): after 5 consecutive failures for one account the
+account is refused for 60 s, doubling on every further lock up to 15 minutes; a success resets it.
+The lockout belongs to the account: failures by its e-mail, CPF or CNPJ count together.
+Unknown logins are counted (under the login typed) like known ones, so the answers never tell
+them apart.
+
+Every attempt is counted as a failure *before* its password is checked, in the same locked
+row as the check, and a success then resets the count: parallel attempts cannot all pass the
+check before the first failure is recorded, so at most :data:`MAX_FAILURES` passwords are ever
+checked before the lock."""
 from __future__ import annotations
 
 import math
@@ -8,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ponte.documents import normalise_document
+from ponte.emails import email_key
 from ponte.errors import TooManyAttempts
 from ponte.tokens import digest
 
@@ -16,12 +24,17 @@ FIRST_LOCK_SECONDS = 60
 LONGEST_LOCK_SECONDS = 900
 
 
+def account_key(account_id: str) -> str:
+    """The key failures are counted under when a login names an account."""
+    return f"account:{account_id}"
+
+
 def login_key(login: object) -> str:
-    """The key attempts are counted under: e-mails case-insensitively, documents without
+    """The key attempts at an unknown login are counted under: e-mails case-insensitively, documents without
     punctuation, anything else as typed; hashed to a fixed size."""
     text = login.strip() if isinstance(login, str) else repr(login)
     if "@" in text:
-        text = text.lower()
+        text = email_key(text)
     else:
         try:
             text = normalise_document(text)[0]
@@ -42,6 +55,10 @@ class Throttle:
             wait = math.ceil((self.locked_until - now).total_seconds())
             raise TooManyAttempts("Too many failed sign-in attempts; try again later.",
                                   retry_after=max(wait, 1))
+
+    def attempted(self, now: datetime) -> None:
+        """An attempt let through: counted as a failure until it proves to be a success."""
+        self.failed(now)
 
     def failed(self, now: datetime) -> None:
         self.failures += 1

@@ -7,6 +7,7 @@ from typing import Any
 from ponte.config import settings
 from ponte.db import new_id
 from ponte.documents import normalise_document
+from ponte.emails import normalise_email
 from ponte.errors import Unauthenticated
 from ponte.tokens import issue_access_token, new_access_claims
 from services.identity import views
@@ -16,6 +17,8 @@ from services.identity.models import Account, IssuedRefreshToken, LoginSession
 from services.identity.usecases import Identity, Unit, caller_account, revoke
 
 BAD_CREDENTIALS = "The login or the password is not correct."
+SEVERAL_ACCOUNTS = ("This CPF belongs to more than one account; sign in with your e-mail "
+                    "address instead.")
 MAX_REVOCATION_WINDOW = 7 * 24 * 3600
 
 
@@ -24,7 +27,10 @@ def _login_target(login: Any) -> tuple[str, str] | None:
     if not isinstance(login, str) or not login.strip() or len(login) > 320:
         return None
     if "@" in login:
-        return "email", login.strip()
+        try:
+            return "email", normalise_email(login)
+        except ValueError:
+            return None
     try:
         return "document", normalise_document(login)[0]
     except ValueError:
@@ -33,37 +39,47 @@ def _login_target(login: Any) -> tuple[str, str] | None:
 
 def login(identity: Identity, login: Any, password: Any, remember_me: bool = False) -> dict:
     """Unknown logins and wrong passwords are answered alike, after the same work, and both
-    count towards the lockout of the login tried (API.md "Precise points")."""
-    key, target, now = lockout.login_key(login), _login_target(login), identity.clock()
+    count towards the lockout (API.md "Precise points"). The lockout belongs to the account
+    the login names, whichever of its logins is used; the attempt is counted before the
+    password is checked, under a row lock, so parallel attempts cannot overtake the count.
+
+    A CPF that names more than one account (a citizen and a secretary, say) signs into
+    neither: after a correct password the answer asks for the e-mail instead."""
+    target, now = _login_target(login), identity.clock()
     with identity.unit() as unit:
-        unit.repo.throttle(key).check(now)
-        candidates = ([(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)]
-                      if target else [])
+        candidates = [(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)] \
+            if target else []
+        keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
+            or [lockout.login_key(login)]
+        rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order: no deadlock
+        throttles = [lockout.Throttle(row.failures, row.locks, row.locked_until)
+                     for row in rows]
+        for throttle in throttles:
+            throttle.check(now)
+        for row, throttle in zip(rows, throttles):
+            throttle.attempted(now)
+            unit.repo.save_throttle(row, throttle, now)
     # hashes are checked outside any transaction: they take a while and must not hold locks
-    verified, rehashed = next(((account_id, password_hash) for account_id, password_hash
-                               in candidates if identity.passwords.verify(password_hash, password)),
-                              (None, None))
-    if rehashed is not None and identity.passwords.needs_rehash(rehashed):
+    matching = [(account_id, password_hash) for account_id, password_hash in candidates
+                if identity.passwords.verify(password_hash, password)]
+    if not candidates:
+        identity.passwords.verify(None, password)
+    if len(matching) != 1 or len(candidates) > 1:
+        raise Unauthenticated(SEVERAL_ACCOUNTS if matching else BAD_CREDENTIALS)
+    verified, rehashed = matching[0]
+    if identity.passwords.needs_rehash(rehashed):
         rehashed = identity.passwords.hash(password)  # the configured cost changed
     else:
         rehashed = None
-    if not candidates:
-        identity.passwords.verify(None, password)
     with identity.unit() as unit:
-        row = unit.repo.locked_throttle(key, now)
-        throttle = lockout.Throttle(row.failures, row.locks, row.locked_until)
         account = unit.repo.active_account(verified)
         if account is None:
-            throttle.failed(now)
-        else:
-            throttle.succeeded()
-            if rehashed is not None:
-                account.password_hash = rehashed
-            answer = start_session(unit, account, bool(remember_me), now)
-        unit.repo.save_throttle(row, throttle, now)
-    if account is None:
-        raise Unauthenticated(BAD_CREDENTIALS)
-    return answer
+            raise Unauthenticated(BAD_CREDENTIALS)
+        for key in keys:
+            unit.repo.forget_throttle(key)
+        if rehashed is not None:
+            account.password_hash = rehashed
+        return start_session(unit, account, bool(remember_me), now)
 
 
 def start_session(unit: Unit, account: Account, remember_me: bool, now: datetime) -> dict:
