@@ -15,14 +15,14 @@ from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  #
 RUNTIMES = ["embedded", "distributed"]
 
 
-def _running(kind: str, tmp_path_factory):
+def _running(kind: str, tmp_path_factory, env: dict[str, str] | None = None):
     if kind == "distributed":
         reason = infrastructure_missing()
         if reason:
             if os.environ.get("CI") == "true":
                 pytest.fail(f"CI must run the distributed half: {reason}")
             pytest.skip(f"distributed half skipped: {reason}")
-    running = Stack(kind, tmp_path_factory.mktemp(kind))
+    running = Stack(kind, tmp_path_factory.mktemp(kind), env=env)
     try:
         if kind == "distributed":
             distributed_infrastructure(running)

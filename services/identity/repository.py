@@ -121,6 +121,12 @@ class Repository:
         self.session.add(link)
         return link
 
+    def lock_account(self, account_id: str) -> None:
+        """Hold the account's row until the end of the transaction (counting then acting on
+        the count, one request after another)."""
+        self.session.execute(sa.select(Account.id).where(Account.id == account_id)
+                             .with_for_update())
+
     def links_since(self, account_id: str, since: datetime) -> int:
         """How many one-time links (each one e-mailed) the account got since then."""
         return self.session.scalar(sa.select(sa.func.count()).select_from(Link).where(

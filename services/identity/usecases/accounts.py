@@ -163,6 +163,7 @@ def send_password_reset(identity: Identity, email: Any) -> None:
         account = unit.repo.account_by_email(address)
         if account is None or account.status == "deleted":
             return
+        unit.repo.lock_account(account.id)  # concurrent handlers count one after another
         if unit.repo.links_since(account.id, now - MAIL_WINDOW) >= \
                 settings().rate_limit("emails_per_address"):
             log.info("password reset for account %s not e-mailed: too many recently",

@@ -51,6 +51,8 @@ def login(identity: Identity, login: Any, password: Any, remember_me: bool = Fal
             if target else []
         keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
             or [lockout.login_key(login)]
+        for key in keys:  # a locked login is refused without waiting for the row lock
+            unit.repo.throttle(key).check(now)
         rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order: no deadlock
         throttles = [lockout.Throttle(row.failures, row.locks, row.locked_until)
                      for row in rows]
