@@ -2,25 +2,35 @@
 handler that makes one call to a service. :class:`Api` validates, dispatches and renders."""
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import math
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Callable
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from gateway.auth import EdgeAuth, Principal, require_kind
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
+from ponte.clock import iso
 from ponte.errors import BadRequest, InvalidInput, NotFound, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
+CsvTable = Callable[[Any], tuple[list[str], list[list[Any]]]]
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 NUL = "\x00"  # valid JSON and URL text that PostgreSQL cannot store or compare
@@ -84,6 +94,8 @@ class Route:
     summary: str = ""
     tag: str = ""
     raw_body: bool = False
+    idempotent: bool = False
+    csv: CsvTable | None = None
     endpoint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +119,7 @@ class Call:
     principal: Principal | None
     services: RemoteCall
     gateway: Any
+    idempotency: dict | None = None
 
     def rpc(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.services(service, method, *args, **kwargs)
@@ -115,6 +128,14 @@ class Call:
     def caller(self) -> dict:
         """The caller as services receive it (they re-check ownership on their side)."""
         return self.principal.as_context() if self.principal else {}
+
+    def caller_with_grants(self) -> dict:
+        """The caller plus ``acting_for`` (provider id → roles), for a service that decides
+        itself who may see a provider's data. A provider costs nothing; a secretary's grants
+        come from the permission cache."""
+        grants = self.gateway.permissions.acting_for(self) if self.principal else {}
+        return {**self.caller,
+                "acting_for": {provider: sorted(roles) for provider, roles in grants.items()}}
 
     def require_provider_role(self, provider_id: str, *roles: str) -> None:
         """Provider side: the provider itself, or a secretary holding one of ``roles`` for it.
@@ -167,11 +188,49 @@ class Api:
                    for name, value in params.items() if holds_nul(value)}
         if unknown:
             raise NotFound("Not found.", unknown)
-        query = self._load(route.query_schema, request.args.to_dict())
-        body = {} if route.raw_body else self._load(route.body_schema, self._json(request, route))
-        call = Call(request, params, body, query, principal, services, gateway)
+        query = self._load(route.query_schema, self._query(route.query_schema, request.args))
+        raw = None if route.raw_body else self._json(request, route)
+        body = {} if route.raw_body else self._load(route.body_schema, raw)
+        call = Call(request, params, body, query, principal, services, gateway,
+                    idempotency=self._idempotency(route, request, principal, raw))
         result = route.handler(call)
-        return self._render(route, result)
+        return self._render(route, result, request)
+
+    @staticmethod
+    def _query(schema: Schema | None, args: MultiDict) -> dict[str, Any]:
+        """Query parameters: a repeated one is a list where the schema has a list field, and a
+        422 anywhere else (never silently the first value)."""
+        by_name = {f.data_key or name: f for name, f in schema.load_fields.items()} \
+            if schema is not None else {}
+        data: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for key in args.keys():
+            values = args.getlist(key)
+            if isinstance(by_name.get(key), fields.List):
+                data[key] = values
+            elif len(values) > 1 and key in by_name:
+                errors[key] = ["Give this parameter once."]
+            else:
+                data[key] = values[0]
+        if errors:
+            raise InvalidInput("A query parameter was repeated.", errors)
+        return data
+
+    @staticmethod
+    def _idempotency(route: Route, request: Request, principal: Principal | None,
+                     body: Any) -> dict | None:
+        """What a service needs to answer a retried create once: who, the key, and a hash of
+        the request (another body under the same key is a 409 there)."""
+        key = request.headers.get("Idempotency-Key") if route.idempotent else None
+        if key is None:
+            return None
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise InvalidInput("Idempotency-Key must be 1 to 255 printable ASCII characters.",
+                               {"Idempotency-Key": ["1 to 255 printable ASCII characters."]})
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(f"{route.endpoint}\n{request.path}\n{canonical}".encode())
+        return {"account_id": principal.account_id if principal else "anonymous", "key": key,
+                "fingerprint": digest.hexdigest()}
 
     @staticmethod
     def _load(schema: Schema | None, data: Any) -> dict[str, Any]:
@@ -200,13 +259,59 @@ class Api:
                              {"_body": ["Must be valid JSON text in UTF-8."]}) from None
 
     @staticmethod
-    def _render(route: Route, result: Any) -> Response:
+    def _render(route: Route, result: Any, request: Request | None = None) -> Response:
         if isinstance(result, Response):
             return result
         if result is None:
             return Response(status=204)
         payload = route.response.dump(result) if route.response is not None else result
-        return Response(json.dumps(payload), status=route.status, mimetype="application/json")
+        if route.csv is not None and request is not None and wants_csv(request):
+            header, rows = route.csv(payload)
+            return Response(csv_text(header, rows), status=route.status,
+                            mimetype="text/csv", headers={"Content-Disposition": "inline"})
+        return Response(json.dumps(payload, default=json_value), status=route.status,
+                        mimetype="application/json")
+
+
+def json_value(value: Any) -> Any:
+    """JSON for the values answers may carry: money as a decimal string, instants as UTC with
+    ``Z``, dates as ``YYYY-MM-DD`` (API.md conventions)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def wants_csv(request: Request) -> bool:
+    """``?format=csv``, or an ``Accept`` that prefers text/csv to JSON."""
+    if request.args.get("format") == "csv":
+        return True
+    if "text/csv" not in request.headers.get("Accept", ""):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
+    (OWASP's CSV-injection advice)."""
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date, Decimal)):
+        return json_value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return out.getvalue()
 
 
 def combine(*apis: Api) -> Api:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from gateway.api import Api, Call
-from ponte import storage
+from ponte import attachments, storage
 from ponte.errors import InvalidInput, NotFound, UnsupportedMediaType
 
 api = Api()
@@ -78,22 +78,22 @@ def upload(call: Call) -> dict:
 
 
 @api.route("GET", "/api/v1/attachments/{id}", tag="files",
-           summary="Download an upload or attachment you may see")
+           summary="Download an upload (its uploader) or an attachment of something you may "
+                   "see (the service that holds it decides)")
 def download(call: Call) -> Response:
-    stored = _upload(call.params["id"])
-    if stored is None or stored.metadata.get("owner") != call.principal.account_id:
+    upload_id = call.params["id"]
+    stored = attachments.upload(upload_id)
+    if stored is None:
         raise NotFound("No such attachment.")
-    return stream(stored)
+    if stored.metadata.get("owner") == call.principal.account_id or _holder_allows(call,
+                                                                                 upload_id):
+        return stream(stored)
+    raise NotFound("No such attachment.")
 
 
-def _upload(upload_id: str) -> storage.StoredObject | None:
-    return storage.store().info(f"uploads/{upload_id}") if is_uuid(upload_id) else None
-
-
-def is_uuid(value: str) -> bool:
-    """A UUID in its canonical form, the only one used in object keys ("{...}" or "urn:uuid:..."
-    parse as UUIDs too, but are not valid keys)."""
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
+def _holder_allows(call: Call, upload_id: str) -> bool:
+    holders = attachments.holders(upload_id)
+    if not holders:
         return False
+    caller = call.caller_with_grants()
+    return any(call.rpc(holder, "may_read_attachment", caller, upload_id) for holder in holders)

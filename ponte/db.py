@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ponte import logs, messaging
 from ponte.config import settings
+from ponte.errors import Conflict
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,3 +211,25 @@ class WorkerDatabase:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+@contextmanager
+def conflict_on_duplicate(detail: str, errors: dict[str, list[str]] | None = None) -> Iterator[None]:
+    """A unique constraint lost to a concurrent request is the 409 the loser would have got a
+    moment later (wrap the transaction, or a flush inside it)."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        raise Conflict(detail, errors) from None
+
+
+def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Table,
+                               **values: Any) -> int:
+    """``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite; the number of rows
+    inserted (0 when the row was already there, or a concurrent transaction inserted it)."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return connection.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 from gateway import uploads
 from gateway.api import Api, Call
 from gateway.identity import schemas as s
-from ponte import storage
+from ponte import attachments, storage
 from ponte.errors import Forbidden, NotFound, PonteError
 from ponte.roles import MANAGE_RELATIONSHIPS
 
@@ -194,7 +194,7 @@ def remove_image(call: Call) -> None:
 def image(call: Call) -> Response:
     provider_id, image_id = call.params["id"], call.params["image_id"]
     stored = None
-    if uploads.is_uuid(provider_id) and uploads.is_uuid(image_id):
+    if attachments.is_uuid(provider_id) and attachments.is_uuid(image_id):
         stored = storage.store().info(f"providers/{provider_id}/images/{image_id}")
     if stored is None:
         raise NotFound("No such image.")

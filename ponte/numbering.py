@@ -1,0 +1,54 @@
+"""Named sequences: gap-free numbers for requests and protocols.
+
+A number is taken inside the caller's transaction with one ``UPDATE ... RETURNING`` that locks the
+sequence's row until that transaction ends. If the transaction rolls back, so does the number, so
+numbers are never skipped; concurrent callers (threads or processes) queue on the row lock, so
+none is ever given twice. Each ``(name, scope)`` counts from 1: a scope such as ``20261201``
+gives a sequence per day (protocols: ANS code + YYYYMMDD + 6 digits, 001).
+
+The row lock serialises the callers of one sequence for the length of their transactions: take
+the number as late as possible in the transaction.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ponte.db import insert_ignoring_duplicates
+
+metadata = sa.MetaData()
+
+sequences = sa.Table(
+    "sequences", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("scope", sa.String(40), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+
+def create_tables(connection: sa.Connection) -> None:
+    """Called from a service's migration."""
+    metadata.create_all(connection)
+
+
+def next_number(session: Session | sa.Connection, name: str, scope: str = "") -> int:
+    """The next number of ``(name, scope)``: 1, 2, 3 ... without gaps or repeats."""
+    bump = (sequences.update()
+            .where(sequences.c.name == name, sequences.c.scope == scope)
+            .values(value=sequences.c.value + 1)
+            .returning(sequences.c.value))
+    value = session.execute(bump).scalar()
+    if value is not None:
+        return int(value)
+    # First use: a concurrent first caller may insert the row at the same moment; the loser's
+    # insert does nothing (after waiting for the winner on PostgreSQL) and it bumps instead.
+    if insert_ignoring_duplicates(session, sequences, name=name, scope=scope, value=1):
+        return 1
+    return int(session.execute(bump).scalar_one())
+
+
+def current(session: Session | sa.Connection, name: str, scope: str = "") -> int:
+    """The last number given (0 before the first)."""
+    value = session.execute(sa.select(sequences.c.value).where(
+        sequences.c.name == name, sequences.c.scope == scope)).scalar()
+    return int(value or 0)
