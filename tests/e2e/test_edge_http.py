@@ -19,7 +19,8 @@ REQUEST_TIMEOUT = 4  # PONTE_HTTP_REQUEST_TIMEOUT of this module's stack
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory):
     running = Stack("embedded", tmp_path_factory.mktemp("edge"), env={
-        "PONTE_HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "PONTE_HTTP_IDLE_TIMEOUT": "3"})
+        "PONTE_HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "PONTE_HTTP_IDLE_TIMEOUT": "3",
+        "PONTE_RATE_LIMIT_FACTOR": "1"})  # the default limits: the last tests exhaust them
     try:
         running.start()
         yield running
@@ -235,3 +236,38 @@ def test_an_unsafe_correlation_id_is_replaced(edge, value):
 def test_a_safe_correlation_id_is_kept(edge):
     answer = edge.client.get("/healthz", headers={"X-Correlation-Id": "req-1.2:3_x"})
     assert answer.headers["X-Correlation-Id"] == "req-1.2:3_x"
+
+
+# the rate limits at their defaults; these come last: they use up this address's budget
+
+def test_authenticated_writes_are_limited_per_account(edge):
+    mine, other = register_citizen(edge.client), register_citizen(edge.client)
+    started, statuses = time.monotonic(), []
+    while 429 not in statuses and len(statuses) < 400:
+        statuses.append(edge.client.patch("/api/v1/me", token=mine["token"],
+                                          json={"name": f"Cida {len(statuses)}"}).status_code)
+    refilled = 2 * (time.monotonic() - started)  # 120 a minute come back at 2 a second
+    assert set(statuses[:-1]) == {200} and statuses[-1] == 429
+    assert 120 <= len(statuses) - 1 <= 120 + refilled + 1
+    refused = edge.client.patch("/api/v1/me", token=mine["token"], json={"name": "Cida"})
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert edge.client.get("/api/v1/me", token=mine["token"]).status_code == 200  # reads
+    assert edge.client.patch("/api/v1/me", token=other["token"],
+                             json={"name": "Other"}).status_code == 200
+
+
+def test_public_endpoints_are_limited_per_client_address(edge):
+    answers = [edge.client.post("/api/v1/citizens", json={}) for _ in range(40)]
+    statuses = [answer.status_code for answer in answers]
+    first_refusal = statuses.index(429)  # earlier tests registered a few citizens too
+    assert 20 <= first_refusal <= 31, statuses
+    assert set(statuses[:first_refusal]) == {422}
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["status"] == 429 and int(refused.headers["Retry-After"]) >= 1
+    spoofed = edge.client.post("/api/v1/citizens", json={},
+                               headers={"X-Forwarded-For": "198.51.100.23"})
+    assert spoofed.status_code == 429  # the peer is no trusted proxy
+    assert edge.client.get("/healthz").status_code == 200
