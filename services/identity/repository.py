@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ponte.db import new_id
 from ponte.tokens import digest
 from services.identity.domain import lockout
-from services.identity.domain.registration import email_key
+from ponte.emails import email_key
 from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
                                       LoginThrottle, Provider, ProviderImage)
 
