@@ -5,7 +5,7 @@ nameko spawns a green thread per connection and a worker (at most ``max_workers`
 and the route handler used to read the body inside that worker: 200 clients sending a body
 slowly held every worker. Here the connection's own green thread reads the headers and the body
 under deadlines (``PONTE_HTTP_IDLE_TIMEOUT`` between bytes, ``PONTE_HTTP_REQUEST_TIMEOUT`` for the
-whole request) and limits (``PONTE_MAX_JSON_BYTES`` for any body but a multipart upload, the
+whole request, plus time for a large body at ``PONTE_HTTP_MIN_BODY_RATE``) and limits (``PONTE_MAX_JSON_BYTES`` for any body but a multipart upload, the
 upload limit for those), refusing too large a body with 413 while it streams. Only a request
 read whole reaches a worker, its body spooled (memory up to 1 MiB, then a temporary file). A
 slow client costs a socket and a green thread, never a worker.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import socket
 import tempfile
+import time
 from typing import Any, Callable
 
 import eventlet
@@ -124,6 +125,7 @@ class Protocol(HttpOnlyProtocol):
             self.close_connection = 1
             return
         self.connection.settimeout(config.http_idle_timeout)
+        self._started = time.monotonic()
         self._deadline = eventlet.Timeout(config.http_request_timeout, Deadline())
         wfile, self.wfile = self.wfile, _ProblemWriter(self.wfile)
         try:
@@ -141,6 +143,7 @@ class Protocol(HttpOnlyProtocol):
         environ = super().get_environ()
         self.wfile = self.wfile._wfile if isinstance(self.wfile, _ProblemWriter) else self.wfile
         environ["ponte.deadline"] = self._deadline
+        environ["ponte.started"] = self._started
         environ["ponte.close_connection"] = self._close_after_answer
         return environ
 
@@ -192,6 +195,7 @@ def read_body(environ: dict) -> None:
         return
     if length > limit:
         raise too_large
+    _allow_for_size(environ, length, config)
     stream = environ["wsgi.input"]
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     total = 0
@@ -220,13 +224,24 @@ def read_body(environ: dict) -> None:
     environ.setdefault("eventlet.posthooks", []).append((lambda _env: spool.close(), (), {}))
 
 
+def _allow_for_size(environ: dict, length: int, config: Any) -> None:
+    """A large announced body gets ``PONTE_HTTP_MIN_BODY_RATE`` bytes a second on top of the
+    request deadline: a 10 MiB upload over a slow clinic uplink still gets through."""
+    deadline = environ.get("ponte.deadline")
+    extra = length / config.http_min_body_rate
+    if deadline is None or extra < 1:
+        return
+    deadline.cancel()
+    left = config.http_request_timeout - (time.monotonic() - environ["ponte.started"])
+    environ["ponte.deadline"] = eventlet.Timeout(max(left, 0.001) + extra, Deadline())
+
+
 class EdgeApp(WsgiApp):
     """nameko's WSGI application, taking the body before a worker is spawned, answering
     unmatched paths and methods as problem documents, and hardening every answer."""
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         close = environ.get("ponte.close_connection", lambda: None)
-        deadline = environ.get("ponte.deadline")
         response = None
         try:
             read_body(environ)
@@ -237,8 +252,8 @@ class EdgeApp(WsgiApp):
             close()
             response = problem_response(RequestTimeout("The request body was not sent in time."))
         finally:
-            if deadline is not None:
-                deadline.cancel()
+            if environ.get("ponte.deadline") is not None:
+                environ["ponte.deadline"].cancel()
         if response is None:
             request = Request(environ, shallow=True)
             try:

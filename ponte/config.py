@@ -53,6 +53,7 @@ class Settings:
     http_idle_timeout: float
     http_request_timeout: float
     http_keepalive_timeout: float
+    http_min_body_rate: int
     max_json_bytes: int
     rate_limits: dict[str, int]
     rate_limit_factor: float
@@ -119,6 +120,7 @@ def settings() -> Settings:
         http_idle_timeout=float(env("PONTE_HTTP_IDLE_TIMEOUT", "10")),
         http_request_timeout=float(env("PONTE_HTTP_REQUEST_TIMEOUT", "30")),
         http_keepalive_timeout=float(env("PONTE_HTTP_KEEPALIVE_TIMEOUT", "75")),
+        http_min_body_rate=max(1, int(env("PONTE_HTTP_MIN_BODY_RATE", str(16 * 1024)))),
         max_json_bytes=int(env("PONTE_MAX_JSON_BYTES", str(1024 * 1024))),
         rate_limits={name: int(env(f"PONTE_RATE_LIMIT_{name.upper()}", str(default)))
                      for name, (default, _what) in RATE_LIMITS.items()},

@@ -112,6 +112,29 @@ def test_a_trickling_request_is_cut_at_the_deadline(edge):
         assert time.monotonic() - started < REQUEST_TIMEOUT + 2
 
 
+def test_a_large_body_sent_slowly_gets_time_for_its_size(edge):
+    """A 200 KB upload taking longer than the request deadline (4 s here) still arrives: the
+    deadline grows with the announced size (16 KiB/s)."""
+    citizen = register_citizen(edge.client)
+    boundary = "b" + uuid.uuid4().hex
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200_000
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"slow.png\"\r\nContent-Type: image/png\r\n\r\n").encode() + png + (
+        f"\r\n--{boundary}--\r\n").encode()
+    with _connect(edge) as sock:
+        sock.sendall(f"POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\n"
+                     f"Authorization: Bearer {citizen['token']}\r\n"
+                     f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                     f"Content-Length: {len(body)}\r\n\r\n".encode())
+        started, step = time.monotonic(), len(body) // 12
+        for offset in range(0, len(body), step):
+            sock.sendall(body[offset:offset + step])
+            time.sleep(0.5)
+        assert time.monotonic() - started > REQUEST_TIMEOUT
+        status, _headers, answer = _answer(sock)
+    assert status == 201, answer
+
+
 def _stream_until_answered(sock: socket.socket, total: int,
                            chunked: bool) -> tuple[int, dict, bytes, int]:
     """Send up to ``total`` bytes of body, stopping as soon as the server answers."""
