@@ -94,11 +94,14 @@ def test_slow_clients_cost_sockets_not_workers(edge):
             sock.close()
 
 
-def test_a_trickling_request_is_cut_at_the_deadline(edge):
+@pytest.mark.parametrize("start", [
+    b"POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "], ids=["body", "headers"])
+def test_a_trickling_request_is_cut_at_the_deadline(edge, start):
     """One byte a second never trips the idle timeout, but the whole request has a deadline."""
     with _connect(edge) as sock:
-        sock.sendall(b"POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+        sock.sendall(start)
         started = time.monotonic()
         status = None
         while time.monotonic() - started < REQUEST_TIMEOUT + 5:
@@ -106,7 +109,7 @@ def test_a_trickling_request_is_cut_at_the_deadline(edge):
             if readable:
                 status, headers, body = _answer(sock)
                 break
-            sock.sendall(b" ")
+            sock.sendall(b"a")
         assert status == 408
         assert headers["content-type"] == "application/problem+json"
         assert time.monotonic() - started < REQUEST_TIMEOUT + 2
