@@ -40,6 +40,10 @@ PUBLIC = {
     ("POST", "/api/v1/registrations/{token}"): "registration",
     ("POST", "/api/v1/password-resets"): "password_reset",
     ("POST", "/api/v1/password-resets/{token}"): "password_reset",
+    # the same, from the web pages' forms sent without script
+    ("POST", "/registration"): "registration",
+    ("POST", "/password-reset"): "password_reset",
+    ("POST", "/forgot-password"): "password_reset",
 }
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

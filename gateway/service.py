@@ -10,7 +10,7 @@ from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request, Response
 
-from gateway import identity, operations, relationships, uploads
+from gateway import attendance, identity, operations, pages, relationships, uploads
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.limits import Limits
@@ -23,7 +23,8 @@ from ponte.service import on_start
 
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-API = combine(operations.api, identity.api, relationships.api, uploads.api)
+API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
+              attendance.api)
 SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 

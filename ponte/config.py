@@ -62,6 +62,7 @@ class Settings:
     def rate_limit(self, name: str) -> int:
         """A limit of :data:`RATE_LIMITS` as configured, times ``PONTE_RATE_LIMIT_FACTOR``."""
         return max(1, int(self.rate_limits[name] * self.rate_limit_factor))
+    meeting_base_url: str = "https://meet.jit.si"
 
     @property
     def embedded_broker(self) -> bool:
@@ -127,4 +128,5 @@ def settings() -> Settings:
         rate_limit_factor=float(env("PONTE_RATE_LIMIT_FACTOR", "1")),
         trusted_proxies=tuple(p.strip() for p in env("PONTE_TRUSTED_PROXIES", "").split(",")
                               if p.strip()),
+        meeting_base_url=(env("PONTE_MEETING_BASE_URL") or "https://meet.jit.si").rstrip("/"),
     )

@@ -21,7 +21,11 @@ def account_summary(account: Account) -> dict[str, Any]:
 
 
 def account_record(account: Account) -> dict[str, Any]:
-    return {**account_summary(account), "status": account.status}
+    """``get_accounts``: staff accounts also carry their roles (attendance designates managers)."""
+    record = {**account_summary(account), "status": account.status}
+    if account.kind == "staff":
+        record["roles"] = list(account.roles or [])
+    return record
 
 
 def staff(account: Account) -> dict[str, Any]:

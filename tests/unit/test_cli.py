@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from ponte import cli, config, messaging
+from ponte import cli, config, db, messaging
 from ponte.db import create_engine_for
 
 
@@ -39,6 +39,8 @@ def test_dead_letters_are_listed_and_replayed(data_dir, capsys):
     engine.dispose()
 
 
-def test_a_service_without_a_database_has_no_dead_letters(data_dir, capsys):
+def test_a_service_without_a_database_has_no_dead_letters(data_dir, capsys, monkeypatch):
+    # every service keeps a database now: pretend one has no migrations
+    monkeypatch.setattr(db, "ROOT", data_dir / "no-services-here")
     assert cli.main(["dead-letters", "attendance"]) == 0
     assert "keeps no database" in capsys.readouterr().err

@@ -109,3 +109,10 @@ def test_the_client_address_comes_from_forwarded_for_only_behind_trusted_proxies
         peer, forwarded, trusted, expected):
     environ = {"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": forwarded}
     assert client_address(environ, networks(trusted)) == expected
+
+
+def test_every_limited_endpoint_is_a_public_route():
+    from gateway.limits import PUBLIC
+    from gateway.service import API as WHOLE
+    public = {(route.method, route.path) for route in WHOLE.routes if route.public}
+    assert set(PUBLIC) <= public, set(PUBLIC) - public

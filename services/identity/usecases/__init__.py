@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy.exc import IntegrityError
 
-from ponte.db import utcnow
+from ponte.clock import now
 from ponte.errors import Conflict, Forbidden, Unauthenticated
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
@@ -37,7 +37,7 @@ class Identity:
 
     db: Any
     passwords: Passwords
-    clock: Callable[[], datetime] = field(default=utcnow)
+    clock: Callable[[], datetime] = field(default=now)
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:

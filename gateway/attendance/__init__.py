@@ -1,0 +1,4 @@
+"""Attendance endpoints (API.md "Attendance")."""
+from gateway.attendance.routes import api
+
+__all__ = ["api"]

@@ -1,0 +1,390 @@
+"""The attendance service in a real nameko container, on the in-process broker with SQLite and a
+local object store: RPC calls change state and publish their events, with the people they
+concern, through the outbox; the due-time job tells once; attachments are readable by exactly
+the people who may see what holds them."""
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from nameko import config as nameko_config
+from nameko.events import event_handler
+from nameko.rpc import rpc
+from nameko.runners import ServiceRunner
+from nameko.standalone.rpc import ClusterRpcClient
+from nameko.testing.services import entrypoint_hook
+
+import ponte.broker  # noqa: F401  registers the in-process transport
+from ponte import clock as ponte_clock
+from ponte import config, messaging, runtime, storage
+from ponte.clock import iso, now
+from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.attendance.models import metadata
+from services.attendance.service import AttendanceService
+from tests.stack import new_cpf, wait_until
+
+EVENTS = ("service_published", "attendant_access_requested", "attendant_access_approved",
+          "attendant_access_rejected", "service_request_submitted", "service_request_approved",
+          "service_request_rejected", "follow_up_added", "meeting_scheduled",
+          "service_request_concluded", "service_request_overdue", "rating_submitted",
+          "rating_moderated", "appointment_booked", "appointment_cancelled")
+
+
+class FakeIdentity:
+    """What attendance asks identity: accounts (with staff roles) and providers."""
+
+    name = "identity"
+    accounts: dict[str, dict] = {}
+    providers: dict[str, dict] = {}
+
+    @rpc
+    def get_accounts(self, ids: list[str]) -> list[dict]:
+        return [FakeIdentity.accounts[i] for i in ids if i in FakeIdentity.accounts]
+
+    @rpc
+    def get_provider(self, provider_id: str) -> dict:
+        if provider_id not in FakeIdentity.providers:
+            raise NotFound("No such provider.")
+        return FakeIdentity.providers[provider_id]
+
+    @rpc
+    def ping(self) -> dict:
+        return {"service": "identity", "status": "ok"}
+
+
+class Listener:
+    """Stands in for notifications: records every attendance event."""
+
+    name = "listener"
+    received: list[dict] = []
+
+    def record(self, event: dict) -> None:
+        Listener.received.append(event)
+
+
+for _event in EVENTS:
+    Listener.record = event_handler("attendance", _event)(Listener.record)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("attendance")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PONTE_DATA_DIR", str(data))
+    for name in ("PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_CLOCK_OFFSET_DAYS"):
+        patch.delenv(name, raising=False)
+    patch.setenv("PONTE_MEETING_BASE_URL", "https://video.example.org/salas/")
+    patch.setattr(runtime, "service_classes", lambda: {
+        "attendance": AttendanceService, "identity": FakeIdentity, "listener": Listener})
+    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
+    config.settings.cache_clear()
+    with nameko_config.patch({"AMQP_URI": f"memory://att-{uuid.uuid4().hex[:6]}",
+                              "serializer": "json"}):
+        runner = ServiceRunner()
+        for cls in (AttendanceService, FakeIdentity, Listener):
+            runner.add_service(cls)
+        runner.start()
+        yield data, runner
+        runner.stop()
+    patch.undo()
+    config.settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def container(env):
+    return next(c for c in env[1].containers if c.service_name == "attendance")
+
+
+@pytest.fixture(scope="module")
+def rpc_client(env):
+    with ClusterRpcClient() as client:
+        yield client.attendance
+
+
+@pytest.fixture
+def clock(container):
+    provider = next(d for d in container.dependencies if isinstance(d, ponte_clock.Clock))
+    yield provider
+    provider.offset = timedelta(0)
+
+
+def event(event_type: str, **match: object) -> dict:
+    def found():
+        for received in reversed(Listener.received):
+            data = received["data"]
+            if received["type"] == event_type and all(data.get(k) == v for k, v in match.items()):
+                return data
+        return None
+    return wait_until(found, 5, 0.02, what=f"event {event_type} {match}")
+
+
+def events(event_type: str, **match: object) -> list[dict]:
+    return [r["data"] for r in Listener.received if r["type"] == event_type
+            and all(r["data"].get(k) == v for k, v in match.items())]
+
+
+def person(kind: str, name: str, roles: list[str] | None = None) -> dict:
+    account_id = str(uuid.uuid4())
+    FakeIdentity.accounts[account_id] = {"id": account_id, "kind": kind, "name": name,
+                                         "email": f"{account_id[:8]}@x.test", "status": "active",
+                                         **({"roles": roles or []} if kind == "staff" else {})}
+    return {"account_id": account_id, "kind": kind, "roles": roles or [], "provider_id": None,
+            "session_id": "s"}
+
+
+ADMIN = {"account_id": "admin", "kind": "staff", "roles": ["admin"], "provider_id": None,
+         "session_id": "s"}
+
+
+def upload(owner: dict) -> str:
+    upload_id = str(uuid.uuid4())
+    storage.store().put_stream(f"uploads/{upload_id}", io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+                               max_bytes=1024, allowed=storage.ATTACHMENT_TYPES,
+                               filename="doc.pdf",
+                               metadata={"id": upload_id, "owner": owner["account_id"]})
+    return upload_id
+
+
+class Office:
+    """An institution with a manager, two attendants and a published service."""
+
+    def __init__(self, rpc) -> None:
+        self.rpc = rpc
+        self.institution = rpc.create_institution(ADMIN, "Secretaria", "SES")
+        self.manager = person("staff", "Márcia", ["manager"])
+        rpc.designate_manager(ADMIN, self.institution["id"], self.manager["account_id"])
+        self.ana = self.attendant("Ana")
+        self.bruno = self.attendant("Bruno")
+        service = rpc.create_service(self.manager, self.institution["id"], {
+            "name": "Segunda via", "steps": [{"title": "Docs"}],
+            "form_fields": [{"name": "cpf", "label": "CPF", "type": "cpf", "required": True}],
+            "due_business_days": 2})
+        self.service = rpc.publish_service(self.manager, service["id"])
+
+    def attendant(self, name: str) -> dict:
+        servant = person("staff", name, ["servant"])
+        asked = self.rpc.ask_attendant_access(servant, self.institution["id"], None)
+        self.rpc.approve_attendant_request(self.manager, asked["id"])
+        return servant
+
+    def submit(self, citizen: dict, **kwargs) -> dict:
+        return self.rpc.submit_request(citizen, self.service["id"], {"cpf": new_cpf()},
+                                       **kwargs)
+
+
+@pytest.fixture
+def office(rpc_client) -> Office:
+    return Office(rpc_client)
+
+
+def test_the_migration_creates_exactly_the_models(env, container):
+    engine = sa.create_engine(f"sqlite:///{env[0]}/attendance.db")
+
+    def ours(name, type_, parents) -> bool:  # messaging, numbering, idempotency are ponte's
+        if type_ == "schema":
+            return True
+        return (name if type_ == "table" else parents.get("table_name")) in metadata.tables
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": ours,
+                                                         "compare_type": True})
+        diff = compare_metadata(context, metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_each_event_names_the_people_it_concerns(office, rpc_client):
+    manager, ana, bruno = office.manager, office.ana, office.bruno
+    audience = event("attendant_access_requested", servant_id=ana["account_id"])["audience"]
+    assert manager["account_id"] in audience["accounts"]
+    assert event("attendant_access_approved", servant_id=bruno["account_id"])["audience"] == {
+        "accounts": [bruno["account_id"]], "provider": None, "staff_roles": []}
+    published = event("service_published", service_id=office.service["id"])
+    assert set(published["audience"]["accounts"]) == {manager["account_id"], ana["account_id"],
+                                                      bruno["account_id"]}
+    assert published["link"] == f"/api/v1/services/{office.service['id']}"
+
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    submitted = event("service_request_submitted", service_request_id=request["id"])
+    assert set(submitted["audience"]["accounts"]) == {citizen["account_id"], ana["account_id"],
+                                                      bruno["account_id"]}
+    assert submitted["protocol"] == request["protocol"]
+    assert submitted["citizen_name"] == "Cida" and submitted["service_name"] == "Segunda via"
+    assert submitted["link"] == f"/api/v1/service-requests/{request['id']}"
+
+    rpc_client.start_analysis(ana, request["id"])
+    rpc_client.approve_request(ana, request["id"], bruno["account_id"])
+    approved = event("service_request_approved", service_request_id=request["id"])
+    assert approved["audience"]["accounts"] == [citizen["account_id"], bruno["account_id"]]
+    assert approved["assigned_attendant_name"] == "Bruno"
+
+    rpc_client.add_follow_up(bruno, request["id"], "Olá", [])
+    assert event("follow_up_added", author_side="attendant")["audience"]["accounts"] == [
+        citizen["account_id"]]
+    rpc_client.add_follow_up(citizen, request["id"], "Oi", [])
+    assert event("follow_up_added", author_side="citizen",
+                 service_request_id=request["id"])["audience"]["accounts"] == [
+        bruno["account_id"]]
+    meeting = rpc_client.schedule_meeting(bruno, request["id"],
+                                          iso(now() + timedelta(days=1)), "Dúvidas")
+    assert meeting["join_url"].startswith("https://video.example.org/salas/ponte-")
+    scheduled = event("meeting_scheduled", meeting_id=meeting["id"])
+    assert scheduled["audience"]["accounts"] == [citizen["account_id"]]
+    assert scheduled["join_url"] == meeting["join_url"]
+
+    rpc_client.conclude_request(bruno, request["id"], "Pronto")
+    assert event("service_request_concluded", service_request_id=request["id"])[
+        "audience"]["accounts"] == [citizen["account_id"]]
+    rating = rpc_client.rate_request(citizen, request["id"], 5, "Ótimo")
+    assert set(event("rating_submitted", rating_id=rating["id"])["audience"]["accounts"]) == {
+        ana["account_id"], bruno["account_id"]}
+    rpc_client.moderate_rating(ana, rating["id"], False, "dados pessoais")
+    moderated = event("rating_moderated", rating_id=rating["id"])
+    assert moderated["rating_status"] == "rejected"
+    assert moderated["audience"]["accounts"] == [citizen["account_id"]]
+    # kept for audit, never shown
+    assert rpc_client.institution_ratings(ana, office.institution["id"])["items"][0][
+        "comment"] is None
+    assert rpc_client.service_ratings(office.service["id"])["count"] == 0
+
+
+def test_a_rejection_tells_the_citizen_its_justification(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    rpc_client.start_analysis(office.ana, request["id"])
+    rpc_client.reject_request(office.ana, request["id"], "Ilegível")
+    rejected = event("service_request_rejected", service_request_id=request["id"])
+    assert rejected["justification"] == "Ilegível"
+    assert rejected["audience"]["accounts"] == [citizen["account_id"]]
+
+
+def test_overdue_requests_are_told_once(office, rpc_client, container, clock):
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    with entrypoint_hook(container, "flag_overdue_requests") as flag:
+        assert not events("service_request_overdue", service_request_id=request["id"])
+        clock.offset = timedelta(days=10)
+        assert flag() >= 1
+        overdue = event("service_request_overdue", service_request_id=request["id"])
+        assert set(overdue["audience"]["accounts"]) == {
+            office.ana["account_id"], office.bruno["account_id"],
+            office.manager["account_id"]}
+        queue = rpc_client.institution_requests(office.ana, office.institution["id"])["items"]
+        assert next(r for r in queue if r["id"] == request["id"])["overdue"] is True
+        assert flag() == 0
+    assert len(events("service_request_overdue", service_request_id=request["id"])) == 1
+
+
+def test_the_queue_is_sorted_by_due_time(office, rpc_client, clock):
+    citizen = person("citizen", "Cida")
+    later = office.submit(citizen)
+    clock.offset = timedelta(days=-3)
+    earlier = office.submit(citizen)
+    clock.offset = timedelta(0)
+    queue = rpc_client.institution_requests(office.manager, office.institution["id"],
+                                            status="submitted")["items"]
+    order = [r["id"] for r in queue]
+    assert order.index(earlier["id"]) < order.index(later["id"])
+    dues = [r["due_at"] for r in queue]
+    assert dues == sorted(dues)
+
+
+def test_protocols_follow_each_other_within_the_day(office):
+    citizen = person("citizen", "Cida")
+    first, second = office.submit(citizen), office.submit(citizen)
+    assert first["protocol"][:8] == second["protocol"][:8]
+    assert int(second["protocol"]) == int(first["protocol"]) + 1
+
+
+def test_an_idempotency_key_replays_the_first_answer(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    key = {"account_id": citizen["account_id"], "key": "k1", "fingerprint": "f1"}
+    answers = {"cpf": new_cpf()}
+    first = rpc_client.submit_request(citizen, office.service["id"], answers, idempotency=key)
+    again = rpc_client.submit_request(citizen, office.service["id"], answers, idempotency=key)
+    assert first == again
+    with pytest.raises(Conflict):
+        rpc_client.submit_request(citizen, office.service["id"], answers,
+                                  idempotency={**key, "fingerprint": "f2"})
+    assert len(rpc_client.my_requests(citizen)["items"]) == 1
+
+
+def test_attachments_are_read_by_who_may_see_their_holder(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    document = upload(citizen)
+    request = office.submit(citizen, attachment_ids=[document])
+    assert request["attachments"][0]["id"] == document
+    outsider_office = Office(rpc_client)
+    for who, allowed in ((citizen, True), (office.ana, True), (office.manager, True),
+                         (person("citizen", "Outra"), False), (outsider_office.ana, False),
+                         (outsider_office.manager, False)):
+        assert rpc_client.may_read_attachment(who, document) is allowed
+    with pytest.raises(InvalidInput) as error:
+        office.submit(citizen, attachment_ids=[upload(person("citizen", "Alguém"))])
+    assert "attachment_ids.0" in error.value.errors
+
+    provider_id = str(uuid.uuid4())
+    FakeIdentity.providers[provider_id] = {"id": provider_id, "legal_name": "Clínica"}
+    scan = upload(citizen)
+    appointment = rpc_client.book_appointment(citizen, provider_id,
+                                              iso(now() + timedelta(days=1)),
+                                              attachment_ids=[scan])
+    booked = event("appointment_booked", appointment_id=appointment["id"])
+    assert booked["audience"] == {"accounts": [], "provider": {
+        "id": provider_id, "roles": ["authorizations"]}, "staff_roles": []}
+    secretary = {"account_id": "sec", "kind": "secretary", "roles": [], "provider_id": None,
+                 "session_id": "s"}
+    for who, allowed in ((citizen, True),
+                         ({**secretary, "acting_for": {provider_id: ["authorizations"]}}, True),
+                         ({**secretary, "acting_for": {provider_id: ["billing"]}}, False),
+                         (office.ana, False)):
+        assert rpc_client.may_read_attachment(who, scan) is allowed
+    cancelled = rpc_client.cancel_appointment(
+        {**secretary, "acting_for": {provider_id: ["authorizations"]}}, appointment["id"])
+    assert cancelled["cancelled_by"] == "provider"
+    assert event("appointment_cancelled", appointment_id=appointment["id"])["audience"][
+        "accounts"] == [citizen["account_id"]]
+
+
+def test_who_may_act_on_a_request(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    with pytest.raises(Forbidden):
+        rpc_client.start_analysis(office.manager, request["id"])
+    with pytest.raises(NotFound):
+        rpc_client.get_request(person("citizen", "Outra"), request["id"])
+    rpc_client.start_analysis(office.ana, request["id"])
+    with pytest.raises(InvalidInput):
+        rpc_client.approve_request(office.ana, request["id"], office.manager["account_id"])
+    rpc_client.approve_request(office.ana, request["id"], office.bruno["account_id"])
+    with pytest.raises(Forbidden):
+        rpc_client.conclude_request(office.ana, request["id"], "x")
+    with pytest.raises(Forbidden):
+        rpc_client.schedule_meeting(office.ana, request["id"],
+                                    iso(now() + timedelta(days=1)), "x")
+
+
+def emit(event_type: str, data: dict) -> None:
+    """Publish an identity event the way identity's relay does."""
+    event = messaging.Event(str(uuid.uuid4()), event_type, "identity", "2026-12-01T15:00:00Z",
+                            data)
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            event.envelope(), exchange=messaging.event_exchange("identity"),
+            routing_key=event_type, declare=[messaging.event_exchange("identity")])
+
+
+def test_names_follow_identity(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = office.submit(citizen)
+    emit("account_updated", {"account_id": citizen["account_id"], "kind": "citizen",
+                             "name": "Cida Souza", "email": "cida@x.test"})
+    wait_until(lambda: rpc_client.get_request(office.ana, request["id"])["citizen"]["name"]
+               == "Cida Souza", 5, 0.05, what="the new name")
+    emit("account_updated", {"account_id": str(uuid.uuid4()), "kind": "citizen",
+                             "name": "Nobody", "email": "n@x.test"})
