@@ -268,15 +268,15 @@ def test_a_safe_correlation_id_is_kept(edge):
 
 def test_authenticated_writes_are_limited_per_account(edge):
     mine, other = register_citizen(edge.client), register_citizen(edge.client)
-    started, statuses = time.monotonic(), []
-    while 429 not in statuses and len(statuses) < 400:
-        statuses.append(edge.client.patch("/api/v1/me", token=mine["token"],
-                                          json={"name": f"Cida {len(statuses)}"}).status_code)
+    started, answers = time.monotonic(), []
+    while len(answers) < 400 and (not answers or answers[-1].status_code != 429):
+        answers.append(edge.client.patch("/api/v1/me", token=mine["token"],
+                                         json={"name": f"Cida {len(answers)}"}))
     refilled = 2 * (time.monotonic() - started)  # 120 a minute come back at 2 a second
+    statuses = [answer.status_code for answer in answers]
     assert set(statuses[:-1]) == {200} and statuses[-1] == 429
     assert 120 <= len(statuses) - 1 <= 120 + refilled + 1
-    refused = edge.client.patch("/api/v1/me", token=mine["token"], json={"name": "Cida"})
-    assert refused.status_code == 429
+    refused = answers[-1]
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert int(refused.headers["Retry-After"]) >= 1
     assert edge.client.get("/api/v1/me", token=mine["token"]).status_code == 200  # reads
@@ -293,7 +293,8 @@ def test_public_endpoints_are_limited_per_client_address(edge):
     refused = next(answer for answer in answers if answer.status_code == 429)
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert refused.json()["status"] == 429 and int(refused.headers["Retry-After"]) >= 1
-    spoofed = edge.client.post("/api/v1/citizens", json={},
-                               headers={"X-Forwarded-For": "198.51.100.23"})
-    assert spoofed.status_code == 429  # the peer is no trusted proxy
+    spoofed = [edge.client.post("/api/v1/citizens", json={},
+                                headers={"X-Forwarded-For": "198.51.100.23"}).status_code
+               for _ in range(3)]
+    assert 429 in spoofed  # the peer is no trusted proxy: no fresh bucket for a forged address
     assert edge.client.get("/healthz").status_code == 200
