@@ -181,25 +181,29 @@ class Repository:
         row = self.session.get(LoginThrottle, key)
         if row is None:
             return lockout.Throttle()
-        return lockout.Throttle(row.failures, row.locks, row.locked_until)
+        return lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
 
     def locked_throttle(self, key: str, now: datetime) -> LoginThrottle:
         """The key's row, created if missing and locked until the end of the transaction, so
-        concurrent attempts (on any replica) count one after another."""
+        concurrent attempts (on any replica) count one after another. A row deleted by a
+        concurrent success while this one waited for its lock is simply made again."""
         dialect = self.session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
-        self.session.execute(insert.values(key=key, failures=0, locks=0, updated_at=now)
-                             .on_conflict_do_nothing())
-        return self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
-                                    .with_for_update().execution_options(
-                                        populate_existing=True)).one()
+        while True:
+            self.session.execute(insert.values(key=key, failures=0, locks=0, pending=0,
+                                               updated_at=now).on_conflict_do_nothing())
+            row = self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
+                                       .with_for_update().execution_options(
+                                           populate_existing=True)).one_or_none()
+            if row is not None:
+                return row
 
     def save_throttle(self, row: LoginThrottle, throttle: lockout.Throttle,
                       now: datetime) -> None:
         if throttle == lockout.Throttle():
             self.session.delete(row)
             return
-        row.failures, row.locks = throttle.failures, throttle.locks
+        row.failures, row.locks, row.pending = throttle.failures, throttle.locks, throttle.pending
         row.locked_until, row.updated_at = throttle.locked_until, now
 
     def forget_throttle(self, key: str) -> None:

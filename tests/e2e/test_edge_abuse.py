@@ -60,6 +60,16 @@ def test_200_parallel_wrong_passwords_check_at_most_ten(abuse):
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
 
 
+def test_many_people_signing_in_to_one_login_at_once_are_not_refused(abuse):
+    """A site login shared by a clinic's staff: the lockout's places make parallel right
+    passwords wait their turn, not fail."""
+    citizen = _citizen(abuse.client)
+    pool = eventlet.GreenPool(20)
+    statuses = [answer.status_code for answer in pool.imap(
+        lambda _: _login(abuse, citizen["email"], citizen["password"]), range(20))]
+    assert statuses == [200] * 20
+
+
 def test_the_lock_belongs_to_the_account_whatever_login_names_it(abuse):
     citizen = _citizen(abuse.client)
     for _ in range(5):

@@ -4,10 +4,13 @@ The lockout belongs to the account: failures by its e-mail, CPF or CNPJ count to
 Unknown logins are counted (under the login typed) like known ones, so the answers never tell
 them apart.
 
-Every attempt is counted as a failure *before* its password is checked, in the same locked
-row as the check, and a success then resets the count: parallel attempts cannot all pass the
-check before the first failure is recorded, so at most :data:`MAX_FAILURES` passwords are ever
-checked before the lock."""
+Parallel attempts must not overtake the count (issue 7: 60 parallel wrong passwords got 25-37
+checked before the first lock). An attempt therefore takes a place *before* its password is
+checked, in the same locked row as the check: at most :data:`MAX_FAILURES` minus the failures
+so far may be checked at once, so no more than :data:`MAX_FAILURES` passwords are ever checked
+before the lock. An attempt that finds no free place waits briefly for one (many people
+signing in to one shared site login at the same moment are not refused for it). A place left
+by a process that died while checking is given back after :data:`PENDING_EXPIRY_SECONDS`."""
 from __future__ import annotations
 
 import math
@@ -22,6 +25,7 @@ from ponte.tokens import digest
 MAX_FAILURES = 5
 FIRST_LOCK_SECONDS = 60
 LONGEST_LOCK_SECONDS = 900
+PENDING_EXPIRY_SECONDS = 60
 
 
 def account_key(account_id: str) -> str:
@@ -48,6 +52,24 @@ class Throttle:
     failures: int = 0
     locks: int = 0
     locked_until: datetime | None = None
+    pending: int = 0  # attempts whose password is being checked
+
+    def forget_stale(self, now: datetime, updated_at: datetime | None) -> None:
+        """Places taken by attempts that never came back (their process died)."""
+        if self.pending and updated_at is not None and \
+                now - updated_at > timedelta(seconds=PENDING_EXPIRY_SECONDS):
+            self.pending = 0
+
+    @property
+    def has_room(self) -> bool:
+        """May one more password be checked now, without passing the lock's count?"""
+        return self.failures + self.pending < MAX_FAILURES
+
+    def begin(self) -> None:
+        self.pending += 1
+
+    def _end(self) -> None:
+        self.pending = max(self.pending - 1, 0)
 
     def check(self, now: datetime) -> None:
         """Refuse the attempt while locked, saying when to try again."""
@@ -56,11 +78,8 @@ class Throttle:
             raise TooManyAttempts("Too many failed sign-in attempts; try again later.",
                                   retry_after=max(wait, 1))
 
-    def attempted(self, now: datetime) -> None:
-        """An attempt let through: counted as a failure until it proves to be a success."""
-        self.failed(now)
-
     def failed(self, now: datetime) -> None:
+        self._end()
         self.failures += 1
         if self.failures >= MAX_FAILURES:
             self.locked_until = now + timedelta(seconds=self.next_lock_seconds)
@@ -68,6 +87,7 @@ class Throttle:
             self.failures = 0
 
     def succeeded(self) -> None:
+        self._end()
         self.failures, self.locks, self.locked_until = 0, 0, None
 
     @property

@@ -1,6 +1,7 @@
 """Signing in, refreshing, signing out (000, 001, API.md "Identity")."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,7 +9,7 @@ from ponte.config import settings
 from ponte.db import new_id
 from ponte.documents import normalise_document
 from ponte.emails import normalise_email
-from ponte.errors import Unauthenticated
+from ponte.errors import TooManyAttempts, Unauthenticated
 from ponte.tokens import issue_access_token, new_access_claims
 from services.identity import views
 from services.identity.domain import lockout
@@ -20,6 +21,8 @@ BAD_CREDENTIALS = "The login or the password is not correct."
 SEVERAL_ACCOUNTS = ("This CPF belongs to more than one account; sign in with your e-mail "
                     "address instead.")
 MAX_REVOCATION_WINDOW = 7 * 24 * 3600
+WAIT_FOR_A_PLACE_SECONDS = 2.0  # within the gateway's RPC deadline, leaving time to check
+WAIT_STEP_SECONDS = 0.1
 
 
 def _login_target(login: Any) -> tuple[str, str] | None:
@@ -40,48 +43,90 @@ def _login_target(login: Any) -> tuple[str, str] | None:
 def login(identity: Identity, login: Any, password: Any, remember_me: bool = False) -> dict:
     """Unknown logins and wrong passwords are answered alike, after the same work, and both
     count towards the lockout (API.md "Precise points"). The lockout belongs to the account
-    the login names, whichever of its logins is used; the attempt is counted before the
-    password is checked, under a row lock, so parallel attempts cannot overtake the count.
+    the login names, whichever of its logins is used; an attempt takes its place under the
+    lockout's row lock before the password is checked (``lockout`` explains why).
 
     A CPF that names more than one account (a citizen and a secretary, say) signs into
     neither: after a correct password the answer asks for the e-mail instead."""
-    target, now = _login_target(login), identity.clock()
-    with identity.unit() as unit:
-        candidates = [(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)] \
-            if target else []
-        keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
-            or [lockout.login_key(login)]
-        for key in keys:  # a locked login is refused without waiting for the row lock
-            unit.repo.throttle(key).check(now)
-        rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order: no deadlock
-        throttles = [lockout.Throttle(row.failures, row.locks, row.locked_until)
-                     for row in rows]
-        for throttle in throttles:
-            throttle.check(now)
-        for row, throttle in zip(rows, throttles):
-            throttle.attempted(now)
-            unit.repo.save_throttle(row, throttle, now)
+    target = _login_target(login)
+    candidates, keys = _take_a_place(identity, login, target)
     # hashes are checked outside any transaction: they take a while and must not hold locks
-    matching = [(account_id, password_hash) for account_id, password_hash in candidates
-                if identity.passwords.verify(password_hash, password)]
-    if not candidates:
-        identity.passwords.verify(None, password)
-    if len(matching) != 1 or len(candidates) > 1:
-        raise Unauthenticated(SEVERAL_ACCOUNTS if matching else BAD_CREDENTIALS)
-    verified, rehashed = matching[0]
-    if identity.passwords.needs_rehash(rehashed):
-        rehashed = identity.passwords.hash(password)  # the configured cost changed
-    else:
+    matching: list[tuple[str, str]] = []
+    try:
+        matching = [(account_id, password_hash) for account_id, password_hash in candidates
+                    if identity.passwords.verify(password_hash, password)]
+        if not candidates:
+            identity.passwords.verify(None, password)
+        verified = matching[0] if len(matching) == 1 and len(candidates) == 1 else None
         rehashed = None
+        if verified is not None and identity.passwords.needs_rehash(verified[1]):
+            rehashed = identity.passwords.hash(password)  # the configured cost changed
+    except BaseException:
+        _settle(identity, keys, None)
+        raise
     with identity.unit() as unit:
-        account = unit.repo.active_account(verified)
-        if account is None:
-            raise Unauthenticated(BAD_CREDENTIALS)
-        for key in keys:
-            unit.repo.forget_throttle(key)
-        if rehashed is not None:
-            account.password_hash = rehashed
-        return start_session(unit, account, bool(remember_me), now)
+        account = unit.repo.active_account(verified[0]) if verified else None
+        _settle_in(unit, keys, account is not None, identity.clock())
+        if account is not None:
+            if rehashed is not None:
+                account.password_hash = rehashed
+            return start_session(unit, account, bool(remember_me), identity.clock())
+    raise Unauthenticated(SEVERAL_ACCOUNTS if matching and len(candidates) > 1
+                          else BAD_CREDENTIALS)
+
+
+def _take_a_place(identity: Identity, login: Any,
+                  target: tuple[str, str] | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The accounts the login names (id, password hash) and the lockout keys counted, once a
+    place to check a password is taken on each key; refused while locked, and after waiting
+    :data:`WAIT_FOR_A_PLACE_SECONDS` for a place."""
+    give_up = time.monotonic() + WAIT_FOR_A_PLACE_SECONDS
+    while True:
+        now = identity.clock()
+        with identity.unit() as unit:
+            candidates = [(a.id, a.password_hash)
+                          for a in unit.repo.login_candidates(*target)] if target else []
+            keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
+                or [lockout.login_key(login)]
+            for key in keys:  # a locked login is refused without waiting for the row lock
+                unit.repo.throttle(key).check(now)
+            rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order: no deadlock
+            throttles = []
+            for row in rows:
+                throttle = _throttle(row)
+                throttle.forget_stale(now, row.updated_at)
+                throttle.check(now)
+                throttles.append(throttle)
+            if all(throttle.has_room for throttle in throttles):
+                for row, throttle in zip(rows, throttles):
+                    throttle.begin()
+                    unit.repo.save_throttle(row, throttle, now)
+                return candidates, keys
+        if time.monotonic() > give_up:
+            raise TooManyAttempts("Too many sign-in attempts at once; try again in a moment.",
+                                  retry_after=1)
+        time.sleep(WAIT_STEP_SECONDS)
+
+
+def _throttle(row: Any) -> lockout.Throttle:
+    return lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+
+
+def _settle(identity: Identity, keys: list[str], succeeded: bool | None) -> None:
+    with identity.unit() as unit:
+        _settle_in(unit, keys, bool(succeeded), identity.clock())
+
+
+def _settle_in(unit: Unit, keys: list[str], succeeded: bool, now: datetime) -> None:
+    """The attempt gives its place back, as a failure or as the success that clears the count."""
+    for key in keys:
+        row = unit.repo.locked_throttle(key, now)
+        throttle = _throttle(row)
+        if succeeded:
+            throttle.succeeded()
+        else:
+            throttle.failed(now)
+        unit.repo.save_throttle(row, throttle, now)
 
 
 def start_session(unit: Unit, account: Account, remember_me: bool, now: datetime) -> dict:
