@@ -6,9 +6,9 @@ them apart.
 
 Parallel attempts must not overtake the count (issue 7: 60 parallel wrong passwords got 25-37
 checked before the first lock). An attempt therefore takes a place *before* its password is
-checked, in the same locked row as the check: at most :data:`MAX_FAILURES` minus the failures
-so far may be checked at once, so no more than :data:`MAX_FAILURES` passwords are ever checked
-before the lock. An attempt that finds no free place waits briefly for one (many people
+checked, in the same locked row as the check: at most :data:`MAX_CHECKED` minus the failures
+so far may be checked at once, so no more than :data:`MAX_CHECKED` passwords (API.md: "at most
+10") are ever checked before the lock. An attempt that finds no free place waits briefly for one (many people
 signing in to one shared site login at the same moment are not refused for it). A place left
 by a process that died while checking is given back after :data:`PENDING_EXPIRY_SECONDS`."""
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ponte.errors import TooManyAttempts
 from ponte.tokens import digest
 
 MAX_FAILURES = 5
+MAX_CHECKED = 10  # passwords checked before the lock, parallel attempts included (API.md)
 FIRST_LOCK_SECONDS = 60
 LONGEST_LOCK_SECONDS = 900
 PENDING_EXPIRY_SECONDS = 60
@@ -63,7 +64,7 @@ class Throttle:
     @property
     def has_room(self) -> bool:
         """May one more password be checked now, without passing the lock's count?"""
-        return self.failures + self.pending < MAX_FAILURES
+        return self.failures < MAX_FAILURES and self.failures + self.pending < MAX_CHECKED
 
     def begin(self) -> None:
         self.pending += 1

@@ -22,7 +22,7 @@ SEVERAL_ACCOUNTS = ("This CPF belongs to more than one account; sign in with you
                     "address instead.")
 MAX_REVOCATION_WINDOW = 7 * 24 * 3600
 WAIT_FOR_A_PLACE_SECONDS = 2.0  # within the gateway's RPC deadline, leaving time to check
-WAIT_STEP_SECONDS = 0.1
+WAIT_STEP_SECONDS = 0.05
 
 
 def _login_target(login: Any) -> tuple[str, str] | None:
