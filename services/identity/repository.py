@@ -177,11 +177,14 @@ class Repository:
             LoginSession.revoked_at >= since)))
 
     # lockout
-    def throttle(self, key: str) -> lockout.Throttle:
+    def throttle(self, key: str, now: datetime) -> lockout.Throttle:
+        """The key's count as it stands (no lock)."""
         row = self.session.get(LoginThrottle, key)
         if row is None:
             return lockout.Throttle()
-        return lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+        throttle = lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+        throttle.forget_stale(now, row.updated_at)
+        return throttle
 
     def locked_throttle(self, key: str, now: datetime) -> LoginThrottle:
         """The key's row, created if missing and locked until the end of the transaction, so

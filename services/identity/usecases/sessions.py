@@ -79,37 +79,41 @@ def _take_a_place(identity: Identity, login: Any,
                   target: tuple[str, str] | None) -> tuple[list[tuple[str, str]], list[str]]:
     """The accounts the login names (id, password hash) and the lockout keys counted, once a
     place to check a password is taken on each key; refused while locked, and after waiting
-    :data:`WAIT_FOR_A_PLACE_SECONDS` for a place."""
-    give_up = time.monotonic() + WAIT_FOR_A_PLACE_SECONDS
+    :data:`WAIT_FOR_A_PLACE_SECONDS` for a place. Waiting looks without locks, backing off, so
+    a crowd of attempts does not queue on the row lock."""
+    give_up, step = time.monotonic() + WAIT_FOR_A_PLACE_SECONDS, WAIT_STEP_SECONDS
     while True:
         now = identity.clock()
-        with identity.unit() as unit:
+        with identity.reading() as unit:
             candidates = [(a.id, a.password_hash)
                           for a in unit.repo.login_candidates(*target)] if target else []
             keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
                 or [lockout.login_key(login)]
-            for key in keys:  # a locked login is refused without waiting for the row lock
-                unit.repo.throttle(key).check(now)
-            rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order: no deadlock
-            throttles = []
-            for row in rows:
-                throttle = _throttle(row)
-                throttle.forget_stale(now, row.updated_at)
-                throttle.check(now)
-                throttles.append(throttle)
-            if all(throttle.has_room for throttle in throttles):
-                for row, throttle in zip(rows, throttles):
-                    throttle.begin()
-                    unit.repo.save_throttle(row, throttle, now)
-                return candidates, keys
-        if time.monotonic() > give_up:
+            looked = [unit.repo.throttle(key, now) for key in keys]
+        for throttle in looked:
+            throttle.check(now)
+        if all(throttle.has_room for throttle in looked):
+            with identity.unit() as unit:
+                rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order
+                throttles = [_throttle(row, now) for row in rows]
+                for throttle in throttles:
+                    throttle.check(now)
+                if all(throttle.has_room for throttle in throttles):
+                    for row, throttle in zip(rows, throttles):
+                        throttle.begin()
+                        unit.repo.save_throttle(row, throttle, now)
+                    return candidates, keys
+        if time.monotonic() + step > give_up:
             raise TooManyAttempts("Too many sign-in attempts at once; try again in a moment.",
                                   retry_after=1)
-        time.sleep(WAIT_STEP_SECONDS)
+        time.sleep(step)
+        step = min(step * 2, 0.4)
 
 
-def _throttle(row: Any) -> lockout.Throttle:
-    return lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+def _throttle(row: Any, now: datetime) -> lockout.Throttle:
+    throttle = lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+    throttle.forget_stale(now, row.updated_at)
+    return throttle
 
 
 def _settle(identity: Identity, keys: list[str], succeeded: bool | None) -> None:
@@ -121,7 +125,7 @@ def _settle_in(unit: Unit, keys: list[str], succeeded: bool, now: datetime) -> N
     """The attempt gives its place back, as a failure or as the success that clears the count."""
     for key in keys:
         row = unit.repo.locked_throttle(key, now)
-        throttle = _throttle(row)
+        throttle = _throttle(row, now)
         if succeeded:
             throttle.succeeded()
         else:
