@@ -121,7 +121,7 @@ class IdentityService(BaseService):
     def request_password_reset(self, email: Any) -> None:
         accounts.ask_password_reset(self.identity, email)
 
-    @handles("identity", "password_reset_asked")
+    @handles("identity", "password_reset_asked", subscription="send_password_reset")
     def send_password_reset(self, event: Event) -> None:
         """The part of a reset request that depends on the address, after the answer."""
         accounts.send_password_reset(self.identity, event.data.get("email"))

@@ -1,0 +1,10 @@
+"""The rules of the authorization desk (001) and of treatment plans, documents, payments and
+messages (003), as plain Python: times come in as arguments, nothing here knows nameko or
+SQLAlchemy.
+
+- ``catalogue``: demand types, procedures and what an item needs (tooth, faces, region).
+- ``requests``: an authorization request from draft to decision, its numbers and protocol.
+- ``codes``: the authorization code (senha), its 90-day validity and its verification.
+- ``actors``: who is calling, on which side, acting for which providers.
+- ``money``: payments (liquidations), exact decimals.
+"""
