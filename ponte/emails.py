@@ -4,8 +4,8 @@ Unicode lets one address be typed many ways: U+212A KELVIN SIGN looks like ``K``
 lower-cases to ``k``, fullwidth ``Ｃ`` looks like ``C``. An address is therefore normalised
 with NFKC before anything else. Its local part must then be ASCII: Ponte does not send with
 SMTPUTF8, so an address it cannot write in a ``To:`` header is refused rather than mangled into
-an encoded word. The domain is kept in its IDNA (punycode) form, lower-cased. Comparison uses
-the case-folded normalised form (:func:`email_key`).
+an encoded word. The domain is kept in its IDNA (punycode) form. Letter case is kept as typed
+for display; comparison uses the case-folded normalised form (:func:`email_key`).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def normalise_email(value: object) -> str:
     if not local.isascii() or not local.isprintable():
         raise ValueError(NOT_ASCII)
     try:
-        domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
+        domain = domain.rstrip(".").encode("idna").decode("ascii")
     except UnicodeError:
         raise ValueError(INVALID) from None
     if "." not in domain or domain.startswith(".") or ".." in domain:

@@ -21,7 +21,7 @@ from ponte.errors import Conflict, NotFound, ServiceUnavailable
 @pytest.mark.parametrize("typed, stored", [
     ("\u212aelvin@example.org", "Kelvin@example.org"),          # KELVIN SIGN
     ("\uff23itizen@ponte.test", "Citizen@ponte.test"),          # fullwidth C
-    ("  ana@PONTE.test ", "ana@ponte.test"),
+    ("  ana@PONTE.test ", "ana@PONTE.test"),  # case is kept; email_key folds it
     ("user@ex\u00e4mple.test", "user@xn--exmple-cua.test"),     # IDNA domain
     ("user@EX\u00c4MPLE.test", "user@xn--exmple-cua.test"),
 ])
