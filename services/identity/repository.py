@@ -5,10 +5,9 @@ from datetime import datetime
 from typing import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ponte.db import new_id
+from ponte.db import insert_ignoring_duplicates, new_id
 from ponte.tokens import digest
 from services.identity.domain import lockout
 from ponte.emails import email_key
@@ -195,11 +194,9 @@ class Repository:
         """The key's row, created if missing and locked until the end of the transaction, so
         concurrent attempts (on any replica) count one after another. A row deleted by a
         concurrent success while this one waited for its lock is simply made again."""
-        dialect = self.session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
         while True:
-            self.session.execute(insert.values(key=key, failures=0, locks=0, pending=0,
-                                               updated_at=now).on_conflict_do_nothing())
+            insert_ignoring_duplicates(self.session, LoginThrottle.__table__, key=key,
+                                       failures=0, locks=0, pending=0, updated_at=now)
             row = self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
                                        .with_for_update().execution_options(
                                            populate_existing=True)).one_or_none()

@@ -1,8 +1,6 @@
 """One's own account: profile, e-mail, password, deletion, password resets (000, 003)."""
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -12,6 +10,7 @@ from ponte.config import settings
 from ponte.documents import normalise_cpf
 from ponte.emails import mask_email, normalise_email
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from ponte.pagination import decode_cursor, encode_cursor
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links, lockout
@@ -233,7 +232,7 @@ def find_secretaries(identity: Identity, cpf: Any = None, email: Any = None,
     limit = min(max(limit, 1), 200) if isinstance(limit, int) else 50
     if by_name_only:
         limit = min(limit, NAME_PAGE)
-    after = _decode_cursor(cursor)
+    after = _after(cursor)
     with identity.unit() as unit:
         found = unit.repo.secretaries(cpf, email, search_key(name) if name else None, after,
                                       limit + 1)
@@ -242,22 +241,14 @@ def find_secretaries(identity: Identity, cpf: Any = None, email: Any = None,
                  for a in found[:limit]]
         last = found[limit - 1] if len(found) > limit else None
     return {"items": items,
-            "next_cursor": _encode_cursor(last.name_key, last.id) if last else None}
+            "next_cursor": encode_cursor([last.name_key, last.id]) if last else None}
 
 
-def _encode_cursor(*values: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: Any) -> tuple[str, str] | None:
+def _after(cursor: Any) -> tuple[str, str] | None:
+    """The (name key, id) a secretary-search page ends at."""
     if not cursor:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(str(cursor) + "=" * (-len(str(cursor)) % 4))
-        first, second = json.loads(raw)
-        if isinstance(first, str) and isinstance(second, str) and "\x00" not in first + second:
-            (first + second).encode()  # a lone surrogate ("\ud800") cannot reach the database
-            return first, second
-    except (ValueError, TypeError, RecursionError):
-        pass
-    raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]})
+    name_key, account_id = decode_cursor(cursor, 2)
+    if not (isinstance(name_key, str) and isinstance(account_id, str)):
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]})
+    return name_key, account_id
