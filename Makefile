@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench fuzz audit clean
 
 $(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -20,7 +20,22 @@ run: install
 
 test: install
 	scripts/ensure-infrastructure
+	PY=$(PY) scripts/audit
 	$(PY) -m pytest
+
+# bandit over the code, pip-audit over the locked dependencies (also part of `make test`).
+audit: install
+	PY=$(PY) scripts/audit
+
+# The long fuzzing run: schemathesis as every kind of caller with many more examples per
+# operation than the bounded run in `make test`; prints the table kept in the README.
+FUZZ_EXAMPLES ?= 15
+fuzz: install
+	@mkdir -p var
+	PONTE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) PONTE_FUZZ_MIN_CASES=20000 \
+	  PONTE_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  PONTE_FUZZ_SUMMARY=var/fuzz-summary.txt $(PY) -m pytest tests/fuzz -p no:cacheprovider -q -s
+	@cat var/fuzz-summary.txt
 
 bench: install
 	scripts/ensure-infrastructure

@@ -31,8 +31,9 @@ SECURITY_HEADERS = {
 
 # The name a field's error is listed under in the error summary (a key of the texts).
 FIELD_LABELS = {"provider_type": "provider_type", "sex": "sex", "email": "email",
-                "secondary_email": "secondary_email", "password": "password",
-                "password_confirmation": "password_confirmation",
+                "secondary_email": "secondary_email",
+                "password": "password",  # nosec B105 # a field name
+                "password_confirmation": "password_confirmation",  # nosec B105 # a field name
                 "accepted_terms": "accept_terms_link"}
 
 _environment = Environment(loader=FileSystemLoader(HERE / "templates"),

@@ -20,7 +20,7 @@ from services.notifications.templates import Rendered, common, render, resolve_l
 LINKS = {
     "provider_invited": "/registration",
     "staff_created": "/password-reset",
-    "password_reset_requested": "/password-reset",
+    "password_reset_requested": "/password-reset",  # nosec B105 # a URL path
 }
 EVENTS = ("provider_invited", "staff_created", "password_reset_requested", "account_deleted",
           "provider_registered", "secretary_registered", "citizen_registered",

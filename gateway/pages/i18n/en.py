@@ -15,8 +15,8 @@ TEXTS = {
     "date": "%Y-%m-%d",
     "datetime": "%Y-%m-%d at %H:%M",
     # password
-    "password": "Password",
-    "password_confirmation": "Confirm password",
+    "password": "Password",  # nosec B105 # a form label
+    "password_confirmation": "Confirm password",  # nosec B105 # a form label
     "policy_title": "The password needs:",
     "rule_length": "at least 6 characters",
     "rule_letter": "at least one letter",

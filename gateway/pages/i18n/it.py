@@ -16,8 +16,8 @@ TEXTS = {
     "date": "%d/%m/%Y",
     "datetime": "%d/%m/%Y alle %H:%M",
     # password
-    "password": "Password",
-    "password_confirmation": "Conferma password",
+    "password": "Password",  # nosec B105 # a form label
+    "password_confirmation": "Conferma password",  # nosec B105 # a form label
     "policy_title": "La password deve avere:",
     "rule_length": "almeno 6 caratteri",
     "rule_letter": "almeno una lettera",

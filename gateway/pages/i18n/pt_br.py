@@ -16,8 +16,8 @@ TEXTS = {
     "date": "%d/%m/%Y",
     "datetime": "%d/%m/%Y às %H:%M",
     # password
-    "password": "Senha",
-    "password_confirmation": "Confirmação da senha",
+    "password": "Senha",  # nosec B105 # a form label
+    "password_confirmation": "Confirmação da senha",  # nosec B105 # a form label
     "policy_title": "A senha precisa ter:",
     "rule_length": "ao menos 6 caracteres",
     "rule_letter": "ao menos uma letra",

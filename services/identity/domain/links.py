@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 REGISTRATION = "registration"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # nosec B105 # a kind of link
 
 LIFETIMES = {
     "invitation": timedelta(days=7),      # provider registration and staff password set-up

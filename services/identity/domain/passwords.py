@@ -61,7 +61,7 @@ class Passwords:
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         if not isinstance(password, str):
-            password = ""
+            password = ""  # nosec B105 # missing reads as empty
         if password_hash is None:
             if self._dummy is None:
                 self._dummy = self._hasher.hash("dummy password #1")

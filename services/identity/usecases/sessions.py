@@ -153,7 +153,8 @@ def _tokens(unit: Unit, account: Account, record: LoginSession, now: datetime,
                                roles=account.roles if account.kind == "staff" else (),
                                provider_id=account.provider_id)
     return {"access_token": issue_access_token(claims, config.secret_key),
-            "refresh_token": str(refresh_token), "token_type": "Bearer",
+            "refresh_token": str(refresh_token),
+            "token_type": "Bearer",  # nosec B105 # OAuth token_type
             "expires_in": config.access_token_ttl, "refresh_expires_in": ttl,
             "account": views.account_summary(account)}
 
