@@ -562,8 +562,9 @@ def run(workdir: Path, *, gentle: bool, between: float, notifications_down: floa
             stack.stop()
         finally:
             for name in ("gateway", *COMPONENTS):
-                if "Traceback" in stack.log(name):
-                    print(f"({name} logged tracebacks: {workdir / (name + '.log')})")
+                errors = stack.log(name).count('"level": "ERROR"')
+                if errors:
+                    print(f"({name} logged {errors} errors: {workdir / (name + '.log')})")
 
 
 def main() -> None:

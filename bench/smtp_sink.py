@@ -20,7 +20,8 @@ class Folder:
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
         name = self.folder / f"smtp-{uuid.uuid4().hex}.eml"
         partial = name.with_suffix(".part")
-        partial.write_bytes(envelope.original_content or envelope.content)
+        content = envelope.original_content or envelope.content
+        partial.write_bytes(content.replace(b"\r\n", b"\n"))  # as a file on disk has it
         partial.rename(name)  # readers never see half a message
         return "250 Message accepted for delivery"
 
