@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,11 +81,27 @@ def _status(url: str) -> int | None:
         return None
 
 
+def database_times(stack: Stack) -> tuple[float, float, int]:
+    """The authorizations database's (active ms, idle-in-transaction ms, commits) so far, from
+    pg_stat_database: time its sessions spent running statements (waiting for locks included)
+    and holding a transaction open while the client worked."""
+    name = stack.env["PONTE_DB_URL"].rsplit("/", 1)[1].replace("{service}", "authorizations")
+    out = _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
+               "SELECT pg_stat_force_next_flush(); SELECT active_time, "
+               f"idle_in_transaction_time, xact_commit FROM pg_stat_database "
+               f"WHERE datname = '{name}'").stdout.split()[-1]
+    active, idle, commits = out.split("|")
+    return float(active), float(idle), int(commits)
+
+
 @dataclass
 class Usage:
     cpu: dict[str, float]  # process group -> CPU seconds used during the phase
     rss: dict[str, float]  # process group -> resident MB at the end (largest process)
     seconds: float
+    database: tuple[float, float, int] = (0.0, 0.0, 0)  # active ms, idle in tx ms, commits
+    waiting: float = 0.0  # mean sessions of the authorizations database waiting for a lock
+    active: float = 0.0  # mean sessions of the authorizations database running a statement
 
 
 class Meter:
@@ -112,6 +129,25 @@ class Meter:
     def start(self) -> None:
         self.before, self.started, self.client_before = (self.sample(), time.monotonic(),
                                                          self.client())
+        self.database_before = database_times(self.stack)
+        self.samples: list[tuple[int, int]] = []
+        self.sampling = threading.Event()
+        self.sampler = threading.Thread(target=self._sample_sessions, daemon=True)
+        self.sampler.start()
+
+    def _sample_sessions(self) -> None:
+        """Once a second: sessions of the authorizations database running a statement, and
+        those of them waiting for a lock (pg_stat_activity)."""
+        name = self.stack.env["PONTE_DB_URL"].rsplit("/", 1)[1].replace("{service}",
+                                                                          "authorizations")
+        while not self.sampling.wait(1.0):
+            out = _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc",
+                       "SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER "
+                       "(WHERE state = 'active' AND wait_event_type = 'Lock') FROM "
+                       f"pg_stat_activity WHERE datname = '{name}'").stdout.strip()
+            if "|" in out:
+                active, waiting = out.split("|")
+                self.samples.append((int(active), int(waiting)))
 
     def stop(self) -> Usage:
         after, elapsed = self.sample(), time.monotonic() - self.started
@@ -122,7 +158,14 @@ class Meter:
         cpu["load client (wrk + this script)"] = self.client() - self.client_before
         rss = {name: max((rss_mb(pid) for pid in pids), default=0.0)
                for name, pids in self.groups().items()}
-        return Usage(cpu, rss, elapsed)
+        database = tuple(after - before for after, before in
+                         zip(database_times(self.stack), self.database_before))
+        self.sampling.set()
+        self.sampler.join()
+        count = max(len(self.samples), 1)
+        return Usage(cpu, rss, elapsed, database,
+                     waiting=sum(w for _, w in self.samples) / count,
+                     active=sum(a for a, _ in self.samples) / count)
 
 
 def measured(meter: Meter, run) -> tuple[load.Result, Usage]:  # noqa: ANN001
@@ -150,28 +193,61 @@ def cpu_table(phases: list[tuple[str, load.Result, Usage]]) -> list[str]:
         total += (f"{used / usage.seconds:>9.2f} "
                   f"{1000 * used / max(result.rate * usage.seconds, 1):>7.1f} {'':>8}")
     lines.append(total)
+    row = f"{'authorizations DB: active, idle-in-tx ms/req':<34}"
+    for _, result, usage in phases:
+        requests = max(result.rate * usage.seconds, 1)
+        active, idle, _ = usage.database
+        row += f"{active / requests:>17.1f} {idle / requests:>8.1f}"
+    lines.append(row)
     return lines
 
 
-def model(result: load.Result, usage: Usage, instances: int) -> list[str]:
-    """Utilization-law bounds from one phase's CPU per request, for 2 to 16 cores."""
-    requests = max(result.rate * usage.seconds, 1)
-    per_request = {n: 1000 * c / requests for n, c in usage.cpu.items()
+def model(one: load.Result, one_usage: Usage, two: load.Result, two_usage: Usage,
+          concurrency: int) -> list[str]:
+    """Bounds for a machine with more cores, from the figures of this run.
+
+    - utilization law: all processes together need ``total`` CPU ms per request, so ``cores``
+      cores serve at most cores × 1000 / total requests per second;
+    - one process per core: the gateway needs its CPU ms per request on one core, so g gateway
+      processes serve at most g × 1000 / that (the same for authorizations);
+    - a serial section: gap-free numbering holds one sequence row locked from the number's bump
+      to the commit, so requests pass it one at a time whatever the processes and cores. Little's
+      law on PostgreSQL's active time tells whether requests queue there: active ms per request ×
+      req/s = sessions running (or waiting for a lock) at once. When that is close to the number of
+      clients, the lock is the bottleneck and its hold time is 1 / throughput.
+    The prediction is the smallest bound."""
+    requests = max(one.rate * one_usage.seconds, 1)
+    per_request = {n: 1000 * c / requests for n, c in one_usage.cpu.items()
                    if not n.startswith("load")}
     total = sum(per_request.values())
-    auth = sum(v for n, v in per_request.items() if n.startswith("authorizations"))
-    gateway = per_request.get("gateway", 0.0)
-    lines = [f"model (utilization law; CPU ms per request from this run: total {total:.1f}, "
-             f"authorizations {auth:.1f}, gateway {gateway:.1f}; the load client excluded):"]
+    auth_cpu = per_request.get("authorizations", 0.0) or 1e-9
+    gateway = per_request.get("gateway", 0.0) or 1e-9
+    active = one_usage.database[0] / requests
+    in_database = active * one.rate / 1000
+    hold = 1000 / one.rate
+    lines = [
+        "model (utilization law, one core per process, and a serial section), from the "
+        "1-instance phase:",
+        f"  CPU per request: {total:.1f} ms in all processes, authorizations {auth_cpu:.1f} ms, "
+        f"gateway {gateway:.1f} ms (one process each: ≤ {1000 / auth_cpu:.0f} and "
+        f"≤ {1000 / gateway:.0f} req/s)",
+        f"  in PostgreSQL: {active:.0f} ms active per request × {one.rate:.1f} req/s = "
+        f"{in_database:.1f} of {concurrency} requests inside a statement at any moment; "
+        f"sampled: {one_usage.active:.1f} sessions active, {one_usage.waiting:.1f} of them "
+        f"waiting for a lock (2 instances: {two_usage.active:.1f}, {two_usage.waiting:.1f}). "
+        f"When most wait, the numbering lock is the bottleneck: held ≈ {hold:.0f} ms per "
+        f"request here, ≤ {one.rate:.0f} req/s whatever the instances",
+        f"  measured: 1 instance {one.rate:.1f} req/s, 2 instances {two.rate:.1f} req/s "
+        f"({two.rate / one.rate:.2f}x)"]
     for cores in (2, 4, 8, 16):
-        bounds = {"all cores": cores * 1000 / total}
-        for copies in (1, 2, 4):
-            if copies <= cores:
-                bound = min(cores * 1000 / total, copies * 1000 / auth if auth else 1e9,
-                            1000 / gateway * max(1, copies) if gateway else 1e9)
-                bounds[f"{copies} authorizations (+{copies} gateway)"] = bound
-        lines.append(f"  {cores:>2} cores: " + ", ".join(f"{k} ≤ {v:.0f} req/s"
-                                                        for k, v in bounds.items()))
+        cpu_bound = cores * 1000 / total
+        copies = max(1, cores // 2)
+        per_process = min(copies * 1000 / auth_cpu, copies * 1000 / gateway)
+        lines.append(f"  {cores:>2} cores: CPU ≤ {cpu_bound:.0f} req/s, {copies} gateway + "
+                     f"{copies} authorizations ≤ {per_process:.0f} req/s, numbering lock ≤ "
+                     f"{one.rate:.0f} req/s at this machine's {hold:.0f} ms hold (≤ "
+                     f"{1000 / (hold / 3):.0f} at a third of it, if the hold time is mostly "
+                     f"waiting for a core)")
     return lines
 
 
@@ -227,7 +303,7 @@ def main() -> None:
             print("\n".join(cpu_table([("1 authorizations", one, one_usage),
                                        ("2 authorizations", two, two_usage)])))
             print()
-            print("\n".join(model(two, two_usage, 2)))
+            print("\n".join(model(one, one_usage, two, two_usage, args.concurrency)))
         finally:
             for process in floor_processes:
                 process.terminate()
