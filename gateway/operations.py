@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from gateway.api import Api, Call
 from ponte.config import SERVICES
-from ponte.errors import PonteError
+from ponte.errors import NotFound, PonteError
 
 api = Api()
 
@@ -68,7 +68,20 @@ def openapi_document(call: Call) -> dict:
 
 
 @api.route("GET", "/api/docs", public=True, tag="operations",
-           summary="Human-readable API documentation (works offline)")
+           summary="API documentation: Swagger UI on /api/openapi.json (works offline)")
 def docs(call: Call) -> Response:
-    from gateway.openapi import document, render_html
-    return Response(render_html(document(call.gateway.api)), mimetype="text/html")
+    from gateway.openapi import DOCS_POLICY, page
+    return Response(page(), mimetype="text/html", headers={
+        "Content-Security-Policy": DOCS_POLICY, "X-Frame-Options": "DENY"})
+
+
+@api.route("GET", "/api/docs/static/{name}", public=True, tag="operations",
+           summary="The files of the documentation page (from the swagger-ui-bundle package)")
+def docs_asset(call: Call) -> Response:
+    from gateway.openapi import asset
+    found = asset(call.params["name"])
+    if found is None:
+        raise NotFound("No such file.")
+    content, mimetype = found
+    return Response(content, mimetype=mimetype,
+                    headers={"Cache-Control": "public, max-age=86400"})

@@ -1,4 +1,5 @@
-"""The one rule for "may this caller act for provider P with role R?" at the edge.
+"""The one rule for "may this caller act for provider P with role R?" (``ponte.acting``) at
+the edge.
 
 A provider login acts for its own provider with every role: that is in its access token, so it
 costs nothing. A secretary's grants come from the relationships service (``acting_for``) and are
@@ -13,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from nameko.extensions import DependencyProvider
 
-from ponte.errors import Forbidden, NotFound
+from ponte import acting
 
 if TYPE_CHECKING:
     from gateway.api import Call
 
-ROLES = frozenset({"authorizations", "billing", "commercial", "manage_relationships"})
 CACHE_SECONDS = 30.0
 
 
@@ -51,19 +51,13 @@ class Permissions(DependencyProvider):
     def acting_for(self, call: "Call") -> dict[str, frozenset[str]]:
         """Provider id → roles the caller holds for it."""
         principal = call.principal
-        if principal is not None and principal.kind == "provider" and principal.provider_id:
-            return {principal.provider_id: ROLES}
-        return {g["provider_id"]: frozenset(g["roles"]) for g in self.grants(call)}
+        if principal is None:
+            return {}
+        return acting.acting_for(principal.kind, principal.provider_id,
+                                 ((g["provider_id"], g["roles"]) for g in self.grants(call)))
 
     def require(self, call: "Call", provider_id: str, roles: tuple[str, ...]) -> frozenset[str]:
         """The caller's roles for the provider, if one of ``roles`` (any, when empty) is among
         them; otherwise 403 for a secretary and 404 for anyone else."""
-        grants = self.acting_for(call)
-        held = grants.get(provider_id)
-        if held is None:
-            if call.principal is not None and call.principal.kind == "secretary":
-                raise Forbidden("You do not act for this provider.")
-            raise NotFound("No such provider.")
-        if roles and not set(roles) & held:
-            raise Forbidden(f"Acting for this provider needs the role {' or '.join(roles)}.")
-        return held
+        kind = call.principal.kind if call.principal is not None else ""
+        return acting.require_provider_role(kind, self.acting_for(call), provider_id, roles)

@@ -10,10 +10,11 @@ from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
-from gateway import (attendance, authorizations, identity, operations, pages, relationships,
-                     uploads)
+from gateway import (attendance, authorizations, identity, notifications, operations, pages,
+                     relationships, uploads)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
+from gateway.notifications.streams import StreamHub
 from gateway.permissions import Permissions
 from ponte import logs
 from ponte.config import settings
@@ -23,7 +24,7 @@ from ponte.service import on_start
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
-              attendance.api, authorizations.api)
+              attendance.api, authorizations.api, notifications.api)
 
 
 class CorrelationId(DependencyProvider):
@@ -49,6 +50,7 @@ class GatewayService:
     services = Services()
     auth = EdgeAuth()
     permissions = Permissions()
+    streams = StreamHub()
 
     @http(METHODS, "/<path:path>")
     @http(METHODS, "/")
@@ -61,6 +63,7 @@ class GatewayService:
                    reliable_delivery=False)
     def on_sessions_revoked(self, event: dict) -> None:
         self.auth.revocations.revoke(event["data"]["session_ids"])
+        self.streams.revoke(event["data"]["session_ids"])
 
     @event_handler("relationships", "invitation_accepted", handler_type=BROADCAST,
                    reliable_delivery=False)
@@ -73,6 +76,13 @@ class GatewayService:
     def on_relationship_changed(self, event: dict) -> None:
         """A secretary's grants changed: her next request asks the relationships service."""
         self.permissions.forget(event["data"]["secretary_id"])
+
+    @event_handler("notifications", "notifications_created", handler_type=BROADCAST,
+                   reliable_delivery=False)
+    def on_notifications_created(self, event: dict) -> None:
+        """New inbox items: pushed to their accounts' streams open in this process."""
+        for item in event["data"]["items"]:
+            self.streams.publish(item["account_id"], item["notification"])
 
     @on_start
     def load_revocations(self) -> None:

@@ -1,4 +1,5 @@
-"""The ``ponte`` command: ``up`` (all-in-one), ``run <component>``, ``dead-letters``."""
+"""The ``ponte`` command: ``up`` (all-in-one), ``run <component>``, ``dead-letters``,
+``subscriptions``."""
 import eventlet
 
 eventlet.monkey_patch()
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     dead.add_argument("service", choices=SERVICES)
     dead.add_argument("--replay", nargs="?", const="all", metavar="ID",
                       help="put one (by id) or all dead runs back into the retry queue")
+    subs = commands.add_parser("subscriptions", help="list the durable event queues this code "
+                               "consumes (docs/events.md: renaming or retiring a subscription)")
+    subs.add_argument("--declare", action="store_true",
+                      help="also declare and bind them on the broker (AMQP_URI)")
     args = parser.parse_args(argv)
 
     from ponte import runtime
@@ -28,8 +33,26 @@ def main(argv: list[str] | None = None) -> int:
         runtime.serve(runtime.COMPONENTS)
     elif args.command == "run":
         runtime.serve([args.component])
+    elif args.command == "subscriptions":
+        return _subscriptions(args.declare)
     else:
         return _dead_letters(args.service, args.replay)
+    return 0
+
+
+def _subscriptions(declare: bool) -> int:
+    from kombu import Connection
+
+    from ponte import messaging
+    from ponte.config import settings
+
+    queues = [queue for source in SERVICES for queue in messaging.subscriber_queues(source)]
+    if declare:
+        with Connection(settings().amqp_uri) as connection:
+            for queue in queues:
+                queue.bind(connection).declare()
+    for queue in queues:
+        print(queue.name)
     return 0
 
 

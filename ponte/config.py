@@ -27,6 +27,7 @@ class Settings:
     admin_email: str | None
     admin_password: str | None
     operator_ans_code: str
+    operator_name: str
     public_url: str
     secret_key: str
     rpc_timeout: float
@@ -39,6 +40,9 @@ class Settings:
     log_level: str
     metrics_port: int | None
     meeting_base_url: str = "https://meet.jit.si"
+    streams_per_account: int = 5
+    streams_per_process: int = 1000
+    stream_heartbeat_seconds: float = 15.0
 
     @property
     def embedded_broker(self) -> bool:
@@ -83,6 +87,7 @@ def settings() -> Settings:
         admin_email=env("PONTE_ADMIN_EMAIL") or None,
         admin_password=env("PONTE_ADMIN_PASSWORD") or None,
         operator_ans_code=env("PONTE_OPERATOR_ANS_CODE", "000000"),
+        operator_name=env("PONTE_OPERATOR_NAME") or "Operadora",
         public_url=env("PONTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         secret_key=_secret_key(data_dir),
         rpc_timeout=float(env("PONTE_RPC_TIMEOUT", "4")),
@@ -95,4 +100,7 @@ def settings() -> Settings:
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,
         meeting_base_url=(env("PONTE_MEETING_BASE_URL") or "https://meet.jit.si").rstrip("/"),
+        streams_per_account=int(env("PONTE_STREAMS_PER_ACCOUNT", "5")),
+        streams_per_process=int(env("PONTE_STREAMS_PER_PROCESS", "1000")),
+        stream_heartbeat_seconds=min(float(env("PONTE_STREAM_HEARTBEAT_SECONDS", "15")), 15.0),
     )

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ponte import logs, messaging
+from ponte.clock import now
 from ponte.config import settings
 from ponte.errors import Conflict
 
@@ -32,8 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _migration_lock = threading.Lock()
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+utcnow = now  # the one clock (ponte.clock); this name stays for code not yet moved to it
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -100,8 +100,10 @@ def _ensure_postgres_database(url: sa.URL) -> None:
             if not exists:
                 try:
                     conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-                except sa.exc.ProgrammingError:
-                    pass  # created concurrently by another replica
+                except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                    # created concurrently by another replica: "already exists", or, when the
+                    # two CREATEs overlap, a unique violation in pg_database
+                    pass
     finally:
         admin.dispose()
 
@@ -190,7 +192,7 @@ class WorkerDatabase:
                 # a plain insert: a concurrent duplicate delivery fails here and rolls back
                 try:
                     session.execute(messaging.processed_events.insert().values(
-                        event_id=handled[0], handler=handled[1], processed_at=utcnow()))
+                        event_id=handled[0], handler=handled[1], processed_at=now()))
                 except sa.exc.IntegrityError:
                     raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True

@@ -6,18 +6,24 @@
   exchange ``<service>.events`` with publisher confirms, then marks them published. It also
   declares every subscriber's durable queue first, so events published while a consumer has never
   run, or is down, wait for it.
-* :func:`handles` marks a handler. A delivered event already processed by that handler is acked and
-  skipped (``processed_events``, written in the handler's own transaction). A handler that raises
-  is recorded in ``event_failures`` and retried with exponential backoff; after
+* :func:`handles` marks a handler and names its *subscription*: an explicit, stable name that
+  makes its durable queue (``evt-<source>-<event>--<service>.<subscription>``) and the key of its
+  records below, so renaming the Python method changes nothing (docs/events.md says how a
+  subscription itself is renamed or retired). A delivered event already processed by that
+  subscription is acked and skipped (``processed_events``, written in the handler's own
+  transaction; rows older than ``PROCESSED_RETENTION`` are pruned by the relay). A handler that
+  raises is recorded in ``event_failures`` and retried with exponential backoff; after
   ``MAX_ATTEMPTS`` it stays there with status ``dead`` (``ponte dead-letters`` lists and replays).
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Iterable
 import uuid
 
@@ -29,11 +35,21 @@ from nameko.events import EventHandler, SERVICE_POOL
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
+from ponte.clock import iso, now
+
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-RELAY_POLL_SECONDS = 1.0
+# The relay is woken at once by its own service's commits and sleeps until its next retry is
+# due; this poll only catches what another process left behind (a replica that died between
+# commit and publish, failures recorded by a replica): seldom, so it costs nothing while idle.
+RELAY_POLL_SECONDS = 5.0
+# Far longer than any redelivery (a requeued message, a retry: minutes at most), so a duplicate
+# of a pruned event cannot arrive; short enough that the table stays small.
+PROCESSED_RETENTION = timedelta(days=14)
+PRUNE_INTERVAL_SECONDS = 3600.0
+SUBSCRIPTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,99}")
 
 metadata = sa.MetaData()
 
@@ -75,10 +91,6 @@ def create_tables(connection: sa.Connection) -> None:
     metadata.create_all(connection)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s ... capped at 5 minutes."""
     return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
@@ -107,29 +119,21 @@ class Event:
 
 def outbox_row(service: str, event_type: str, data: dict[str, Any],
                correlation_id: str | None) -> dict[str, Any]:
-    now = _now()
+    moment = now()
     event = Event(id=str(uuid.uuid4()), type=event_type, source=service,
-                  occurred_at=now.isoformat().replace("+00:00", "Z"), data=data,
-                  correlation_id=correlation_id)
+                  occurred_at=iso(moment), data=data, correlation_id=correlation_id)
     return {"id": event.id, "event_type": event_type, "payload": event.envelope(),
-            "correlation_id": correlation_id, "created_at": now}
+            "correlation_id": correlation_id, "created_at": moment}
 
 
 def event_exchange(service: str) -> Exchange:
     return Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
 
 
-def _insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table, **values: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    connection.execute(insert(table).values(**values).on_conflict_do_nothing())
-
-
 def mark_processed(connection: sa.Connection, event_id: str, handler: str) -> None:
-    _insert_ignoring_duplicates(connection, processed_events, event_id=event_id,
-                                handler=handler, processed_at=_now())
+    from ponte.db import insert_ignoring_duplicates  # ponte.db imports this module
+    insert_ignoring_duplicates(connection, processed_events, event_id=event_id, handler=handler,
+                               processed_at=now())
 
 
 def was_processed(connectable: sa.Engine | sa.Connection, event_id: str, handler: str) -> bool:
@@ -144,7 +148,7 @@ def was_processed(connectable: sa.Engine | sa.Connection, event_id: str, handler
 def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001
     """(event id, handler) when the worker is running a reliable event handler."""
     if isinstance(worker_ctx.entrypoint, ReliableEventHandler):
-        return worker_ctx.args[0].id, worker_ctx.entrypoint.method_name
+        return worker_ctx.args[0].id, worker_ctx.entrypoint.subscription
     return None
 
 
@@ -154,12 +158,25 @@ class DuplicateDelivery(Exception):
 
 class ReliableEventHandler(EventHandler):
     """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
-    per event id, and never drops an event whose handler failed."""
+    per event id, and never drops an event whose handler failed. ``subscription`` names it for
+    good: its queue and its records follow that name, never the method's."""
 
-    def __init__(self, source_service: str, event_type: str, **kwargs: Any) -> None:
+    def __init__(self, source_service: str, event_type: str, *, subscription: str,
+                 **kwargs: Any) -> None:
+        if not SUBSCRIPTION_NAME.fullmatch(subscription):
+            raise ValueError(f"subscription name {subscription!r}: lower-case letters, digits "
+                             f"and underscores, starting with a letter")
+        self.subscription = subscription
         kwargs.setdefault("expected_exceptions", (DuplicateDelivery,))
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, **kwargs)
+
+    def setup(self) -> None:
+        # nameko would name the queue after the method (EventHandler.setup); Consumer.setup
+        # then builds the consumer of whatever queue is set.
+        self.queue = subscription_queue(self.source_service, self.event_type,
+                                        self.container.service_name, self.subscription)
+        super(EventHandler, self).setup()
 
     @property
     def _database(self):  # noqa: ANN202
@@ -174,11 +191,11 @@ class ReliableEventHandler(EventHandler):
             event = Event.from_envelope(body)
         except (KeyError, TypeError):
             log.error("%s.%s dropped a message that is not an event envelope: %.500r",
-                      self.container.service_name, self.method_name, body)
+                      self.container.service_name, self.subscription, body)
             self.consumer.ack_message(message)
             return
         try:
-            seen = was_processed(self._database.engine, event.id, self.method_name)
+            seen = was_processed(self._database.engine, event.id, self.subscription)
         except sa.exc.SQLAlchemyError:
             log.warning("database unreachable; event %s goes back to the queue", event.id)
             eventlet.sleep(1)  # do not spin on redelivery while the database is away
@@ -190,9 +207,9 @@ class ReliableEventHandler(EventHandler):
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
-                self._database.relay.settle(event, self.method_name, exc_info)
+                self._database.relay.settle(event, self.subscription, exc_info)
             except Exception:
-                log.exception("could not record the outcome of %s; requeued", self.method_name)
+                log.exception("could not record the outcome of %s; requeued", self.subscription)
                 self.consumer.requeue_message(message)
             else:
                 self.consumer.ack_message(message)
@@ -205,29 +222,36 @@ class ReliableEventHandler(EventHandler):
             except ContainerBeingKilled:
                 self.consumer.requeue_message(message)
 
-        self.container.spawn_managed_thread(spawn, identifier=f"event:{self.method_name}")
+        self.container.spawn_managed_thread(spawn, identifier=f"event:{self.subscription}")
 
 
 handles = ReliableEventHandler.decorator
 
 
+def subscription_queue(source: str, event_type: str, consumer: str, subscription: str) -> Queue:
+    """The durable queue of one subscription, bound to the source's exchange."""
+    return Queue(f"evt-{source}-{event_type}--{consumer}.{subscription}",
+                 exchange=event_exchange(source), routing_key=event_type, durable=True,
+                 auto_delete=False, exclusive=False)
+
+
 def subscriptions(service_classes: Iterable[type]) -> list[tuple[str, str, str, str]]:
-    """Every (source service, event type, consumer service, method) declared with :func:`handles`."""
+    """Every (source service, event type, consumer service, subscription) declared with
+    :func:`handles`."""
     found = []
     for cls in service_classes:
         for name in dir(cls):
             for entrypoint in getattr(getattr(cls, name, None), ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(entrypoint, ReliableEventHandler):
-                    found.append((entrypoint.source_service, entrypoint.event_type, cls.name, name))
+                    found.append((entrypoint.source_service, entrypoint.event_type, cls.name,
+                                  entrypoint.subscription))
     return found
 
 
 def subscriber_queues(source: str) -> list[Queue]:
     from ponte.runtime import service_classes
-    exchange = event_exchange(source)
-    return [Queue(f"evt-{src}-{etype}--{consumer}.{method}", exchange=exchange,
-                  routing_key=etype, durable=True)
-            for src, etype, consumer, method in subscriptions(service_classes().values())
+    return [subscription_queue(src, etype, consumer, subscription)
+            for src, etype, consumer, subscription in subscriptions(service_classes().values())
             if src == source]
 
 
@@ -241,6 +265,7 @@ class Relay:
         self._wake = threading.Event()
         self._stopping = False
         self._connection: Connection | None = None
+        self._next_retry: float | None = None  # monotonic time of the earliest retry known
 
     def start(self) -> None:
         self._stopping = False
@@ -257,15 +282,35 @@ class Relay:
         self._wake.set()
 
     def _run(self) -> None:
+        next_prune = 0.0
         while not self._stopping:
             try:
                 self.publish_pending()
                 self.retry_due()
+                if time.monotonic() >= next_prune:
+                    self.prune_processed()
+                    next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
             except Exception:
                 log.exception("relay of %s failed; retrying", self.service)
                 self._connection = None
-            self._wake.wait(RELAY_POLL_SECONDS)
+            self._wake.wait(self._sleep())
             self._wake.clear()
+
+    def _sleep(self) -> float:
+        """Until the next poll, or sooner when a retry this relay scheduled falls due."""
+        if self._next_retry is None:
+            return RELAY_POLL_SECONDS
+        left = self._next_retry - time.monotonic()
+        if left <= 0:
+            self._next_retry = None
+            return 0.0
+        return min(left, RELAY_POLL_SECONDS)
+
+    def _retry_in(self, delay: timedelta) -> None:
+        due = time.monotonic() + delay.total_seconds()
+        if self._next_retry is None or due < self._next_retry:
+            self._next_retry = due
+            self._wake.set()  # recompute the sleep
 
     def _producer(self):  # noqa: ANN202
         if self._connection is None:
@@ -293,9 +338,19 @@ class Relay:
                         headers={"nameko.correlation_id": row.correlation_id or ""},
                         retry=True, retry_policy={"max_retries": 3})
                 conn.execute(outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
-                             .values(published_at=_now()))
+                             .values(published_at=now()))
                 published += len(rows)
         return published
+
+    def prune_processed(self, retention: timedelta = PROCESSED_RETENTION) -> int:
+        """Forget events processed longer ago than ``retention``: by then no redelivery of them
+        can still be on its way."""
+        with self.engine.begin() as conn:
+            pruned = conn.execute(processed_events.delete().where(
+                processed_events.c.processed_at < now() - retention)).rowcount
+        if pruned:
+            log.info("pruned %d processed event(s) of %s", pruned, self.service)
+        return pruned
 
     def settle(self, event: Event, handler: str, exc_info) -> None:  # noqa: ANN001
         """Record a handler's outcome: processed, or failed and due for another attempt."""
@@ -313,14 +368,16 @@ class Relay:
             attempts = (row["attempts"] if row else 0) + 1
             values = {"attempts": attempts, "last_error": error,
                       "status": "dead" if attempts >= MAX_ATTEMPTS else "retrying",
-                      "next_attempt_at": _now() + backoff(attempts)}
+                      "next_attempt_at": now() + backoff(attempts)}
+            if attempts < MAX_ATTEMPTS:
+                self._retry_in(backoff(attempts))
             if row:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
                              .values(**values))
             else:
                 conn.execute(event_failures.insert().values(
                     event_id=event.id, handler=handler, envelope=event.envelope(),
-                    created_at=_now(), **values))
+                    created_at=now(), **values))
             log.warning("handler %s.%s failed on event %s (attempt %d)%s", self.service, handler,
                         event.id, attempts, "; parked as dead" if attempts >= MAX_ATTEMPTS else "")
 
@@ -330,12 +387,12 @@ class Relay:
         with self.engine.begin() as conn:
             rows = conn.execute(
                 sa.select(event_failures).where(event_failures.c.status == "retrying",
-                                                event_failures.c.next_attempt_at <= _now())
+                                                event_failures.c.next_attempt_at <= now())
                 .limit(20).with_for_update(skip_locked=True)).mappings().all()
             for row in rows:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
-                             .values(next_attempt_at=_now() + timedelta(minutes=5)))
-        entrypoints = {e.method_name: e for e in self.container.entrypoints
+                             .values(next_attempt_at=now() + timedelta(minutes=5)))
+        entrypoints = {e.subscription: e for e in self.container.entrypoints
                        if isinstance(e, ReliableEventHandler)}
         for row in rows:
             entrypoint = entrypoints.get(row["handler"])
@@ -365,4 +422,4 @@ def replay_dead(engine: sa.Engine, failure_id: int | None = None) -> int:
         query = query.where(event_failures.c.id == failure_id)
     with engine.begin() as conn:
         return conn.execute(query.values(status="retrying", attempts=0,
-                                         next_attempt_at=_now())).rowcount
+                                         next_attempt_at=now())).rowcount

@@ -4,6 +4,9 @@ nameko waits forever for a reply by default. :class:`Services` bounds every call
 is down, unknown or too slow raises ``ServiceUnavailable`` (503 at the gateway) within
 ``PONTE_RPC_TIMEOUT`` seconds, and the request message expires in the broker at the same time so a
 service coming back does not act on a request whose caller has already been told it failed.
+
+Four patches of nameko 3.0.0rc11's RPC live here, each with a comment saying why;
+``tests/service/test_rpc_patches.py`` pins the nameko behaviour each relies on.
 """
 from __future__ import annotations
 
@@ -13,8 +16,12 @@ from typing import Any, Callable
 import eventlet
 from eventlet.corolocal import local
 from kombu import Connection
+from nameko import config as nameko_config
+from nameko.amqp.publish import Publisher
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, DEFAULT_TRANSPORT_OPTIONS,
+                              LOGIN_METHOD_CONFIG_KEY)
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
-from nameko.rpc import ClusterRpc, ReplyListener
+from nameko.rpc import ClusterRpc, ReplyListener, Responder, get_rpc_exchange
 
 from ponte.config import settings
 from ponte.errors import ServiceUnavailable
@@ -27,6 +34,9 @@ class ResilientReplyListener(ReplyListener):
     reply queue gone while calls are pending. Here only those calls fail (ServiceUnavailable) and
     the listener carries on with a fresh queue."""
 
+    # Patch 1 (why: one lost reply queue must not stop a whole service). nameko raises
+    # ReplyQueueExpiredWithPendingReplies from here when, reconnecting, it finds its reply queue
+    # gone with calls pending; that exception kills the container.
     def check_for_lost_replies(self) -> None:
         try:
             super().check_for_lost_replies()
@@ -41,6 +51,9 @@ class ResilientReplyListener(ReplyListener):
         super().setup()
         self._registering = local()
 
+    # Patch 2 (why: ``pending`` must not grow with calls nobody waits for). nameko registers for
+    # the reply before publishing, and keeps the registration when the publish fails (unknown
+    # service) or the caller gives up (deadline); remembering the last id lets ``forget`` drop it.
     def register_for_reply(self, correlation_id: str):  # noqa: ANN201
         self._registering.last = correlation_id
         return super().register_for_reply(correlation_id)
@@ -49,6 +62,32 @@ class ResilientReplyListener(ReplyListener):
         """Drop a call nobody waits for any more (by default the last one this green thread
         registered: nameko registers before publishing, then raises if nobody listens)."""
         self.pending.pop(correlation_id or getattr(self._registering, "last", None), None)
+
+
+class _ReplyPublisher(Publisher):
+    use_confirms = False
+    # its own dict: nameko's Publisher.publish writes ``confirm_publish`` into this mapping,
+    # and the class-level one is shared by every other publisher of the process
+    transport_options = dict(DEFAULT_TRANSPORT_OPTIONS)
+
+
+class _QuickResponder(Responder):
+    publisher_cls = _ReplyPublisher
+
+
+# Patch 4 (why: speed of every call). nameko's RpcConsumer.handle_result publishes each reply
+# with a publisher confirm, waiting a broker round trip before acknowledging the request. A reply
+# is not durable anyway (its queue is not), and a caller whose reply is lost gets
+# ServiceUnavailable at its deadline, so the wait buys nothing. Everything else is nameko's:
+# the same Responder (serialisation, errors) and the same acknowledgement after the publish.
+def reply(rpc_consumer, message, result, exc_info):  # noqa: ANN001, ANN201
+    """Send the reply to an RPC request and acknowledge it (``Rpc.handle_result``'s work)."""
+    responder = _QuickResponder(rpc_consumer.amqp_uri, get_rpc_exchange(), message,
+                                ssl=nameko_config.get(AMQP_SSL_CONFIG_KEY),
+                                login_method=nameko_config.get(LOGIN_METHOD_CONFIG_KEY))
+    result, exc_info = responder.send_response(result, exc_info)
+    rpc_consumer.consumer.ack_message(message)
+    return result, exc_info
 
 
 class RemoteCall:
@@ -101,9 +140,10 @@ class Services(ClusterRpc):
 
     def setup(self) -> None:
         super().setup()
-        # nameko re-declares the reply queue before every request, and kombu never caches the
-        # declaration of an expiring queue: three broker round trips per call. Declared once
-        # here (before any request can be sent), then by the reply listener on every reconnect.
+        # Patch 3 (why: speed). nameko re-declares the reply queue before every request, and
+        # kombu never caches the declaration of an expiring queue: three broker round trips per
+        # call. Declared once here (before any request can be sent), then by the reply listener
+        # on every reconnect.
         self.publisher.declare = []
         with Connection(self.amqp_uri) as connection:
             self.reply_listener.queue.bind(connection).declare()

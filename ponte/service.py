@@ -8,6 +8,7 @@ from nameko.rpc import Rpc
 
 from ponte.errors import PonteError, ServiceUnavailable
 from ponte.observability import Observability
+from ponte.rpc import reply
 
 
 class RpcEntrypoint(Rpc):
@@ -25,7 +26,7 @@ class RpcEntrypoint(Rpc):
             unavailable = ServiceUnavailable("The database is not reachable right now.",
                                              retry_after=5)
             exc_info = (ServiceUnavailable, unavailable, exc_info[2])
-        return super().handle_result(message, worker_ctx, result, exc_info)
+        return reply(self.rpc_consumer, message, result, exc_info)  # no confirm wait: rpc.py
 
 
 rpc = RpcEntrypoint.decorator

@@ -2,6 +2,7 @@
 (refresh tokens, e-mailed links) stored only as hashes."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -46,6 +47,17 @@ def new_access_claims(account_id: str, kind: str, session_id: str, ttl: int,
 
 
 def verify_access_token(token: str, secret: str) -> AccessClaims:
+    """The claims of a valid, unexpired access token; else Unauthenticated. A token's signature
+    and claims are checked once (HMAC and JSON decoding are most of an authenticated request's
+    own CPU); its expiry is checked at every use."""
+    claims = _verified(token, secret)
+    if claims.expires_at <= time.time():
+        raise Unauthenticated("The access token has expired.")
+    return claims
+
+
+@functools.lru_cache(maxsize=4096)  # failures raise, so only valid tokens are remembered
+def _verified(token: str, secret: str) -> AccessClaims:
     try:
         payload = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
                              options={"require": ["exp", "iat", "sub", "sid"]})

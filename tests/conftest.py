@@ -3,25 +3,20 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import os  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
 from ponte import config  # noqa: E402
 from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  # noqa: E402
-                         infrastructure_missing)
+                         require_infrastructure)
 
 RUNTIMES = ["embedded", "distributed"]
 
 
 def _running(kind: str, tmp_path_factory):
     if kind == "distributed":
-        reason = infrastructure_missing()
-        if reason:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"CI must run the distributed half: {reason}")
-            pytest.skip(f"distributed half skipped: {reason}")
+        require_infrastructure("the distributed half")
     running = Stack(kind, tmp_path_factory.mktemp(kind))
     try:
         if kind == "distributed":
@@ -62,10 +57,9 @@ def mail(stack):
 @pytest.fixture
 def postgres_databases(monkeypatch):
     """PONTE_DB_URL on the machine's PostgreSQL with a fresh name prefix; yields the prefix and
-    drops every database created under it afterwards. Skips where PostgreSQL is missing."""
-    reason = infrastructure_missing()
-    if reason:
-        pytest.skip(f"PostgreSQL: {reason}")
+    drops every database created under it afterwards. Skips where PostgreSQL is missing, except
+    in CI, where that fails."""
+    require_infrastructure("PostgreSQL")
     prefix = f"ponte_t_{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("PONTE_DB_URL",
                        f"postgresql+psycopg2://postgres@127.0.0.1:5432/{prefix}_{{service}}")

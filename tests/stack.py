@@ -235,6 +235,17 @@ def infrastructure_missing() -> str | None:
     return None
 
 
+def require_infrastructure(what: str) -> None:
+    """For a test that needs the machine's RabbitMQ and PostgreSQL: skipped (saying why) where
+    they are missing, but a failure in CI (``CI=true``), where nothing may be skipped silently."""
+    import pytest
+    reason = infrastructure_missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run this test ({what}): {reason}")
+        pytest.skip(f"{what}: {reason}")
+
+
 def new_cpf(seed: int | None = None) -> str:
     """A valid CPF, different on every call unless seeded."""
     base = f"{(seed if seed is not None else uuid.uuid4().int) % 10**9:09d}"

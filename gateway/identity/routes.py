@@ -9,6 +9,7 @@ from gateway.api import Api, Call
 from gateway.identity import schemas as s
 from ponte import attachments, storage
 from ponte.errors import NotFound, PonteError
+from ponte.roles import ADMIN, COMMERCIAL, OPERATOR
 
 api = Api()
 TAG = {"tag": "identity"}
@@ -99,13 +100,13 @@ def register_citizen(call: Call) -> dict:
     return _identity(call, "register_citizen", call.body)
 
 
-@api.route("POST", "/api/v1/staff", roles=("admin",), body=s.StaffIn, status=201,
+@api.route("POST", "/api/v1/staff", roles=(ADMIN,), body=s.StaffIn, status=201,
            response=s.StaffOut(), summary="An admin creates a staff member", **TAG)
 def create_staff(call: Call) -> dict:
     return _identity(call, "create_staff", call.caller, call.body)
 
 
-@api.route("POST", "/api/v1/providers", roles=("operator",), body=s.ProviderIn, status=201,
+@api.route("POST", "/api/v1/providers", roles=(OPERATOR,), body=s.ProviderIn, status=201,
            response=s.PreregisteredOut(), summary="An operator pre-registers a provider", **TAG)
 def preregister_provider(call: Call) -> dict:
     return _identity(call, "preregister_provider", call.caller, call.body)
@@ -149,7 +150,7 @@ def get_provider(call: Call) -> dict:
            body=s.ProfileIn, response=s.ProviderOut(),
            summary="Change the provider's profile (provider side, commercial)", **TAG)
 def update_profile(call: Call) -> dict:
-    call.require_provider_role(call.params["id"], "commercial")
+    call.require_provider_role(call.params["id"], COMMERCIAL)
     return _identity(call, "update_provider_profile", call.caller, call.params["id"], call.body)
 
 
@@ -159,7 +160,7 @@ def update_profile(call: Call) -> dict:
            **TAG)
 def add_image(call: Call) -> dict:
     provider_id = call.params["id"]
-    call.require_provider_role(provider_id, "commercial")
+    call.require_provider_role(provider_id, COMMERCIAL)
     stored = uploads.receive_file(call.request, key_prefix=f"providers/{provider_id}/images",
                                   max_bytes=MAX_IMAGE_BYTES, allowed=storage.IMAGE_TYPES,
                                   owner=call.principal.account_id)
@@ -175,7 +176,7 @@ def add_image(call: Call) -> dict:
 @api.route("DELETE", "/api/v1/providers/{id}/images/{image_id}", kinds=("provider", "secretary"),
            status=204, summary="Remove a profile image (provider side, commercial)", **TAG)
 def remove_image(call: Call) -> None:
-    call.require_provider_role(call.params["id"], "commercial")
+    call.require_provider_role(call.params["id"], COMMERCIAL)
     _identity(call, "remove_provider_image", call.caller, call.params["id"],
               call.params["image_id"])
 

@@ -1,6 +1,7 @@
-"""Shapes of the identity endpoints (API.md "Identity"). They check form: types, enumerations,
-e-mail syntax, CPF/CNPJ digits, confirmations and accepted terms. Rules that need state
-(password policy, uniqueness, lockout) are identity's."""
+"""Shapes of the identity endpoints (API.md "Identity"): the only place they are checked. They
+check form: types, enumerations, e-mail syntax, CPF/CNPJ digits (loaded normalised),
+confirmations and accepted terms. Rules (password policy, provider types and shared site
+e-mails, uniqueness, lockout) are identity's domain."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +10,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.api import Input, PageQuery
 from ponte.documents import CPFField, DocumentField
+from ponte.roles import STAFF_ROLES
 
 PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
 SEXES = ("female", "male")
-STAFF_ROLES = ("admin", "operator", "auditor", "manager", "servant")
 LOCALES = ("pt-BR", "en", "it")
 
 
@@ -54,8 +55,9 @@ def _must_match(data: dict, field: str, other: str, message: str,
 class _NewPassword(Input):
     password = Password(required=True)
     password_confirmation = Password(required=True)
-    accepted_terms = fields.Boolean(required=True, validate=validate.Equal(
-        True, error="The terms must be accepted."))
+    accepted_terms = fields.Boolean(required=True, truthy={True}, falsy={False},
+                                    validate=validate.Equal(True,
+                                                            error="The terms must be accepted."))
 
     @validates_schema(skip_on_field_errors=False)
     def _passwords_match(self, data: dict, **kwargs: Any) -> None:

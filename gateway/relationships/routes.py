@@ -10,10 +10,10 @@ from gateway.relationships.schemas import (AcceptInvitationBody, AccreditationLi
                                            InvitationBody, InvitationList, InvitationQuery,
                                            InvitationSchema, RelationshipList,
                                            RelationshipRolesBody, RelationshipSchema)
+from ponte.roles import MANAGE_RELATIONSHIPS as MANAGE
 
 api = Api()
 PROVIDER_SIDE = ("provider", "secretary")
-MANAGE = "manage_relationships"
 TAG = "relationships"
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
-from gateway.permissions import ROLES as ROLE_SET
+from ponte.roles import PROVIDER_ROLES as ROLES
 
-ROLES = tuple(sorted(ROLE_SET))
 INVITATION_STATUSES = ("pending", "accepted", "declined", "cancelled")
 RELATIONSHIP_STATUSES = ("active", "ended", "expired")
 
@@ -34,8 +33,8 @@ class RelationshipRolesBody(Input):
 
 class AcceptInvitationBody(Input):
     until = fields.Date(allow_none=True, load_default=None, metadata={
-        "description": "Last day of the relationship (America/Sao_Paulo), after today; null "
-                       "or absent for an indefinite time"})
+        "description": "Last day of the relationship (in the operator's time zone, "
+                       "PONTE_TIMEZONE), after today; null or absent for an indefinite time"})
 
 
 class InvitationQuery(PageQuery):

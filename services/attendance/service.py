@@ -277,6 +277,6 @@ class AttendanceService(BaseService):
         """``service_request_overdue`` once per request whose due time has passed."""
         return requests.flag_overdue(self.attendance)
 
-    @handles("identity", "account_updated")
+    @handles("identity", "account_updated", subscription="handle_account_updated")
     def handle_account_updated(self, event: Event) -> None:
         account_updated(self.attendance, event.data)

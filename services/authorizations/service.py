@@ -163,29 +163,29 @@ class AuthorizationsService(BaseService):
     def may_read_attachment(self, caller: dict, attachment_id: str) -> bool:
         return accounts.may_read_attachment(self._ctx(), self._actor(caller), attachment_id)
 
-    # -- read models of identity ------------------------------------------------------------
+    # -- read models of identity (subscription names name the queues: docs/events.md) ------
 
-    @handles("identity", "provider_preregistered")
+    @handles("identity", "provider_preregistered", subscription="handle_provider_preregistered")
     def handle_provider_preregistered(self, event: Event) -> None:
         accounts.remember_provider(self._ctx(), event.data["provider_id"],
                                    event.data.get("legal_name"))
 
-    @handles("identity", "provider_registered")
+    @handles("identity", "provider_registered", subscription="handle_provider_registered")
     def handle_provider_registered(self, event: Event) -> None:
         data = event.data
         accounts.remember_account(self._ctx(), data["account_id"], "provider", data.get("name"))
 
-    @handles("identity", "secretary_registered")
+    @handles("identity", "secretary_registered", subscription="handle_secretary_registered")
     def handle_secretary_registered(self, event: Event) -> None:
         data = event.data
         accounts.remember_account(self._ctx(), data["account_id"], "secretary", data.get("name"))
 
-    @handles("identity", "staff_created")
+    @handles("identity", "staff_created", subscription="handle_staff_created")
     def handle_staff_created(self, event: Event) -> None:
         data = event.data
         accounts.remember_account(self._ctx(), data["account_id"], "staff", data.get("name"))
 
-    @handles("identity", "account_updated")
+    @handles("identity", "account_updated", subscription="handle_account_updated")
     def handle_account_updated(self, event: Event) -> None:
         data = event.data
         accounts.remember_account(self._ctx(), data["account_id"], data.get("kind"),

@@ -1,19 +1,14 @@
 """What identity answers: plain dicts in the shapes of API.md, never ORM objects."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
+from ponte.clock import iso
 from ponte.config import settings
+from ponte.roles import PROVIDER_ROLES
 from services.identity.models import Account, Provider, ProviderImage, Site
-
-PROVIDER_ROLES = ["authorizations", "billing", "commercial", "manage_relationships"]
-
-
-def timestamp(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def account_summary(account: Account) -> dict[str, Any]:
@@ -30,7 +25,7 @@ def account_record(account: Account) -> dict[str, Any]:
 
 def staff(account: Account) -> dict[str, Any]:
     return {**account_record(account), "roles": list(account.roles),
-            "created_at": timestamp(account.created_at)}
+            "created_at": iso(account.created_at)}
 
 
 def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any]:
@@ -42,7 +37,7 @@ def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any
         "cpf": account.cpf, "sex": account.sex,
         "roles": list(account.roles) if account.kind == "staff" else [],
         "locale": account.locale, "provider": None, "acting_for": [],
-        "created_at": timestamp(account.created_at),
+        "created_at": iso(account.created_at),
     }
     if provider is not None:
         if provider.person_type == "individual":
@@ -66,7 +61,7 @@ def preregistered(provider: Provider) -> dict[str, Any]:
             "person_type": provider.person_type, "email": provider.email,
             "secondary_email": provider.secondary_email, "status": provider.status,
             "sites": [site(s) for s in provider.sites],
-            "created_at": timestamp(provider.created_at)}
+            "created_at": iso(provider.created_at)}
 
 
 def image_url(provider_id: str, image_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Composing the e-mails that identity events send: pure functions, no broker, no database.
+"""Composing notification e-mails from the templates: pure functions, no broker, no database.
 
 E-mails that carry a link give the full URL ``{public_url}/<path>?token=<token>`` and the token on
 a line of its own, ``Token: <token>`` (API.md, "Running it").
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from services.notifications.domain import Email, Message
-from services.notifications.templates import resolve_locale, texts
+from services.notifications.templates import Rendered, common, render, resolve_locale
 
 LINKS = {
     "provider_invited": "/registration",
@@ -31,7 +31,7 @@ EVENTS = ("provider_invited", "staff_created", "password_reset_requested", "acco
 class Action:
     label: str
     url: str
-    token: str
+    token: str | None
     expiry: str | None
 
 
@@ -40,7 +40,7 @@ def recipient(event_type: str, data: Mapping[str, Any]) -> str:
     return data["old_email"] if event_type == "email_changed" else data["email"]
 
 
-def link(public_url: str, event_type: str, token: str) -> str:
+def link_to(public_url: str, event_type: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{LINKS[event_type]}?token={quote(token, safe='')}"
 
 
@@ -69,34 +69,64 @@ def _who(name: str, site_name: str | None, site_label: str) -> str:
     return name
 
 
-def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurred_at: str,
-            time_zone: str = "America/Sao_Paulo") -> Message:
-    """The e-mail an identity event sends, in the locale the event names (pt-BR by default)."""
-    locale = resolve_locale(data.get("locale"))
-    common, emails = texts(locale)
-    template = emails[event_type]
+def texts_for(notification_type: str, data: Mapping[str, Any], *, occurred_at: str,
+              time_zone: str = "America/Sao_Paulo", locale: str | None = None,
+              name: str | None = None) -> Rendered:
+    """A notification's title, body and e-mail paragraphs in the reader's language. Identity's
+    templates speak of the account the event is about (``name``, ``who``: the provider with its
+    site, ``new_email`` masked, ``when`` in local time); ``name`` defaults to that account's."""
+    notification_type = notification_type if "." in notification_type \
+        else f"identity.{notification_type}"
+    locale = resolve_locale(locale or data.get("locale"))
+    frame = common(locale)
     zone = ZoneInfo(time_zone)
-    name = data.get("name") or ""
+    name = (data.get("name") if name is None else name) or ""
     context = {
+        **data,
         "name": name,
-        "who": _who(name, data.get("site_name"), common["site"]),
+        "who": _who(name, data.get("site_name"), frame["site"]),
         "new_email": mask(data.get("new_email") or ""),
-        "when": moment(occurred_at, common["datetime"], zone) or "",
+        "when": moment(occurred_at, frame["datetime"], zone) or "",
+        "time_zone": time_zone,
     }
-    paragraphs = list(template["paragraphs"])
-    if data.get("kind") == "provider":
-        paragraphs += template.get("provider_paragraphs", [])
-    paragraphs = [paragraph.format_map(context) for paragraph in paragraphs]
+    return render(notification_type, locale, context)
+
+
+def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurred_at: str,
+            time_zone: str = "America/Sao_Paulo", to: str | None = None,
+            locale: str | None = None, name: str | None = None,
+            link: str | None = None, texts: Rendered | None = None) -> Message:
+    """The e-mail of a notification type (``<service>.<event>``; a bare event name is
+    identity's) for one recipient, from its template in the recipient's locale (pt-BR by
+    default; ``texts`` when already rendered for the inbox). Identity's e-mails go to the
+    address the event names; others to ``to``, with the resource's ``link`` (an API path) as a
+    full URL."""
+    notification_type = event_type if "." in event_type else f"identity.{event_type}"
+    source, _, event = notification_type.partition(".")
+    identity = source == "identity"
+    if texts is None:
+        texts = texts_for(notification_type, data, occurred_at=occurred_at,
+                          time_zone=time_zone, locale=locale,
+                          name=None if identity else (name or ""))
+    locale = texts.locale
+    frame = common(locale)
+    zone = ZoneInfo(time_zone)
+    name = (data.get("name") if identity and name is None else name) or ""
     action = None
-    if event_type in LINKS:
-        expiry = moment(data.get("expires_at"), common["datetime"], zone)
-        action = Action(template["action"], link(public_url, event_type, data["token"]),
-                        data["token"], common["expires"].format(expires_at=expiry) if expiry
+    if identity and event in LINKS:
+        expiry = moment(data.get("expires_at"), frame["datetime"], zone)
+        action = Action(texts.action or frame["open"], link_to(public_url, event, data["token"]),
+                        data["token"], frame["expires"].format(expires_at=expiry) if expiry
                         else None)
-    greeting = common["greeting"].format(name=name) if name else common["greeting_anonymous"]
-    body = (greeting, paragraphs, action, common["signature"], common["footer"])
-    return Message(recipient=recipient(event_type, data), subject=template["subject"],
-                   text=_text(*body), html=_html(locale, template["subject"], *body),
+    elif link:
+        action = Action(frame["open"], f"{public_url.rstrip('/')}{link}", None, None)
+    greeting = frame["greeting"].format(name=name) if name else frame["greeting_anonymous"]
+    frame_parts = (greeting, action, frame["signature"], frame["footer"])
+    address = recipient(event, data) if identity and to is None else to
+    return Message(recipient=address or "", subject=texts.title,
+                   text=_text(frame_parts[0], texts.paragraphs, *frame_parts[1:]),
+                   html=_html(locale, texts.title, frame_parts[0], texts.html_paragraphs,
+                              *frame_parts[1:]),
                    locale=locale)
 
 
@@ -104,7 +134,9 @@ def _text(greeting: str, paragraphs: list[str], action: Action | None, signature
           footer: str) -> str:
     blocks = [greeting, *paragraphs]
     if action:
-        blocks += [f"{action.label}:\n{action.url}", f"Token: {action.token}"]
+        blocks.append(f"{action.label}:\n{action.url}")
+        if action.token:
+            blocks.append(f"Token: {action.token}")
         if action.expiry:
             blocks.append(action.expiry)
     blocks += [signature, footer]
@@ -121,12 +153,14 @@ _SMALL = "font-size: 12px; color: #6b7280; word-break: break-all;"
 def _html(locale: str, subject: str, greeting: str, paragraphs: list[str],
           action: Action | None, signature: str, footer: str) -> str:
     escape = html.escape
-    parts = [f"<p>{escape(greeting)}</p>", *(f"<p>{escape(p)}</p>" for p in paragraphs)]
+    # the paragraphs come from the autoescaping template environment: already safe HTML
+    parts = [f"<p>{escape(greeting)}</p>", *(f"<p>{p}</p>" for p in paragraphs)]
     if action:
         url = escape(action.url)
         parts += [f'<p><a href="{url}" style="{_BUTTON}">{escape(action.label)}</a></p>',
-                  f'<p style="{_SMALL}">{url}</p>',
-                  f"<p>Token: <code>{escape(action.token)}</code></p>"]
+                  f'<p style="{_SMALL}">{url}</p>']
+        if action.token:
+            parts.append(f"<p>Token: <code>{escape(action.token)}</code></p>")
         if action.expiry:
             parts.append(f"<p>{escape(action.expiry)}</p>")
     parts += ["<p>" + "<br>".join(escape(line) for line in signature.splitlines()) + "</p>",

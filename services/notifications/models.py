@@ -1,6 +1,6 @@
 """Tables of the notifications service: the e-mails it queued and every attempt to send them.
 
-The first migration (``migrations/notifications_0001.py``) creates exactly these; a service test
+The migrations (``migrations/``) create exactly these; a service test
 compares the two.
 """
 from __future__ import annotations
@@ -42,4 +42,94 @@ email_attempts = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("retry_at", UTCDateTime),
     sa.UniqueConstraint("email_id", "attempt", name="uq_email_attempts_number"),
+)
+
+# The inbox: one row per (event, recipient). ``seq`` orders it and is what a stream resumes from
+# (``Last-Event-ID`` carries ``id``, looked up to its ``seq``).
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("account_id", sa.String(36), nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("link", sa.String(500)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("read_at", UTCDateTime),
+    sa.UniqueConstraint("event_id", "account_id", name="uq_notifications_event_recipient"),
+    sa.Index("ix_notifications_account", "account_id", "seq"),
+)
+
+# Read models of other services' accounts, kept from their events, to resolve audiences.
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(20)),
+    sa.Column("email", sa.String(320)),
+    sa.Column("name", sa.String(300)),
+    sa.Column("locale", sa.String(10)),
+    sa.Column("provider_id", sa.String(36), index=True),
+    sa.Column("roles", sa.JSON, nullable=False),  # staff roles
+    sa.Column("status", sa.String(20), nullable=False),  # invited | active | deleted
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+providers = sa.Table(
+    "providers", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("legal_name", sa.String(300)),
+    sa.Column("provider_type", sa.String(20)),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A secretary's relationship with a provider, as relationships' events tell it.
+grants = sa.Table(
+    "grants", metadata,
+    sa.Column("relationship_id", sa.String(36), primary_key=True),
+    sa.Column("provider_id", sa.String(36), nullable=False, index=True),
+    sa.Column("secretary_id", sa.String(36), nullable=False, index=True),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("occurred_at", sa.String(40), nullable=False),  # of the event that set this state
+)
+
+preferences = sa.Table(
+    "preferences", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("type", sa.String(100), primary_key=True),
+    sa.Column("email", sa.Boolean, nullable=False),
+)
+
+settings = sa.Table(
+    "account_settings", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("patient_messages", sa.Boolean, nullable=False),
+)
+
+stream_tickets = sa.Table(
+    "stream_tickets", metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),  # sha256 of the ticket
+    sa.Column("caller", sa.JSON, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("used_at", UTCDateTime),
+)
+
+bulletins = sa.Table(
+    "bulletins", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(36), nullable=False, unique=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("provider_types", sa.JSON),  # null: every provider
+    sa.Column("attachments", sa.JSON, nullable=False),  # [{id, filename, content_type, size}]
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+bulletin_attachments = sa.Table(
+    "bulletin_attachments", metadata,
+    sa.Column("attachment_id", sa.String(36), primary_key=True),
+    sa.Column("bulletin_id", sa.String(36), nullable=False),
 )

@@ -1,4 +1,6 @@
-"""Loading and saving e-mails and their attempts inside a unit of work."""
+"""Persistence of the notifications service inside a unit of work: e-mails and their attempts,
+the read models of accounts (``Directory``), and the inbox, preferences, stream tickets and
+bulletins (``Inbox``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -7,8 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notifications.domain import QUEUED, Attempt, Email
-from services.notifications.models import email_attempts, emails
+from services.notifications.domain import FAILED, OPEN, Attempt, Email
+from ponte.db import insert_ignoring_duplicates
+from ponte.pagination import encode_cursor, page
+from services.notifications.models import (accounts, bulletin_attachments, bulletins,
+                                           email_attempts, emails, grants, notifications,
+                                           preferences, providers, settings, stream_tickets)
 
 
 def _email(row: Any) -> Email:
@@ -37,15 +43,19 @@ class EmailRepository:
             text_body=email.text, html_body=email.html, created_at=email.created_at,
             correlation_id=email.correlation_id, **_state(email)))
 
+    def row(self, email_id: str) -> Any:
+        return self.session.execute(sa.select(emails).where(emails.c.id == email_id)) \
+            .mappings().first()
+
     def get(self, email_id: str) -> Email | None:
         row = self.session.execute(sa.select(emails).where(emails.c.id == email_id)).first()
         return _email(row) if row else None
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Email]:
-        """Queued e-mails whose time has come, leased for ``lease`` so that no other replica
+        """Pending or retrying e-mails whose time has come, leased for ``lease`` so that no other replica
         takes them meanwhile (rows another replica is claiming are skipped, not waited for)."""
         rows = self.session.execute(
-            sa.select(emails).where(emails.c.status == QUEUED, emails.c.next_attempt_at <= now)
+            sa.select(emails).where(emails.c.status.in_(OPEN), emails.c.next_attempt_at <= now)
             .order_by(emails.c.next_attempt_at).limit(limit)
             .with_for_update(skip_locked=True)).all()
         if rows:
@@ -66,9 +76,269 @@ class EmailRepository:
                 outcome=attempt.outcome, error=attempt.error, retry_at=attempt.retry_at))
         return bool(saved)
 
+    def save_retry(self, email: Email) -> bool:
+        """Store a failed e-mail put back for another attempt (False if it changed meanwhile)."""
+        return bool(self.session.execute(emails.update().where(
+            emails.c.id == email.id, emails.c.status == FAILED).values(**_state(email))).rowcount)
+
     def attempts(self, email_id: str) -> list[Attempt]:
         rows = self.session.execute(
             sa.select(email_attempts).where(email_attempts.c.email_id == email_id)
             .order_by(email_attempts.c.attempt)).all()
         return [Attempt(r.email_id, r.attempt, r.at, r.outcome, r.error, r.retry_at)
                 for r in rows]
+
+
+def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict[str, Any],
+           insert_only: dict[str, Any] | None = None,
+           only_if: Any = None) -> None:
+    """Insert the row, or update ``values`` on the existing one (``insert_only`` are defaults
+    for a new row; ``only_if(table, excluded)`` a condition for updating), in one statement."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**keys, **(insert_only or {}), **values)
+    if values:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys), set_=values,
+            where=only_if(table, statement.excluded) if only_if is not None else None)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    session.execute(statement)
+
+
+def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
+    """Insert unless a unique key already holds it; True when inserted."""
+    return bool(insert_ignoring_duplicates(session, table, **values))
+
+
+class Directory:
+    """The read models: accounts (kind, e-mail, name, locale, provider, staff roles), providers
+    (name, type) and secretaries' grants, kept from identity's and relationships' events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save_account(self, account_id: str, now: datetime, status_if_new: str = "active",
+                     **fields: Any) -> None:
+        """Insert or update the given fields (None leaves a field as it is); a new row gets
+        ``status_if_new`` unless ``status`` is given."""
+        fields = {k: v for k, v in fields.items() if v is not None}
+        defaults = {k: v for k, v in (("roles", []), ("status", status_if_new))
+                    if k not in fields}
+        upsert(self.session, accounts, {"id": account_id}, {**fields, "updated_at": now},
+               insert_only=defaults)
+
+    def account(self, account_id: str) -> Any:
+        return self.session.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+
+    def accounts(self, ids: list[str]) -> dict[str, Any]:
+        if not ids:
+            return {}
+        rows = self.session.execute(sa.select(accounts).where(accounts.c.id.in_(ids))).all()
+        return {row.id: row for row in rows}
+
+    def provider_logins(self, provider_id: str) -> list[str]:
+        return list(self.session.execute(
+            sa.select(accounts.c.id).where(accounts.c.provider_id == provider_id,
+                                           accounts.c.kind == "provider",
+                                           accounts.c.status != "deleted")
+            .order_by(accounts.c.id)).scalars())
+
+    def secretaries_with(self, provider_id: str, roles: tuple[str, ...]) -> list[str]:
+        """Secretaries with an active relationship holding one of ``roles`` for the provider."""
+        if not roles:
+            return []
+        rows = self.session.execute(sa.select(grants.c.secretary_id, grants.c.roles).where(
+            grants.c.provider_id == provider_id, grants.c.active.is_(True))).all()
+        return sorted({row.secretary_id for row in rows if set(row.roles or []) & set(roles)})
+
+    def providers_of(self, secretary_id: str) -> list[str]:
+        """The providers a secretary has an active relationship with."""
+        return sorted(set(self.session.execute(sa.select(grants.c.provider_id).where(
+            grants.c.secretary_id == secretary_id, grants.c.active.is_(True))).scalars()))
+
+    def staff_with(self, roles: tuple[str, ...]) -> list[str]:
+        rows = self.session.execute(sa.select(accounts.c.id, accounts.c.roles).where(
+            accounts.c.kind == "staff", accounts.c.status != "deleted")).all()
+        return sorted(row.id for row in rows if set(row.roles or []) & set(roles))
+
+    def save_provider(self, provider_id: str, now: datetime, **fields: Any) -> None:
+        fields = {k: v for k, v in fields.items() if v is not None}
+        upsert(self.session, providers, {"id": provider_id}, {**fields, "updated_at": now})
+
+    def provider(self, provider_id: str) -> Any:
+        return self.session.execute(
+            sa.select(providers).where(providers.c.id == provider_id)).first()
+
+    def provider_types(self, provider_ids: list[str]) -> set[str]:
+        if not provider_ids:
+            return set()
+        return {t for t in self.session.execute(sa.select(providers.c.provider_type).where(
+            providers.c.id.in_(provider_ids))).scalars() if t}
+
+    def provider_accounts(self, provider_types: list[str] | None) -> list[str]:
+        """Active provider logins, of providers of the given types (all when None)."""
+        query = (sa.select(accounts.c.id).select_from(accounts.join(
+            providers, providers.c.id == accounts.c.provider_id, isouter=True))
+            .where(accounts.c.kind == "provider", accounts.c.status == "active"))
+        if provider_types is not None:
+            query = query.where(providers.c.provider_type.in_(provider_types))
+        return list(self.session.execute(query.order_by(accounts.c.id)).scalars())
+
+    def save_grant(self, relationship_id: str, provider_id: str, secretary_id: str,
+                   roles: list[str], active: bool, occurred_at: str) -> None:
+        """Events of one relationship may arrive out of order (one queue per event type): the
+        state of the latest event wins."""
+        upsert(self.session, grants, {"relationship_id": relationship_id},
+               {"provider_id": provider_id, "secretary_id": secretary_id, "roles": roles,
+                "active": active, "occurred_at": occurred_at},
+               only_if=lambda table, new: table.c.occurred_at <= new.occurred_at)
+
+
+class Inbox:
+    """Notifications, preferences, stream tickets and bulletins."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, **values: Any) -> bool:
+        """One notification per (event, recipient): False when it was there already."""
+        return insert_new(self.session, notifications, **values)
+
+    def page(self, account_id: str, unread: bool, limit: int,
+             cursor: str | None) -> tuple[list[Any], str | None]:
+        query = sa.select(notifications).where(notifications.c.account_id == account_id)
+        if unread:
+            query = query.where(notifications.c.read_at.is_(None))
+        return page(self.session, query, [notifications.c.seq], limit, cursor)
+
+    def unread_count(self, account_id: str) -> int:
+        return self.session.execute(sa.select(sa.func.count()).select_from(notifications).where(
+            notifications.c.account_id == account_id,
+            notifications.c.read_at.is_(None))).scalar_one()
+
+    def by_ids(self, ids: list[str]) -> list[Any]:
+        return self.session.execute(sa.select(notifications).where(
+            notifications.c.id.in_(ids)).order_by(notifications.c.seq)).all()
+
+    def mark_read(self, account_id: str, notification_id: str, now: datetime) -> bool:
+        """False when the account has no such notification."""
+        row = self.session.execute(sa.select(notifications.c.read_at).where(
+            notifications.c.id == notification_id,
+            notifications.c.account_id == account_id)).first()
+        if row is None:
+            return False
+        if row.read_at is None:
+            self.session.execute(notifications.update().where(
+                notifications.c.id == notification_id).values(read_at=now))
+        return True
+
+    def mark_all_read(self, account_id: str, now: datetime) -> int:
+        return self.session.execute(notifications.update().where(
+            notifications.c.account_id == account_id,
+            notifications.c.read_at.is_(None)).values(read_at=now)).rowcount
+
+    def after(self, account_id: str, notification_id: str, limit: int) -> list[Any]:
+        """The account's notifications newer than the given one, oldest first (none when the
+        id is not one of its own)."""
+        seq = self.session.execute(sa.select(notifications.c.seq).where(
+            notifications.c.id == notification_id,
+            notifications.c.account_id == account_id)).scalar()
+        if seq is None:
+            return []
+        return self.session.execute(sa.select(notifications).where(
+            notifications.c.account_id == account_id, notifications.c.seq > seq)
+            .order_by(notifications.c.seq).limit(limit)).all()
+
+    def switched_off(self, account_ids: list[str], notification_type: str) -> set[str]:
+        """Which of the accounts switched e-mail of this type off (one query for all)."""
+        if not account_ids:
+            return set()
+        return set(self.session.execute(sa.select(preferences.c.account_id).where(
+            preferences.c.account_id.in_(account_ids), preferences.c.type == notification_type,
+            preferences.c.email.is_(False))).scalars())
+
+    def opted_in_to_patient_messages(self, account_ids: list[str]) -> set[str]:
+        if not account_ids:
+            return set()
+        return set(self.session.execute(sa.select(settings.c.account_id).where(
+            settings.c.account_id.in_(account_ids),
+            settings.c.patient_messages.is_(True))).scalars())
+
+    def email_preferences(self, account_id: str) -> dict[str, bool]:
+        return dict(self.session.execute(sa.select(preferences.c.type, preferences.c.email).where(
+            preferences.c.account_id == account_id)).all())
+
+    def patient_messages(self, account_id: str) -> bool:
+        return bool(self.session.execute(sa.select(settings.c.patient_messages).where(
+            settings.c.account_id == account_id)).scalar())
+
+    def save_preferences(self, account_id: str, email: dict[str, bool],
+                         patient_messages: bool | None) -> None:
+        for notification_type, enabled in email.items():
+            upsert(self.session, preferences, {"account_id": account_id,
+                                               "type": notification_type}, {"email": enabled})
+        if patient_messages is not None:
+            upsert(self.session, settings, {"account_id": account_id},
+                   {"patient_messages": patient_messages})
+
+    def add_ticket(self, digest: str, caller: dict, expires_at: datetime, now: datetime) -> None:
+        self.session.execute(stream_tickets.delete().where(stream_tickets.c.expires_at < now))
+        self.session.execute(stream_tickets.insert().values(digest=digest, caller=caller,
+                                                            expires_at=expires_at))
+
+    def use_ticket(self, digest: str, now: datetime) -> dict | None:
+        """The caller of an unused, unexpired ticket, which is used up by this call."""
+        used = self.session.execute(stream_tickets.update().where(
+            stream_tickets.c.digest == digest, stream_tickets.c.used_at.is_(None),
+            stream_tickets.c.expires_at > now).values(used_at=now)).rowcount
+        if not used:
+            return None
+        return self.session.execute(sa.select(stream_tickets.c.caller).where(
+            stream_tickets.c.digest == digest)).scalar()
+
+    def add_bulletin(self, **values: Any) -> None:
+        self.session.execute(bulletins.insert().values(**values))
+        for attachment in values["attachments"]:
+            self.session.execute(bulletin_attachments.insert().values(
+                attachment_id=attachment["id"], bulletin_id=values["id"]))
+
+    def bulletin(self, bulletin_id: str) -> Any:
+        return self.session.execute(sa.select(bulletins).where(bulletins.c.id == bulletin_id)).first()
+
+    def bulletins_page(self, provider_types: set[str] | None, limit: int,
+                       cursor: str | None) -> tuple[list[Any], str | None]:
+        """All bulletins (``provider_types`` None), or those addressed to every provider or to
+        one of the given types."""
+        rows, next_cursor = [], cursor
+        query = sa.select(bulletins)
+        if provider_types is None:
+            return page(self.session, query, [bulletins.c.seq], limit, cursor)
+        # the targeting is a JSON list: filter in Python, page by page
+        while True:
+            batch, next_cursor = page(self.session, query, [bulletins.c.seq], limit,
+                                      next_cursor)
+            rows += [b for b in batch if b["provider_types"] is None
+                     or set(b["provider_types"]) & provider_types]
+            if len(rows) >= limit or next_cursor is None:
+                break
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = encode_cursor([rows[-1]["seq"]])
+        return rows, next_cursor
+
+    def bulletin_of_attachment(self, attachment_id: str) -> Any:
+        return self.session.execute(sa.select(bulletins).join(
+            bulletin_attachments, bulletin_attachments.c.bulletin_id == bulletins.c.id).where(
+            bulletin_attachments.c.attachment_id == attachment_id)).first()
+
+    def emails_page(self, status: str | None, limit: int,
+                    cursor: str | None) -> tuple[list[Any], str | None]:
+        query = sa.select(emails)
+        if status:
+            query = query.where(emails.c.status == status)
+        return page(self.session, query, [emails.c.created_at, emails.c.id], limit, cursor)
+
+

@@ -19,33 +19,35 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ponte import acting, clock
+from ponte.errors import Conflict, InvalidInput
+from ponte.roles import PROVIDER_ROLES
 
-ROLES = ("authorizations", "billing", "commercial", "manage_relationships")
-OPERATOR_TIMEZONE = ZoneInfo("America/Sao_Paulo")
 
 
 def validate_roles(roles: Iterable[str] | None) -> tuple[str, ...]:
     """A non-empty subset of the four roles (000: "isoladas ou cumulativas"), in canonical order."""
     given = list(roles or [])
-    unknown = sorted({role for role in given if role not in ROLES}, key=str)
+    unknown = sorted({role for role in given if role not in PROVIDER_ROLES}, key=str)
     if unknown:
         raise InvalidInput("Unknown roles: " + ", ".join(map(str, unknown)) + ".",
-                           {"roles": [f"Unknown role {role!r}; choose from {', '.join(ROLES)}."
-                                      for role in unknown]})
+                           {"roles": [f"Unknown role {role!r}; choose from "
+                                      f"{', '.join(PROVIDER_ROLES)}." for role in unknown]})
     if not given:
         raise InvalidInput("Choose at least one role.", {"roles": ["Choose at least one role."]})
-    return tuple(role for role in ROLES if role in given)
+    return tuple(role for role in PROVIDER_ROLES if role in given)
 
 
-def local_today(now: datetime, tz: ZoneInfo = OPERATOR_TIMEZONE) -> date:
-    return now.astimezone(tz).date()
+def local_today(now: datetime, tz: ZoneInfo | None = None) -> date:
+    """The day ``now`` falls on in the operator's time zone (``PONTE_TIMEZONE``)."""
+    return now.astimezone(tz or clock.local_zone()).date()
 
 
-def end_of_day(until: date, tz: ZoneInfo = OPERATOR_TIMEZONE) -> datetime:
-    """The instant a relationship accepted "until" a date stops: the next midnight, local time,
-    so the whole of the last day is included."""
-    return datetime.combine(until + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+def end_of_day(until: date, tz: ZoneInfo | None = None) -> datetime:
+    """The instant a relationship accepted "until" a date stops: the next midnight, in the
+    operator's time zone, so the whole of the last day is included."""
+    return datetime.combine(until + timedelta(days=1), time(0),
+                            tzinfo=tz or clock.local_zone()).astimezone(timezone.utc)
 
 
 @dataclass
@@ -111,13 +113,14 @@ class Invitation:
         return cls(provider_id, secretary_id, validate_roles(roles), now, invited_by)
 
     def accept(self, until: date | None, now: datetime,
-               tz: ZoneInfo = OPERATOR_TIMEZONE) -> Relationship:
+               tz: ZoneInfo | None = None) -> Relationship:
         """Start the relationship, indefinitely (``until`` None) or through ``until``, which must
         be a day after today in the operator's time zone."""
         self._require_pending()
+        tz = tz or clock.local_zone()
         if until is not None and until <= local_today(now, tz):
             raise InvalidInput("The end date must be in the future.",
-                               {"until": ["Must be a date after today (America/Sao_Paulo)."]})
+                               {"until": [f"Must be a date after today ({tz.key})."]})
         self._decide("accepted", now)
         return Relationship(self.provider_id, self.secretary_id, self.roles, started_at=now,
                             until=until, ends_at=end_of_day(until, tz) if until else None,
@@ -152,32 +155,26 @@ class Caller:
         return cls(context["account_id"], context["kind"], context.get("provider_id"))
 
 
+def acting_for(caller: Caller, relationships: Iterable[Relationship],
+               now: datetime) -> dict[str, frozenset[str]]:
+    """Provider id → roles ``caller`` holds, by the one rule of :mod:`ponte.acting` applied to
+    the caller's relationships that are active at ``now``."""
+    return acting.acting_for(caller.kind, caller.provider_id, (
+        (r.provider_id, r.roles) for r in relationships
+        if r.secretary_id == caller.account_id and r.is_active(now)))
+
+
 def roles_for(caller: Caller, provider_id: str, relationships: Iterable[Relationship],
               now: datetime) -> frozenset[str] | None:
-    """The one rule: what ``caller`` may do for ``provider_id``. A provider login holds every role
-    for its own provider; a secretary holds the roles of her active relationship with it; anyone
-    else holds nothing (None)."""
-    if caller.kind == "provider":
-        return frozenset(ROLES) if caller.provider_id == provider_id else None
-    if caller.kind != "secretary":
-        return None
-    for relationship in relationships:
-        if (relationship.secretary_id == caller.account_id
-                and relationship.provider_id == provider_id and relationship.is_active(now)):
-            return frozenset(relationship.roles)
-    return None
+    """What ``caller`` may do for ``provider_id``: every role for a provider login's own
+    provider, a secretary's roles of her active relationship with it, else nothing (None)."""
+    return acting_for(caller, relationships, now).get(provider_id)
 
 
 def require_roles(caller: Caller, provider_id: str, relationships: Iterable[Relationship],
                   now: datetime, role: str | None = None) -> frozenset[str]:
-    """:func:`roles_for`, enforced like the gateway's edge rule: a secretary who does not act
-    for the provider, or lacks ``role``, is refused (403); anyone else unrelated to the provider
-    is told it does not exist (404)."""
-    held = roles_for(caller, provider_id, relationships, now)
-    if held is None:
-        if caller.kind == "secretary":
-            raise Forbidden("You do not act for this provider.")
-        raise NotFound("No such provider.")
-    if role is not None and role not in held:
-        raise Forbidden(f"Acting for this provider needs the role {role}.")
-    return held
+    """:func:`roles_for`, enforced like the gateway's edge rule (``ponte.acting``): a secretary
+    who does not act for the provider, or lacks ``role``, is refused (403); anyone else unrelated
+    to the provider is told it does not exist (404)."""
+    return acting.require_provider_role(caller.kind, acting_for(caller, relationships, now),
+                                        provider_id, (role,) if role else ())

@@ -1,37 +1,19 @@
 """Loading and saving the relationships service's state inside one unit of work."""
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date, datetime
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ponte.errors import Conflict, InvalidInput
+from ponte.errors import Conflict
+from ponte.pagination import page
 from services.relationships.domain import Invitation, Relationship
 from services.relationships.models import (accreditations, invitations, provider_logins,
                                            providers, relationships, secretaries)
 
 Page = tuple[list[Any], str | None]
-
-
-def encode_cursor(moment: datetime, row_id: str) -> str:
-    raw = json.dumps([moment.isoformat(), row_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        moment, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(row_id, str) or "\x00" in row_id:
-            raise ValueError("not an id")
-        row_id.encode()  # a lone surrogate ("\ud800") cannot reach the database either
-        return datetime.fromisoformat(moment), row_id
-    except (ValueError, TypeError, RecursionError):
-        raise InvalidInput("This cursor is not valid.", {"cursor": ["Not a valid cursor."]}) \
-            from None
 
 
 class Repository:
@@ -82,15 +64,9 @@ class Repository:
 
     def accreditations(self, provider_id: str, limit: int, cursor: str | None) -> Page:
         query = sa.select(accreditations).where(accreditations.c.provider_id == provider_id)
-        if cursor:
-            _, after = decode_cursor(cursor)
-            query = query.where(accreditations.c.id > after)
-        rows = [dict(r) for r in self.session.execute(
-            query.order_by(accreditations.c.id).limit(limit + 1)).mappings()]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor(datetime.min, rows[-1]["id"]) if more else None
-        return rows, next_cursor
+        rows, next_cursor = page(self.session, query, [accreditations.c.id], limit, cursor,
+                                 descending=False)
+        return [dict(r) for r in rows], next_cursor
 
     def secretary(self, secretary_id: str) -> dict | None:
         return self.secretaries([secretary_id]).get(secretary_id)
@@ -220,17 +196,8 @@ class Repository:
     # -- pages, newest first -------------------------------------------------------------
 
     def _page(self, query: sa.Select, moment: sa.Column, row_id: sa.Column, limit: int,
-              cursor: str | None) -> tuple[list[Any], str | None]:
-        if cursor:
-            after_moment, after_id = decode_cursor(cursor)
-            query = query.where(sa.or_(moment < after_moment,
-                                       sa.and_(moment == after_moment, row_id < after_id)))
-        rows = list(self.session.execute(
-            query.order_by(moment.desc(), row_id.desc()).limit(limit + 1)).mappings())
-        if len(rows) <= limit:
-            return rows, None
-        last = rows[limit - 1]
-        return rows[:limit], encode_cursor(last[moment.name], last[row_id.name])
+              cursor: str | None) -> Page:
+        return page(self.session, query, [moment, row_id], limit, cursor)
 
 
 def _invitation(row: Any) -> Invitation:

@@ -1,17 +1,12 @@
 """Plain-dict answers of the RPC methods (docs/rpc.md)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
+from ponte.clock import iso
 from services.relationships.domain import Invitation, Relationship
 from services.relationships.repository import Repository
-
-
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def day(value: date | None) -> str | None:

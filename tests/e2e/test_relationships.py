@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ponte.roles import PROVIDER_ROLES
 from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, Client, free_port, new_cnpj, new_cpf,
                          wait_until)
 
 PASSWORD = "Senha#2026"
-ROLES = ["authorizations", "billing", "commercial", "manage_relationships"]
+ROLES = list(PROVIDER_ROLES)
 API = "/api/v1"
 
 
@@ -357,21 +358,24 @@ def test_a_deleted_secretary_ends_her_relationships(client, accounts, provider):
 
 
 def test_a_relationship_expires_after_its_last_day(stack, client, accounts, provider):
-    """Runs last in the module: relationships is restarted two days ahead
-    (PONTE_CLOCK_OFFSET_DAYS), so the expiry job finds the relationship past its end."""
+    """relationships is restarted two days ahead (PONTE_CLOCK_OFFSET_DAYS), so the expiry job
+    finds the relationship past its end; it is restarted on today's clock afterwards, so the
+    tests of this module do not depend on running before or after this one."""
     hana = accounts.secretary("Hana")
     tomorrow = (sao_paulo_today() + timedelta(days=1)).isoformat()
     relationship = accounts.relate(provider, hana, ["commercial"], until=tomorrow)
     assert profile(client, provider, hana).status_code == 200
 
     name = "ponte-up" if stack.kind == "embedded" else "relationships"
-    stack.stop_process(name)
-    stack.start_process(name, *(("up",) if name == "ponte-up" else ("run", name)),
-                        env={"PONTE_CLOCK_OFFSET_DAYS": "2"})
-    stack.wait_ready()
-
-    # well within the gateways' 30 s cache: the expiry job's event clears it
-    wait_until(lambda: acting_for(client, hana) == [], 10, 0.2, "the grant to go")
-    assert profile(client, provider, hana).status_code == 403
-    mine = client.get(f"{API}/me/relationships", token=hana["token"]).json()["items"]
-    assert [(r["id"], r["status"]) for r in mine] == [(relationship["id"], "expired")]
+    restart = (lambda **env: (stack.stop_process(name), stack.start_process(
+        name, *(("up",) if name == "ponte-up" else ("run", name)), env=env),
+        stack.wait_ready()))
+    restart(PONTE_CLOCK_OFFSET_DAYS="2")
+    try:
+        # well within the gateways' 30 s cache: the expiry job's event clears it
+        wait_until(lambda: acting_for(client, hana) == [], 10, 0.2, "the grant to go")
+        assert profile(client, provider, hana).status_code == 403
+        mine = client.get(f"{API}/me/relationships", token=hana["token"]).json()["items"]
+        assert [(r["id"], r["status"]) for r in mine] == [(relationship["id"], "expired")]
+    finally:
+        restart()

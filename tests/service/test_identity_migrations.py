@@ -1,7 +1,13 @@
-"""Identity's migrations create exactly what its models describe, on SQLite and on PostgreSQL,
-and a second run is a no-op (replicas starting together)."""
+"""Identity's migrations create exactly what its models describe, on SQLite and on PostgreSQL;
+a second run is a no-op; and replicas starting at the same moment on PostgreSQL (separate
+processes) all come up, one of them migrating."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -67,3 +73,32 @@ def test_the_comparison_notices_a_difference(tmp_path, monkeypatch):
     finally:
         engine.dispose()
         config.settings.cache_clear()
+
+
+REPLICA = """
+import sys, time
+from ponte.db import create_engine_for, migrate
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # all replicas go at the same instant
+engine = create_engine_for("identity")
+migrate("identity", engine)
+engine.dispose()
+"""
+
+
+def test_replicas_migrating_at_the_same_moment_on_postgresql(postgres_databases):
+    """Each replica is its own process (the in-process lock cannot help them): they race to
+    create the database and to migrate it; the advisory lock lets one migrate and the others
+    find it done."""
+    start = time.time() + 3  # time for every interpreter to import before the start
+    root = Path(__file__).resolve().parents[2]
+    replicas = [subprocess.Popen([sys.executable, "-c", REPLICA, str(start)], cwd=root,
+                                 env={**os.environ, "PYTHONPATH": str(root)},
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for _ in range(4)]
+    outputs = [replica.communicate(timeout=120)[0] for replica in replicas]
+    assert [replica.returncode for replica in replicas] == [0] * 4, "\n".join(outputs)
+    engine = create_engine_for("identity")
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()

@@ -4,8 +4,11 @@ failing handler is retried with backoff and finally parked as dead (never droppe
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -43,7 +46,7 @@ class Audit:
     db = Database(MIGRATIONS)
     failures_left: dict[str, int] = {}
 
-    @messaging.handles("ledger", "entry_added")
+    @messaging.handles("ledger", "entry_added", subscription="ledger_entries")
     def record(self, event: messaging.Event) -> None:
         amount = event.data["amount"]
         if amount < 0:
@@ -162,3 +165,59 @@ def test_a_message_that_is_not_an_event_is_dropped_without_stopping_the_consumer
         entry_id = client.ledger.add_entry(13)
     wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 5,
                what="the consumer to carry on after the malformed message")
+
+
+def test_the_queue_and_the_records_follow_the_subscription_name_not_the_method(env, ledger_first):
+    from kombu.transport import memory
+    assert "evt-ledger-entry_added--audit.ledger_entries" in memory.Channel.queues
+    assert not [q for q in memory.Channel.queues if q.endswith("--audit.record")]
+    assert {row["handler"] for row in _rows(env, "audit", "processed_events")} == {
+        "ledger_entries"}
+    assert messaging.subscriptions([Audit]) == [("ledger", "entry_added", "audit",
+                                                 "ledger_entries")]
+
+
+@pytest.mark.parametrize("name", ["", "Record", "1st", "with-dash", "x" * 101])
+def test_a_subscription_needs_a_plain_stable_name(name):
+    with pytest.raises(ValueError):
+        messaging.handles("ledger", "entry_added", subscription=name)(_handler)
+
+
+def test_a_subscription_cannot_be_declared_without_a_name():
+    with pytest.raises(TypeError):
+        messaging.handles("ledger", "entry_added")(_handler)
+
+
+def _handler(self, event: messaging.Event) -> None:
+    pass
+
+
+def test_processed_events_older_than_the_retention_are_pruned(env, ledger_first):
+    engine = sa.create_engine(f"sqlite:///{env}/audit.db")
+    old, recent = messaging.now() - timedelta(days=15), messaging.now() - timedelta(days=13)
+    with engine.begin() as conn:
+        for event_id, moment in (("old-event", old), ("recent-event", recent)):
+            conn.execute(messaging.processed_events.insert().values(
+                event_id=event_id, handler="ledger_entries", processed_at=moment))
+    relay = messaging.Relay(SimpleNamespace(service_name="audit"), engine)
+    assert relay.prune_processed() >= 1
+    kept = {row["event_id"] for row in _rows(env, "audit", "processed_events")}
+    assert "recent-event" in kept and "old-event" not in kept
+    assert messaging.PROCESSED_RETENTION == timedelta(days=14)
+    engine.dispose()
+
+
+def test_a_retry_runs_when_due_without_waiting_for_the_idle_poll(env, ledger_first, monkeypatch):
+    """The relay sleeps up to RELAY_POLL_SECONDS while idle, but wakes for a retry it has
+    scheduled: three 50 ms backoffs take well under one (long) idle poll."""
+    monkeypatch.setattr(messaging, "RELAY_POLL_SECONDS", 30.0)
+    time.sleep(0.2)  # let the relays take the long sleep
+    entry_id = str(uuid.uuid4())
+    Audit.failures_left[entry_id] = 3
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            messaging.Event(entry_id, "entry_added", "ledger", "2026-01-01T00:00:00Z",
+                            {"entry_id": entry_id, "amount": 5}).envelope(),
+            exchange=messaging.event_exchange("ledger"), routing_key="entry_added")
+    wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 5,
+               what="three retries, each as soon as it is due")

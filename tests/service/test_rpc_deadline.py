@@ -16,10 +16,8 @@ from nameko.testing.services import entrypoint_hook
 
 from ponte.errors import ServiceUnavailable
 from ponte.rpc import Services
-from tests.stack import infrastructure_missing
+from tests.stack import require_infrastructure
 
-pytestmark = pytest.mark.skipif(bool(infrastructure_missing()),
-                                reason=f"RabbitMQ: {infrastructure_missing()}")
 SLEEPY = f"sleepy_{uuid.uuid4().hex[:6]}"
 
 
@@ -44,6 +42,7 @@ class Caller:
 
 @pytest.fixture(scope="module")
 def broker():
+    require_infrastructure("RabbitMQ")
     with nameko_config.patch({"AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
                               "serializer": "json"}):
         caller = ServiceRunner()

@@ -27,7 +27,7 @@ def test_dead_letters_are_listed_and_replayed(data_dir, capsys):
         conn.execute(messaging.event_failures.insert().values(
             event_id=event.id, handler="on_password_reset_requested", envelope=event.envelope(),
             attempts=messaging.MAX_ATTEMPTS, status="dead", last_error="Traceback\nSMTPError",
-            next_attempt_at=messaging._now(), created_at=messaging._now()))
+            next_attempt_at=messaging.now(), created_at=messaging.now()))
     assert cli.main(["dead-letters", "notifications"]) == 0
     listed = capsys.readouterr()
     assert '"handler": "on_password_reset_requested"' in listed.out and "SMTPError" in listed.out
@@ -44,3 +44,15 @@ def test_a_service_without_a_database_has_no_dead_letters(data_dir, capsys, monk
     monkeypatch.setattr(db, "ROOT", data_dir / "no-services-here")
     assert cli.main(["dead-letters", "attendance"]) == 0
     assert "keeps no database" in capsys.readouterr().err
+
+
+def test_subscriptions_lists_and_declares_the_durable_queues(data_dir, capsys, monkeypatch):
+    import ponte.broker  # noqa: F401  the in-process broker, to declare on
+    from kombu.transport import memory
+    monkeypatch.setenv("AMQP_URI", "memory://cli-subscriptions")
+    config.settings.cache_clear()
+    assert cli.main(["subscriptions", "--declare"]) == 0
+    listed = capsys.readouterr().out.split()
+    queue = "evt-identity-account_deleted--relationships.handle_account_deleted"
+    assert queue in listed and all(name.startswith("evt-") for name in listed)
+    assert queue in memory.Channel.queues

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.notifications import domain
-from services.notifications.domain import FAILED, QUEUED, SENT, Email, NotQueued
+from services.notifications.domain import FAILED, RETRYING, SENT, Email, NotQueued
 from services.notifications.emails import EVENTS, LINKS, as_mime, compose, mask
 from services.notifications.templates import resolve_locale
 
@@ -184,7 +184,7 @@ def test_failed_attempts_are_retried_later_and_finally_given_up():
     queued, now = _queued(), datetime(2026, 1, 1, tzinfo=timezone.utc)
     for number in range(1, domain.MAX_ATTEMPTS):
         attempt = queued.record(now, "ConnectionRefusedError: refused")
-        assert queued.status == QUEUED
+        assert queued.status == RETRYING
         assert attempt.retry_at == queued.next_attempt_at == now + domain.backoff(number)
         now = attempt.retry_at
     last = queued.record(now, "still refused")

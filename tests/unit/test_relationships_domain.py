@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.relationships.domain import (ROLES, Caller, Invitation, Relationship, end_of_day,
+from ponte.roles import PROVIDER_ROLES as ROLES
+from services.relationships.domain import (Caller, Invitation, Relationship, end_of_day,
                                            local_today, require_roles, roles_for, validate_roles)
 
 UTC = timezone.utc

@@ -1,17 +1,19 @@
 """Who is calling and for whom, from the caller context the gateway sends.
 
-The gateway checks provider-scoped routes with its one permission rule and passes along the
-providers the caller acts for (``acting_for``: provider id → roles). The service re-checks
-ownership of what it loads with the same data: a provider's requests, payments and inquiries are
-seen by its provider side holding the named role, and by operator staff; anyone else is told they
-do not exist (404)."""
+The gateway checks provider-scoped routes with the one permission rule (``ponte.acting``) and
+passes along the providers a secretary acts for (``acting_for``: provider id → roles); the same
+rule turns them, or a provider login's own provider, into what the caller holds here. The
+service re-checks ownership of what it loads with the same data: a provider's requests, payments
+and inquiries are seen by its provider side holding the named role, and by operator staff;
+anyone else is told they do not exist (404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from ponte import acting
 from ponte.errors import Forbidden, NotFound
-from ponte.roles import ADMIN, AUDITOR, OPERATOR, PROVIDER_ROLES
+from ponte.roles import ADMIN, AUDITOR, OPERATOR
 
 PROVIDER_SIDE, OPERATOR_SIDE = "provider", "operator"
 
@@ -27,12 +29,10 @@ class Actor:
     def from_context(cls, caller: Mapping[str, Any],
                      acting_for: Mapping[str, Iterable[str]] | None = None) -> "Actor":
         grants = acting_for if acting_for is not None else caller.get("acting_for") or {}
-        if caller.get("kind") == "provider" and caller.get("provider_id") and not grants:
-            grants = {caller["provider_id"]: PROVIDER_ROLES}
-        return cls(account_id=str(caller.get("account_id") or ""),
-                   kind=str(caller.get("kind") or ""),
+        kind = str(caller.get("kind") or "")
+        return cls(account_id=str(caller.get("account_id") or ""), kind=kind,
                    staff_roles=frozenset(caller.get("roles") or ()),
-                   acting_for={p: frozenset(r) for p, r in grants.items()})
+                   acting_for=acting.acting_for(kind, caller.get("provider_id"), grants.items()))
 
     @property
     def side(self) -> str:

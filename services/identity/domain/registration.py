@@ -1,4 +1,10 @@
-"""Who can register and with what (000, 003, API.md "Precise points")."""
+"""Who can register and with what: the business rules (000, 003, API.md "Precise points").
+
+The shape of what arrives (types, lengths, enumerations, e-mail syntax, CPF/CNPJ check digits,
+confirmations typed the same, terms accepted) is checked once, at the edge, by the schemas in
+``gateway/identity/schemas.py``; the RPCs receive it already normalised (docs/rpc.md). What is
+left here needs the domain or the state: the password policy, a provider's type and sites, and
+what completing a site requires of that site and its provider."""
 from __future__ import annotations
 
 import unicodedata
@@ -6,14 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ponte.documents import normalise_cpf, normalise_document
+from ponte.documents import person_type as person_type_of
 from ponte.errors import InvalidInput
+from ponte.roles import STAFF_ROLES
 from services.identity.domain.passwords import policy_errors
 
-PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
-SEXES = ("female", "male")
-STAFF_ROLES = ("admin", "operator", "auditor", "manager", "servant")
-LOCALES = ("pt-BR", "en", "it")
 DEFAULT_LOCALE = "pt-BR"
 
 
@@ -44,41 +47,6 @@ class Errors:
             raise InvalidInput(f"{detail} ({names})", self.fields)
 
 
-def read_text(data: Mapping[str, Any], field: str, errors: Errors, required: bool = True,
-          max_length: int = 200) -> str | None:
-    value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(field, "Missing data for required field.")
-        return None
-    if not isinstance(value, str) or len(value.strip()) > max_length:
-        errors.add(field, f"Must be text of at most {max_length} characters.")
-        return None
-    return value.strip()
-
-
-def read_email(data: Mapping[str, Any], field: str, errors: Errors,
-               required: bool = True) -> str | None:
-    value = read_text(data, field, errors, required, 254)
-    if value is not None and (value.count("@") != 1 or "." not in value.split("@")[1]):
-        errors.add(field, "Not a valid email address.")
-        return None
-    return value
-
-
-def read_choice(data: Mapping[str, Any], field: str, choices: tuple[str, ...], errors: Errors,
-            required: bool = True) -> str | None:
-    value = data.get(field)
-    if value is None:
-        if required:
-            errors.add(field, "Missing data for required field.")
-        return None
-    if value not in choices:
-        errors.add(field, f"Must be one of: {', '.join(choices)}.")
-        return None
-    return value
-
-
 @dataclass(frozen=True)
 class SelfRegistration:
     kind: str
@@ -92,27 +60,12 @@ class SelfRegistration:
 
 def self_registration(kind: str, data: Mapping[str, Any]) -> SelfRegistration:
     """Secretaries (000) and citizens register themselves: CPF, name, e-mail, password and
-    accepted terms; secretaries also give their sex and confirm the e-mail."""
+    accepted terms; secretaries also give their sex. The password follows the policy (000)."""
     errors = Errors()
-    cpf = None
-    try:
-        cpf = normalise_cpf(data.get("cpf"))
-    except ValueError as exc:
-        errors.add("cpf", str(exc))
-    email = read_email(data, "email", errors)
-    if kind == "secretary" and email is not None:
-        confirmation = data.get("email_confirmation")
-        if not isinstance(confirmation, str) or email_key(confirmation) != email_key(email):
-            errors.add("email_confirmation", "Does not match the e-mail.")
-    name = read_text(data, "name", errors)
-    sex = read_choice(data, "sex", SEXES, errors, required=kind == "secretary")
-    secondary = read_email(data, "secondary_email", errors, required=False)
-    locale = read_choice(data, "locale", LOCALES, errors, required=False) or DEFAULT_LOCALE
     check_new_password(data, errors)
-    require_terms(data, errors)
     errors.raise_any()
-    assert cpf is not None and email is not None and name is not None
-    return SelfRegistration(kind, cpf, email, name, sex, secondary, locale)
+    return SelfRegistration(kind, data["cpf"], data["email"], data["name"], data.get("sex"),
+                            data.get("secondary_email"), data.get("locale") or DEFAULT_LOCALE)
 
 
 @dataclass(frozen=True)
@@ -125,31 +78,15 @@ class StaffMember:
 
 def staff_member(data: Mapping[str, Any]) -> StaffMember:
     """An admin creates staff with one or more roles; they set their password later."""
-    errors = Errors()
-    email = read_email(data, "email", errors)
-    name = read_text(data, "name", errors)
-    roles = data.get("roles")
-    if not isinstance(roles, list) or not roles or not set(roles) <= set(STAFF_ROLES):
-        errors.add("roles", f"Give one or more of: {', '.join(STAFF_ROLES)}.")
-        roles = []
-    locale = read_choice(data, "locale", LOCALES, errors, required=False) or DEFAULT_LOCALE
-    errors.raise_any()
-    assert email is not None and name is not None
-    return StaffMember(email, name, [r for r in STAFF_ROLES if r in roles], locale)
-
-
-def require_terms(data: Mapping[str, Any], errors: Errors) -> None:
-    """Without accepting the terms, registration is refused (000)."""
-    if data.get("accepted_terms") is not True:
-        errors.add("accepted_terms", "The terms must be accepted.")
+    roles = set(data["roles"])
+    return StaffMember(data["email"], data["name"], [r for r in STAFF_ROLES if r in roles],
+                       data.get("locale") or DEFAULT_LOCALE)
 
 
 def check_new_password(data: Mapping[str, Any], errors: Errors, field: str = "password") -> None:
-    """The password policy (000), and the confirmation typed the same."""
+    """The password policy (000); the confirmation was compared at the edge."""
     for message in policy_errors(data.get(field)):
         errors.add(field, message)
-    if data.get(f"{field}_confirmation") != data.get(field):
-        errors.add(f"{field}_confirmation", "Does not match the password.")
 
 
 @dataclass(frozen=True)
@@ -170,9 +107,6 @@ def plan_sites(legal_name: str, email: str,
             for name, site_email in wanted]
 
 
-MAX_SITES = 100
-
-
 @dataclass(frozen=True)
 class Preregistration:
     document: str
@@ -186,31 +120,13 @@ class Preregistration:
 
 
 def preregistration(data: Mapping[str, Any]) -> Preregistration:
-    """An operator pre-registers a provider: document (CNPJ or CPF), legal name, e-mail and
-    optional sites, each ``{name, email}`` (003)."""
-    errors = Errors()
-    document, person_type = "", "organisation"
-    try:
-        document, person_type = normalise_document(data.get("document"))
-    except ValueError as exc:
-        errors.add("document", str(exc))
-    legal_name = read_text(data, "legal_name", errors)
-    email = read_email(data, "email", errors)
-    secondary = read_email(data, "secondary_email", errors, required=False)
-    locale = read_choice(data, "locale", LOCALES, errors, required=False) or DEFAULT_LOCALE
-    sites = data.get("sites")
-    if sites is not None and (not isinstance(sites, list) or not 0 < len(sites) <= MAX_SITES):
-        errors.add("sites", f"Give between 1 and {MAX_SITES} sites, or none.")
-        sites = None
-    for index, site in enumerate(sites or []):
-        site_errors = Errors()
-        read_text(site if isinstance(site, Mapping) else {}, "name", site_errors)
-        read_email(site if isinstance(site, Mapping) else {}, "email", site_errors)
-        errors.fields.update({f"sites.{index}.{k}": v for k, v in site_errors.fields.items()})
-    errors.raise_any()
-    assert legal_name is not None and email is not None
-    return Preregistration(document, person_type, legal_name, email, secondary, locale,
-                           plan_sites(legal_name, email, sites), bool(sites))
+    """An operator pre-registers a provider: document (CNPJ or CPF, which says whether it is an
+    organisation or an individual), legal name, e-mail and optional sites (003)."""
+    sites = data.get("sites") or None
+    return Preregistration(data["document"], person_type_of(data["document"]), data["legal_name"],
+                           data["email"], data.get("secondary_email"),
+                           data.get("locale") or DEFAULT_LOCALE,
+                           plan_sites(data["legal_name"], data["email"], sites), bool(sites))
 
 
 @dataclass(frozen=True)
@@ -227,19 +143,20 @@ def completion(person_type: str, current_provider_type: str | None, email_shared
     to the provider (the first completed site sets it; later ones may omit it; a different value
     is refused); individuals give their sex; a site whose e-mail is shared sets its own."""
     errors = Errors()
-    provider_type = read_choice(data, "provider_type", PROVIDER_TYPES, errors,
-                            required=current_provider_type is None)
+    provider_type = data.get("provider_type")
+    if provider_type is None and current_provider_type is None:
+        errors.add("provider_type", "Missing data for required field.")
     if provider_type and current_provider_type and provider_type != current_provider_type:
         errors.add("provider_type", f"This provider is already registered as "
                                     f"{current_provider_type}.")
-    sex = read_choice(data, "sex", SEXES, errors, required=person_type == "individual")
-    email = read_email(data, "email", errors, required=email_shared)
-    if email_shared and "email" in errors.fields:
-        errors.fields["email"] = ["This site shares its e-mail with another site: give an "
-                                  "e-mail of its own."]
-    secondary = read_email(data, "secondary_email", errors, required=False)
+    sex = data.get("sex")
+    if sex is None and person_type == "individual":
+        errors.add("sex", "Missing data for required field.")
+    email = data.get("email")
+    if email is None and email_shared:
+        errors.add("email", "This site shares its e-mail with another site: give an e-mail of "
+                            "its own.")
     check_new_password(data, errors)
-    require_terms(data, errors)
     errors.raise_any()
-    return Completion(provider_type or current_provider_type, sex,  # type: ignore[arg-type]
-                      email, secondary)
+    return Completion(provider_type or current_provider_type,  # type: ignore[arg-type]
+                      sex, email, data.get("secondary_email"))

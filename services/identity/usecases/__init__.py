@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy.exc import IntegrityError
-
 from ponte.clock import now
-from ponte.errors import Conflict, Forbidden, Unauthenticated
+from ponte.db import conflict_on_duplicate
+from ponte.errors import Forbidden, Unauthenticated
+from ponte.roles import ADMIN
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
 
@@ -24,10 +24,8 @@ class Unit:
 
     def flush_or_conflict(self, detail: str, errors: dict[str, list[str]]) -> None:
         """A unique constraint lost to a concurrent request is a 409, like any duplicate."""
-        try:
+        with conflict_on_duplicate(detail, errors):
             self.repo.flush()
-        except IntegrityError:
-            raise Conflict(detail, errors) from None
 
 
 @dataclass
@@ -68,7 +66,7 @@ def require_staff_role(caller: Any, *roles: str) -> None:
     """Services re-check what the gateway checked; ``admin`` may do what every staff role can."""
     caller = caller if isinstance(caller, dict) else {}
     held = set(caller.get("roles") or [])
-    if caller.get("kind") != "staff" or not ({"admin", *roles} & held):
+    if caller.get("kind") != "staff" or not ({ADMIN, *roles} & held):
         raise Forbidden("Your account may not do this.")
 
 

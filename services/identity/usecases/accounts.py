@@ -5,15 +5,15 @@ import base64
 import json
 from typing import Any
 
+from ponte.clock import iso
 from ponte.documents import normalise_cpf
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links, lockout
 from services.identity.domain.passwords import wrong_current_password
-from services.identity.domain.registration import (LOCALES, Errors, check_new_password,
-                                                   email_key, read_choice, read_email,
-                                                   read_text, search_key)
+from services.identity.domain.registration import (Errors, check_new_password, email_key,
+                                                   search_key)
 from services.identity.models import Account
 from services.identity.usecases import Identity, Unit, caller_account, revoke
 from services.identity.usecases.registration import EMAIL_TAKEN, invite_site
@@ -29,17 +29,13 @@ def get_me(identity: Identity, caller: dict) -> dict:
 
 
 def update_me(identity: Identity, caller: dict, changes: dict) -> dict:
-    errors = Errors()
-    name = read_text(changes, "name", errors, required=False)
-    secondary = read_email(changes, "secondary_email", errors, required=False)
-    locale = read_choice(changes, "locale", LOCALES, errors, required=False)
-    errors.raise_any()
+    name, locale = changes.get("name"), changes.get("locale")
     with identity.unit() as unit:
         account = caller_account(unit, caller)
         if name is not None:
             account.name, account.name_key = name, search_key(name)
         if "secondary_email" in changes:
-            account.secondary_email = secondary
+            account.secondary_email = changes["secondary_email"]
         if locale is not None:
             account.locale = locale
         account.updated_at = identity.clock()
@@ -62,9 +58,7 @@ def _confirm_password(identity: Identity, caller: dict, password: Any) -> None:
 
 
 def change_email(identity: Identity, caller: dict, data: dict) -> dict:
-    errors = Errors()
-    new_email = read_email(data, "new_email", errors)
-    errors.raise_any()
+    new_email = data["new_email"]
     _confirm_password(identity, caller, data.get("current_password"))
     with identity.unit() as unit:
         account = caller_account(unit, caller)
@@ -145,7 +139,7 @@ def request_password_reset(identity: Identity, email: Any) -> None:
                                   links.expiry("password_reset", now), now)
         unit.publish("password_reset_requested", {
             "account_id": account.id, "email": account.email, "name": account.name,
-            "token": token, "expires_at": views.timestamp(link.expires_at),
+            "token": token, "expires_at": iso(link.expires_at),
             "locale": account.locale})
 
 

@@ -6,8 +6,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ponte.clock import iso
 from ponte.db import new_id
 from ponte.errors import Conflict, NotFound
+from ponte.roles import ADMIN, OPERATOR
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links
@@ -84,7 +86,7 @@ def create_staff(identity: Identity, caller: dict, data: dict) -> dict:
         unit.publish("staff_created", {
             "account_id": account.id, "email": account.email, "name": account.name,
             "roles": list(account.roles), "token": token,
-            "expires_at": views.timestamp(link.expires_at), "locale": account.locale})
+            "expires_at": iso(link.expires_at), "locale": account.locale})
         return views.staff(account)
 
 
@@ -103,7 +105,7 @@ def bootstrap_admin(identity: Identity, email: str | None, password: str | None)
         with identity.unit() as unit:
             now = identity.clock()
             unit.repo.add(new_account("staff", email.strip(), "Administrator", now,
-                                      roles=["admin"], password_hash=password_hash))
+                                      roles=[ADMIN], password_hash=password_hash))
             unit.flush_or_conflict(EMAIL_TAKEN, {})
     except Conflict:
         return
@@ -113,7 +115,7 @@ def bootstrap_admin(identity: Identity, email: str | None, password: str | None)
 def preregister_provider(identity: Identity, caller: dict, data: dict) -> dict:
     """One login per site, each invited by e-mail with a single-use link valid 7 days (003).
     A document or a site e-mail already in use is 409."""
-    require_staff_role(caller, "operator")
+    require_staff_role(caller, OPERATOR)
     plan = preregistration(data)
     now = identity.clock()
     with identity.unit() as unit:
@@ -168,7 +170,7 @@ def invite_site(unit: Unit, account: Account, now: datetime) -> None:
     unit.publish("provider_invited", {
         "provider_id": provider.id, "site_id": site.id, "account_id": account.id,
         "email": site.email, "name": provider.legal_name, "site_name": site.name,
-        "token": token, "expires_at": views.timestamp(link.expires_at),
+        "token": token, "expires_at": iso(link.expires_at),
         "locale": account.locale})
 
 

@@ -5,7 +5,10 @@ recorded, a failed one is retried after a growing wait, and after :data:`MAX_ATT
 is given up as failed (SPEC, Notifications: "sent over SMTP, retried with backoff on failure, and
 every attempt is logged").
 
-    email: queued → sent | failed
+    email: pending → sent | retrying → ... → sent | failed
+
+``pending`` has never been tried; ``retrying`` failed at least once and waits for
+``next_attempt_at``; ``failed`` was given up, with ``last_error`` saying why.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-QUEUED, SENT, FAILED = "queued", "sent", "failed"
+PENDING, RETRYING, SENT, FAILED = "pending", "retrying", "sent", "failed"
+OPEN = (PENDING, RETRYING)  # still to be attempted
+STATUSES = (PENDING, RETRYING, SENT, FAILED)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(minutes=10)
@@ -47,8 +52,12 @@ class Attempt:
     retry_at: datetime | None = None
 
 
+class NotFailed(Exception):
+    """Only an e-mail given up as failed can be sent again by hand."""
+
+
 class NotQueued(Exception):
-    """Only a queued e-mail can be attempted."""
+    """Only a pending or retrying e-mail can be attempted."""
 
 
 @dataclass
@@ -62,7 +71,7 @@ class Email:
     text: str
     html: str | None
     created_at: datetime
-    status: str = QUEUED
+    status: str = PENDING
     attempts: int = 0
     next_attempt_at: datetime | None = None
     sent_at: datetime | None = None
@@ -79,7 +88,7 @@ class Email:
 
     def record(self, now: datetime, error: str | None = None) -> Attempt:
         """Count an attempt that succeeded (``error`` None) or failed, and decide what follows."""
-        if self.status != QUEUED:
+        if self.status not in OPEN:
             raise NotQueued(f"e-mail {self.id} is {self.status}")
         self.attempts += 1
         if error is None:
@@ -89,5 +98,12 @@ class Email:
         if self.attempts >= MAX_ATTEMPTS:
             self.status, self.next_attempt_at = FAILED, None
         else:
-            self.next_attempt_at = now + backoff(self.attempts)
+            self.status, self.next_attempt_at = RETRYING, now + backoff(self.attempts)
         return Attempt(self.id, self.attempts, now, FAILED, error, self.next_attempt_at)
+
+    def retry(self, now: datetime) -> None:
+        """An operator sends a failed e-mail again (after a long outage, say): it is attempted
+        once more at once, and given up again if that attempt fails too."""
+        if self.status != FAILED:
+            raise NotFailed(f"e-mail {self.id} is {self.status}")
+        self.status, self.next_attempt_at = RETRYING, now
