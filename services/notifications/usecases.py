@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from ponte.db import Transaction, new_id
@@ -29,6 +29,15 @@ from services.notifications.repository import Directory, EmailRepository, Inbox
 
 BROADCAST_EVENT = "notifications_created"
 TICKET_TTL = timedelta(seconds=30)
+# How long an event waits for a recipient's address. Addresses come from the read model that
+# identity's events feed; another service's event can arrive first (each queue drains on its own,
+# e.g. after notifications restarts), and without the address its e-mail would never be sent.
+ADDRESS_PATIENCE = timedelta(minutes=1)  # reached by the 7th retry (63 s), before the 8th parks it
+
+
+class AddressNotYetKnown(Exception):
+    """A recipient of a recent event is not in the read model yet: the handler fails, nothing is
+    kept, and the retry (1 s, 2 s, 4 s ...) finds the address (found by bench/chaos.py)."""
 REPLAY_LIMIT = 500
 
 
@@ -170,6 +179,13 @@ def _person(directory_row: Any, account_id: str, event: Incoming) -> Person:
     return person
 
 
+def _occurred(event: Incoming) -> datetime:
+    try:
+        return datetime.fromisoformat(event.occurred_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return datetime.min.replace(tzinfo=timezone.utc)  # unknown: do not wait
+
+
 def link_for(event: Incoming, person: Person) -> str | None:
     """The API path of what the notification is about, for this recipient."""
     data = event.data
@@ -186,10 +202,12 @@ def link_for(event: Incoming, person: Person) -> str | None:
 
 
 def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
-           audience: Audience | None = None) -> list[dict]:
+           audience: Audience | None = None, wait_for_addresses: bool = False) -> list[dict]:
     """One inbox item per recipient (and an e-mail where preferences allow), and a broadcast of
     the new items to every gateway for the streams connected there. Returns the new items as
-    ``{account_id, notification}``."""
+    ``{account_id, notification}``. With ``wait_for_addresses`` (event handlers), an event younger
+    than :data:`ADDRESS_PATIENCE` raises :class:`AddressNotYetKnown` while a recipient who
+    should get an e-mail has no known address; older, the items go out without those e-mails."""
     directory, inbox = Directory(tx.session), Inbox(tx.session)
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
@@ -198,6 +216,13 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
+    if wait_for_addresses:
+        unknown = [a for a in recipients if _person(rows.get(a), a, event).email is None
+                   and email_enabled(event.notification_type,
+                                     {event.notification_type: a not in muted})]
+        if unknown and now - _occurred(event) < ADDRESS_PATIENCE:
+            raise AddressNotYetKnown(f"{event.notification_type} {event.id}: no address yet "
+                                     f"for {len(unknown)} recipient(s)")
     created, addressed = [], set()
     for account_id in recipients:
         person = _person(rows.get(account_id), account_id, event)
