@@ -90,6 +90,10 @@ class Journal:
     # e-mail -> reset attempts whose answer was lost (a 503 or a dropped connection): the route
     # takes no Idempotency-Key, so each may have been a request of its own
     maybe_resets: Counter = field(default_factory=Counter)
+    owner: dict[str, str] = field(default_factory=dict)  # request id -> account that asked
+    addresses: dict[str, str] = field(default_factory=dict)  # account id -> e-mail address
+    bulletins: set[str] = field(default_factory=set)  # bulletin ids answered 201
+    maybe_bulletins: int = 0  # bulletin attempts whose answer was lost
     unresolved: list[str] = field(default_factory=list)  # operations that never got an answer
     lost_answers: int = 0  # a retry found the work done (409) after an answer was lost
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -166,10 +170,17 @@ class Scenario:
         desk = Desk(stack.client, stack.mail)
         world = World(stack.client, stack.mail)
         self.providers = [desk.provider(f"Clínica Caos {n}") for n in (1, 2)]
+        for provider in self.providers:
+            provider["account_id"] = stack.client.get(
+                f"{API}/me", token=provider["token"]).json()["id"]
+            journal.addresses[provider["account_id"]] = provider["email"].lower()
         self.auditor = desk.staff(["auditor"], "Aurora Auditora")
+        self.operator = desk.staff(["operator"], "Olga Operadora")
+        journal.addresses[self.auditor["id"]] = self.auditor["email"].lower()
         institution = world.institution("Secretaria do Caos")
         manager = world.manager_of(institution)
         self.attendant = world.attendant_of(institution, manager, "Ana Atendente")
+        journal.addresses[self.attendant["id"]] = self.attendant["email"].lower()
         self.service = world.published_service(institution, manager)
 
     def actor(self, who: dict) -> Actor:
@@ -188,6 +199,7 @@ class Scenario:
             if answer is not None and answer.status_code == 201:
                 with self.journal.lock:
                     self.journal.authorizations[answer.json()["id"]] = answer.json()["status"]
+                    self.journal.owner[answer.json()["id"]] = provider["account_id"]
             elif answer is not None:
                 self.unexpected("submit authorization", answer)
 
@@ -233,6 +245,7 @@ class Scenario:
             me = citizen.call("me", "GET", f"{API}/me")
             with self.journal.lock:
                 self.journal.citizens[me.json()["id"]] = address
+                self.journal.addresses[me.json()["id"]] = address
             reset = anonymous.call("password reset", "POST", f"{API}/password-resets",
                                    authenticated=False, json={"email": address})
             if reset is not None and reset.status_code == 202:
@@ -246,6 +259,8 @@ class Scenario:
                 self.unexpected("submit service request", submitted)
                 continue
             request_id = submitted.json()["id"]
+            with self.journal.lock:
+                self.journal.owner[request_id] = me.json()["id"]
             self.note_request(request_id, "submitted")
             link = f"{API}/service-requests/{request_id}"
             for op, path, payload, state in (
@@ -267,6 +282,21 @@ class Scenario:
                 else:
                     self.unexpected("rate", rated)
 
+    def operator_work(self, every: float) -> None:
+        """Bulletins to every provider, one each ``every`` seconds."""
+        me = self.actor(self.operator)
+        n = 0
+        while not self.stop.wait(every):
+            n += 1
+            answer = me.call("publish bulletin", "POST", f"{API}/bulletins", json={
+                "title": f"Comunicado {n}", "body": "Novos prazos de auditoria."})
+            with self.journal.lock:
+                self.journal.maybe_bulletins += me.ambiguous
+                if answer is not None and answer.status_code == 201:
+                    self.journal.bulletins.add(answer.json()["id"])
+            if answer is not None and answer.status_code != 201:
+                self.unexpected("publish bulletin", answer)
+
     def note_request(self, request_id: str, state: str) -> None:
         with self.journal.lock:
             self.journal.service_requests[request_id] = state
@@ -276,9 +306,11 @@ class Scenario:
             with self.journal.lock:
                 self.journal.unresolved.append(f"{op}: {answer.status_code} {answer.text[:200]}")
 
-    def run_load(self, providers: int = 2, citizens: int = 2) -> list[threading.Thread]:
+    def run_load(self, providers: int = 2, citizens: int = 2,
+                 bulletin_every: float = 5.0) -> list[threading.Thread]:
         targets = [*(lambda p=p: self.provider_work(p) for p in self.providers[:providers]),
-                   self.auditor_work, *(self.citizen_work for _ in range(citizens))]
+                   self.auditor_work, *(self.citizen_work for _ in range(citizens)),
+                   lambda: self.operator_work(bulletin_every)]
         threads = [threading.Thread(target=self._guarded(target), daemon=True)
                    for target in targets]
         for thread in threads:
@@ -372,16 +404,46 @@ class Faults:
 
 # -- counting ---------------------------------------------------------------------------------
 
-# Who is told, per event the load causes (docs/events.md): the e-mails each one should cause,
-# as (at least, at most) — more only where a lost answer may have been a request of its own.
-def expected_emails(journal: Journal) -> dict[tuple[str, str], tuple[int, int]]:
-    expected: dict[tuple[str, str], tuple[int, int]] = {}
-    for address in journal.citizens.values():
-        expected[(address, "identity.citizen_registered")] = (1, 1)
+# Who is told, per event the load causes — docs/events.md, "Who is told": one inbox item per
+# recipient and an e-mail (on by default for every type); nobody is told of their own act
+# (authorizations events name their actor; attendance events do not). Keys are (account id,
+# notification type); values (at least, at most) — more only where a lost answer may have been a
+# request of its own (password resets and bulletins take no Idempotency-Key).
+AUDITED = "awaiting_audit"
+
+
+def expected_notifications(journal: Journal, attendant_id: str, auditor_id: str,
+                           bulletins: set[str], provider_ids: list[str]
+                           ) -> dict[tuple[str, str], tuple[int, int]]:
+    expected: Counter = Counter()
+    for account in journal.citizens:
+        expected[(account, "identity.citizen_registered")] += 1
+    ranges: dict[tuple[str, str], tuple[int, int]] = {}
     for address, resets in journal.resets.items():
-        expected[(address, "identity.password_reset_requested")] = (
+        account = next(a for a, e in journal.citizens.items() if e == address)
+        ranges[(account, "identity.password_reset_requested")] = (
             resets, resets + journal.maybe_resets[address])
-    return expected
+    for request_id, status in journal.authorizations.items():
+        if status == AUDITED:  # the provider submitted it (told nobody else of the provider
+            expected[(auditor_id, "authorizations.request_submitted")] += 1  # side)
+        if request_id in journal.decided:  # the auditor decided: the provider is told
+            expected[(journal.owner[request_id], "authorizations.request_authorized")] += 1
+    order = ["submitted", "in_analysis", "in_progress", "concluded"]
+    for request_id, state in journal.service_requests.items():
+        citizen, reached = journal.owner[request_id], order.index(state)
+        expected[(citizen, "attendance.service_request_submitted")] += 1
+        expected[(attendant_id, "attendance.service_request_submitted")] += 1
+        if reached >= order.index("in_progress"):
+            expected[(citizen, "attendance.service_request_approved")] += 1
+            expected[(attendant_id, "attendance.service_request_approved")] += 1
+        if reached >= order.index("concluded"):
+            expected[(citizen, "attendance.service_request_concluded")] += 1
+        if request_id in journal.ratings:
+            expected[(attendant_id, "attendance.rating_submitted")] += 1
+    for provider in provider_ids:
+        expected[(provider, "notifications.bulletin_published")] += len(bulletins)
+    ranges.update({key: (n, n) for key, n in expected.items()})
+    return ranges
 
 
 def read_emails(folder: Path) -> list[dict]:
@@ -390,7 +452,8 @@ def read_emails(folder: Path) -> list[dict]:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         found.append({"to": str(message["To"]).lower(),
                       "type": str(message["X-Ponte-Notification-Type"]),
-                      "event": str(message["X-Ponte-Event-Id"])})
+                      "event": str(message["X-Ponte-Event-Id"]),
+                      "message_id": str(message["Message-ID"])})
     return found
 
 
@@ -412,7 +475,8 @@ class Report:
         return "\n".join([*self.lines, *verdict])
 
 
-def count(stack: Stack, journal: Journal, mail_folder: Path, mail_patience: float) -> Report:
+def count(stack: Stack, journal: Journal, mail_folder: Path, mail_patience: float,
+          attendant_id: str, auditor_id: str, provider_ids: list[str]) -> Report:
     lines, failures = [], []
     attempts = journal.attempts
 
@@ -495,40 +559,80 @@ def count(stack: Stack, journal: Journal, mail_folder: Path, mail_patience: floa
                         f"{sorted(extra)[:3]}, state {list(wrong.items())[:3]}, rated twice "
                         f"{twice[:3]}, ratings {len(rated)} vs {len(journal.ratings)}")
 
-    # every event reached each subscriber once: e-mails per (recipient, type)
-    expected = expected_emails(journal)
-    ours = {address for address, _ in expected}
+    # every event reached each subscriber once: inbox items and e-mails per (recipient, type)
+    engine = database(stack, "notifications")
+    with engine.connect() as conn:
+        stored_bulletins = set(conn.execute(sa.text("SELECT id FROM bulletins")).scalars())
+    lost = stored_bulletins - journal.bulletins
+    lines.append(f"bulletins: {len(journal.bulletins)} answered 201, {len(stored_bulletins)} "
+                 f"stored ({len(lost)} of them after a lost answer, at most "
+                 f"{journal.maybe_bulletins} possible)")
+    if not journal.bulletins <= stored_bulletins or len(lost) > journal.maybe_bulletins:
+        failures.append(f"bulletins: answered {len(journal.bulletins)}, stored "
+                        f"{len(stored_bulletins)}, possible extra {journal.maybe_bulletins}")
+    expected = expected_notifications(journal, attendant_id, auditor_id, stored_bulletins,
+                                      provider_ids)
+    types = {kind for _, kind in expected}
+    ours = set(journal.addresses)
 
-    def received() -> Counter:
-        return Counter((m["to"], m["type"]) for m in read_emails(mail_folder) if m["to"] in ours)
+    def inbox() -> Counter:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT account_id, type FROM notifications")).all()
+        return Counter((a, t) for a, t in rows if a in ours and t in types)
+
+    def mailed() -> Counter:
+        """Distinct messages (by Message-ID, as a mail store keeps them) per recipient and type."""
+        by_address = {e: a for a, e in journal.addresses.items()}
+        distinct = {(m["message_id"], by_address[m["to"]], m["type"])
+                    for m in read_emails(mail_folder)
+                    if m["to"] in by_address and m["type"] in types}
+        return Counter((account, kind) for _, account, kind in distinct)
+
+    def complete() -> bool:
+        have_items, have_mail = inbox(), mailed()
+        return all(have_items[k] >= least and have_mail[k] >= least
+                   for k, (least, _) in expected.items())
     try:
-        wait_until(lambda: all(received()[k] >= n for k, (n, _) in expected.items()),
-                   mail_patience,
-                   1.0, "the e-mails")
+        wait_until(complete, mail_patience, 1.0, "the inbox items and e-mails")
     except AssertionError:
         pass
     time.sleep(2.0)  # a late duplicate would show now
-    got = received()
-    by_event = Counter((m["to"], m["event"]) for m in read_emails(mail_folder))
-    duplicates = {k: n for k, n in by_event.items() if n > 1}
-    short = {k: (n, got[k]) for k, (n, _) in expected.items() if got[k] < n}
-    surplus = {k: (expected.get(k, (0, 0)), n) for k, n in got.items()
-               if n > expected.get(k, (0, 0))[1]}
-    per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (_, kind), (least, most) in expected.items():
-        per_type[kind][0] += least
-        per_type[kind][1] += most
-    for (_, kind), n in got.items():
-        per_type[kind][2] += n
-    for kind, (least, most, have) in sorted(per_type.items()):
-        span = f"{least}" if least == most else f"{least} to {most}"
-        lines.append(f"e-mails {kind}: expected {span}, received {have}")
-    lines.append(f"e-mails received more than once for the same event and recipient: "
-                 f"{len(duplicates)}; answers lost and found done on retry: "
-                 f"{journal.lost_answers}")
-    if duplicates or short or surplus:
-        failures.append(f"e-mails: duplicates {list(duplicates.items())[:3]}, missing "
-                        f"{list(short.items())[:3]}, surplus {list(surplus.items())[:3]}")
+    everything = read_emails(mail_folder)
+    by_event: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for m in everything:
+        by_event[(m["to"], m["event"])].append(m["message_id"])
+    # the same e-mail twice (one Message-ID): handed over, then the process died before
+    # recording it — at most one per kill -9 of notifications; two messages for one event and
+    # recipient would be a real duplicate
+    duplicates = {k: len(ids) for k, ids in by_event.items() if len(set(ids)) > 1}
+    resent = sum(len(ids) - len(set(ids)) for ids in by_event.values())
+    kills = sum(1 for w in journal.windows if w.fault == "kill -9 notifications")
+    for what, got in (("inbox items", inbox()), ("e-mails", mailed())):
+        short = {k: (r, got[k]) for k, r in expected.items() if got[k] < r[0]}
+        surplus = {k: (expected.get(k, (0, 0)), n) for k, n in got.items()
+                   if n > expected.get(k, (0, 0))[1]}
+        per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (_, kind), (least, most) in expected.items():
+            per_type[kind][0] += least
+            per_type[kind][1] += most
+        for (_, kind), n in got.items():
+            per_type[kind][2] += n
+        for kind, (least, most, have) in sorted(per_type.items()):
+            span = f"{least}" if least == most else f"{least} to {most}"
+            lines.append(f"{what} {kind}: expected {span}, received {have}")
+        if short or surplus:
+            failures.append(f"{what}: missing {list(short.items())[:3]}, surplus "
+                            f"{list(surplus.items())[:3]}")
+    engine.dispose()
+    lines.append(f"e-mails: {len(everything)} received; two messages for one event and "
+                 f"recipient: {len(duplicates)}; one message handed over twice (same Message-ID, "
+                 f"at most one per kill -9 of notifications, here {kills}): {resent}; answers "
+                 f"lost and found done on retry: {journal.lost_answers}")
+    if duplicates:
+        failures.append(f"e-mails twice: {list(duplicates.items())[:3]}")
+    if resent > kills:
+        failures.append(f"{resent} e-mails handed over twice, more than the {kills} kills of "
+                        "notifications explain")
     return Report(lines, failures)
 
 
@@ -536,6 +640,7 @@ def count(stack: Stack, journal: Journal, mail_folder: Path, mail_patience: floa
 
 def run(workdir: Path, *, gentle: bool, between: float, notifications_down: float,
         postgres_down: float, providers: int = 2, citizens: int = 2, pace: float = 0.0,
+        bulletin_every: float = 5.0,
         only: list[str] | None = None, mail_patience: float = 120.0) -> Report:
     stack = Stack("distributed", workdir)
     smtp_port = free_port()
@@ -553,7 +658,7 @@ def run(workdir: Path, *, gentle: bool, between: float, notifications_down: floa
         journal = Journal()
         scenario = Scenario(stack, journal, pace)
         faults = Faults(stack, journal, gentle, notifications_down, postgres_down)
-        threads = scenario.run_load(providers, citizens)
+        threads = scenario.run_load(providers, citizens, bulletin_every)
         try:
             time.sleep(between)
             for name, fault in faults.plan():
@@ -568,7 +673,8 @@ def run(workdir: Path, *, gentle: bool, between: float, notifications_down: floa
             alive = [t for t in threads if t.is_alive()]
             if alive:
                 journal.unresolved.append(f"{len(alive)} load threads still running (hung)")
-        return count(stack, journal, outbox, mail_patience)
+        return count(stack, journal, outbox, mail_patience, scenario.attendant["id"],
+                     scenario.auditor["id"], [p["account_id"] for p in scenario.providers])
     finally:
         for process in stack.processes.values():  # all at once: each may take seconds to stop
             if process.poll() is None:
