@@ -50,7 +50,7 @@ from tests.stack import (BIN, COMPONENTS, Stack, _port_open, _run,  # noqa: E402
                          distributed_infrastructure, free_port, new_cpf, wait_until)
 
 API = "/api/v1"
-RETRYABLE = {502, 503, 504}
+RETRYABLE = {429, 502, 503, 504}  # 429: a rate limit says when to come back
 RPC_DEADLINE = 4.0  # PONTE_RPC_TIMEOUT's default; the scenario sets it explicitly
 DEADLINE_SLACK = 2.0  # a 503 may take the RPC deadline plus this (HTTP, scheduling on 2 cores)
 HUNG = 15.0  # an answer slower than this counts as hung
@@ -151,14 +151,16 @@ class Actor:
                 return answer
             if status is not None and status not in RETRYABLE and status < 500:
                 return answer
-            failed_before = True
-            self.ambiguous += 1
+            if status != 429:  # refused before it reached a service: certainly not done
+                failed_before = True
+                self.ambiguous += 1
             if time.monotonic() > give_up:
                 with self.journal.lock:
                     self.journal.unresolved.append(f"{op} {method} {path}")
                 return None
-            time.sleep(min(float(answer.headers.get("Retry-After", 1)) if answer is not None
-                           and status == 503 else 0.5, 1.0))
+            wait = float(answer.headers.get("Retry-After", 1)) if answer is not None and \
+                status in (429, 503) else 0.5
+            time.sleep(min(wait, 5.0 if status == 429 else 1.0))
 
 
 # -- the people and their work ----------------------------------------------------------------
