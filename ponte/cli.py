@@ -1,8 +1,6 @@
 """The ``ponte`` command: ``up`` (all-in-one), ``run <component>``, ``dead-letters``,
 ``subscriptions``."""
-import eventlet
-
-eventlet.monkey_patch()
+import ponte.green  # noqa: F401  first: eventlet patches the standard library
 
 import argparse  # noqa: E402
 import json  # noqa: E402
