@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from ponte.db import Transaction, new_id
+from ponte.messaging import RetryLater
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.notifications import views
 from services.notifications.domain import Email, NotFailed
@@ -35,7 +36,7 @@ TICKET_TTL = timedelta(seconds=30)
 ADDRESS_PATIENCE = timedelta(minutes=1)  # reached by the 7th retry (63 s), before the 8th parks it
 
 
-class AddressNotYetKnown(Exception):
+class AddressNotYetKnown(RetryLater):
     """A recipient of a recent event is not in the read model yet: the handler fails, nothing is
     kept, and the retry (1 s, 2 s, 4 s ...) finds the address (found by bench/chaos.py)."""
 REPLAY_LIMIT = 500
