@@ -111,6 +111,7 @@ def probe_app(runtime: Runtime):  # noqa: ANN201
 
 
 def start_probe_server(port: int, runtime: Runtime) -> None:
+    import threading
     from wsgiref.simple_server import WSGIRequestHandler, make_server
 
     from prometheus_client.exposition import ThreadingWSGIServer
@@ -118,9 +119,10 @@ def start_probe_server(port: int, runtime: Runtime) -> None:
     class Quiet(WSGIRequestHandler):
         def log_message(self, *args) -> None:  # noqa: ANN002
             pass
-    server = make_server("0.0.0.0", port, probe_app(runtime), ThreadingWSGIServer,
-                         handler_class=Quiet)
-    import threading
+    # Every interface, as prometheus_client's own server: Prometheus and the kubelet reach
+    # the pod by its address. It is served only when PONTE_METRICS_PORT is set.
+    server = make_server("0.0.0.0", port, probe_app(runtime),  # nosec B104 # see above
+                         ThreadingWSGIServer, handler_class=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True, name="probes").start()
 
 
