@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test bench fuzz audit clean
+.PHONY: install run test bench fuzz audit chaos scale clean
 
 $(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -42,6 +42,18 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "bench: wrk not available, using the Python client"
 	$(PY) bench/sessions_me.py
+
+# Faults under a write load, the long version: kills every component, restarts the machine's
+# RabbitMQ and stops its PostgreSQL (every user of them notices; CHAOS_ARGS=--gentle faults only
+# this run's vhost and databases). Prints the table kept in the README.
+chaos: install
+	scripts/ensure-infrastructure
+	$(PY) bench/chaos.py $(CHAOS_ARGS)
+
+# A second authorizations instance beside the floor, with per-process CPU and a model for more cores.
+scale: install
+	scripts/ensure-infrastructure
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

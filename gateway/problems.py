@@ -57,6 +57,7 @@ def as_ponte_error(exc: BaseException) -> PonteError:
 
 def problem_response(exc: BaseException) -> Response:
     error = as_ponte_error(exc)
+    allow = getattr(exc, "valid_methods", None)  # werkzeug's 405 names what the path accepts
     body: dict[str, Any] = {
         "type": f"https://ponte.dev/problems/{error.status}",
         "title": error.title,
@@ -68,6 +69,8 @@ def problem_response(exc: BaseException) -> Response:
     headers = {}
     if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
-    elif error.status == 503:
+    elif error.status in (429, 503):
         headers["Retry-After"] = "5"
+    if allow:
+        headers["Allow"] = ", ".join(sorted(set(allow)))
     return Response(json.dumps(body), status=error.status, headers=headers, mimetype=PROBLEM)

@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 import eventlet
 from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from gateway import (attendance, authorizations, identity, notifications, operations, pages,
                      relationships, uploads)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
+from gateway.limits import Limits
 from gateway.notifications.streams import StreamHub
 from gateway.permissions import Permissions
+from gateway.server import http
 from ponte import logs
 from ponte.config import settings
 from ponte.rpc import Services
@@ -25,16 +27,20 @@ log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
               attendance.api, authorizations.api, notifications.api)
+SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class CorrelationId(DependencyProvider):
-    """Takes ``X-Correlation-Id`` from the request (or makes one) for logs and every RPC."""
+    """Takes ``X-Correlation-Id`` from the request for logs and every RPC when it is short and
+    plain (letters, digits, ``.``, ``_``, ``:``, ``-``; at most 64), else makes one: a header
+    value must never make the answer's own headers invalid."""
 
     def worker_setup(self, worker_ctx) -> None:  # noqa: ANN001
         request = worker_ctx.args[0] if worker_ctx.args else None
         cid = None
         if isinstance(request, Request):
-            cid = request.headers.get("X-Correlation-Id", "")[:64] or None
+            given = request.headers.get("X-Correlation-Id", "")
+            cid = given if SAFE_CORRELATION_ID.fullmatch(given) else None
         cid = cid or worker_ctx.context_data.get("correlation_id") or uuid.uuid4().hex
         worker_ctx.context_data["correlation_id"] = cid
         logs.set_correlation_id(cid)
@@ -50,12 +56,15 @@ class GatewayService:
     services = Services()
     auth = EdgeAuth()
     permissions = Permissions()
+    limits = Limits()
     streams = StreamHub()
 
     @http(METHODS, "/<path:path>")
     @http(METHODS, "/")
     def handle(self, request: Request, path: str = "") -> Response:
-        response = self.api.dispatch(request, self, self.services, self.auth)
+        response = self.limits.check(request, self.api, self.auth)
+        if response is None:
+            response = self.api.dispatch(request, self, self.services, self.auth)
         response.headers["X-Correlation-Id"] = logs.correlation_id() or ""
         return response
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -14,7 +15,20 @@ from ponte.errors import InvalidInput, NotFound, UnsupportedMediaType
 
 api = Api()
 MULTIPART_OVERHEAD = 64 * 1024
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # dropped from file names: headers and SQL refuse them
+PATH_SEPARATORS = re.compile(r"[\\/]")
+# dropped from file names: control characters (headers and SQL refuse them), format characters
+# such as U+202E RIGHT-TO-LEFT OVERRIDE (they make "gpj.exe" display as "exe.jpg"), line and
+# paragraph separators, surrogates, private-use and unassigned code points
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def safe_filename(name: str) -> str:
+    """The last path part of a client's file name, without characters that could disguise it,
+    at most 255 characters; empty when nothing is left (then it is no file name at all)."""
+    name = PATH_SEPARATORS.split(unicodedata.normalize("NFC", name))[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in UNSAFE_CATEGORIES)
+    name = " ".join(name.split())[:255].strip()
+    return name if name.strip(".") else ""
 
 
 def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
@@ -25,7 +39,7 @@ def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field 'file'.")
     request.max_content_length = max_bytes + MULTIPART_OVERHEAD
     upload = request.files.get("file")
-    filename = CONTROL.sub("", upload.filename or "")[:255] if upload is not None else ""
+    filename = safe_filename(upload.filename or "") if upload is not None else ""
     if not filename:
         raise InvalidInput("The field 'file' with a file is required.",
                            {"file": ["Missing file."]})

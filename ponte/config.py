@@ -13,6 +13,18 @@ from pathlib import Path
 
 SERVICES = ("identity", "relationships", "authorizations", "attendance", "notifications")
 
+# name → (default, what it counts); each is read from PONTE_RATE_LIMIT_<NAME> and multiplied by
+# PONTE_RATE_LIMIT_FACTOR. Defaults leave room for a clinic of some dozens of people behind
+# one NAT address.
+RATE_LIMITS = {
+    "sign_in": (60, "sign-in attempts per client address per minute"),
+    "refresh": (300, "token refreshes per client address per minute"),
+    "registration": (30, "registrations and registration-link reads per client address per minute"),
+    "password_reset": (30, "password-reset requests and resets per client address per minute"),
+    "account_writes": (120, "state-changing requests per account per minute"),
+    "emails_per_address": (3, "reset/registration e-mails to one typed address per 15 minutes"),
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -39,6 +51,18 @@ class Settings:
     timezone: str
     log_level: str
     metrics_port: int | None
+    http_idle_timeout: float
+    http_request_timeout: float
+    http_keepalive_timeout: float
+    http_min_body_rate: int
+    max_json_bytes: int
+    rate_limits: dict[str, int]
+    rate_limit_factor: float
+    trusted_proxies: tuple[str, ...]
+
+    def rate_limit(self, name: str) -> int:
+        """A limit of :data:`RATE_LIMITS` as configured, times ``PONTE_RATE_LIMIT_FACTOR``."""
+        return max(1, int(self.rate_limits[name] * self.rate_limit_factor))
     meeting_base_url: str = "https://meet.jit.si"
     streams_per_account: int = 5
     streams_per_process: int = 1000
@@ -99,6 +123,16 @@ def settings() -> Settings:
         timezone=env("PONTE_TIMEZONE", "America/Sao_Paulo"),
         log_level=env("PONTE_LOG_LEVEL", "INFO"),
         metrics_port=int(metrics_port) if metrics_port else None,
+        http_idle_timeout=float(env("PONTE_HTTP_IDLE_TIMEOUT", "10")),
+        http_request_timeout=float(env("PONTE_HTTP_REQUEST_TIMEOUT", "30")),
+        http_keepalive_timeout=float(env("PONTE_HTTP_KEEPALIVE_TIMEOUT", "75")),
+        http_min_body_rate=max(1, int(env("PONTE_HTTP_MIN_BODY_RATE", str(16 * 1024)))),
+        max_json_bytes=int(env("PONTE_MAX_JSON_BYTES", str(1024 * 1024))),
+        rate_limits={name: int(env(f"PONTE_RATE_LIMIT_{name.upper()}", str(default)))
+                     for name, (default, _what) in RATE_LIMITS.items()},
+        rate_limit_factor=float(env("PONTE_RATE_LIMIT_FACTOR", "1")),
+        trusted_proxies=tuple(p.strip() for p in env("PONTE_TRUSTED_PROXIES", "").split(",")
+                              if p.strip()),
         meeting_base_url=(env("PONTE_MEETING_BASE_URL") or "https://meet.jit.si").rstrip("/"),
         streams_per_account=int(env("PONTE_STREAMS_PER_ACCOUNT", "5")),
         streams_per_process=int(env("PONTE_STREAMS_PER_PROCESS", "1000")),

@@ -29,6 +29,28 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
+class ExpectedRefusals(logging.Filter):
+    """nameko logs every expected exception of a worker as a WARNING with its traceback. A
+    refusal (a Ponte error with a 4xx status: 404, 409, 422, ...) is routine: one INFO line,
+    dropped when INFO is not wanted. Errors of 5xx keep their WARNING and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        status = getattr(exc, "status", None)
+        if not (isinstance(status, int) and status < 500 and str(record.msg).startswith(
+                "(expected)")):
+            return True
+        worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        entrypoint = getattr(worker_ctx, "entrypoint", None)
+        where = (f"{getattr(getattr(entrypoint, 'container', None), 'service_name', '?')}."
+                 f"{getattr(entrypoint, 'method_name', '?')}")
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        record.msg, record.args = "%s refused: %s %s: %s", (where, status, type(exc).__name__,
+                                                            exc)
+        record.exc_info, record.exc_text = None, None
+        return logging.getLogger().isEnabledFor(logging.INFO)
+
+
 def configure(level: str = "INFO", service: str = "ponte") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(
@@ -42,3 +64,6 @@ def configure(level: str = "INFO", service: str = "ponte") -> None:
     root.setLevel(level)
     for noisy in ("kombu", "amqp", "nameko", "botocore", "boto3", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    containers = logging.getLogger("nameko.containers")
+    if not any(isinstance(f, ExpectedRefusals) for f in containers.filters):
+        containers.addFilter(ExpectedRefusals())

@@ -156,6 +156,11 @@ class DuplicateDelivery(Exception):
     """The same event reached two workers at once; the other one committed its effect."""
 
 
+class RetryLater(Exception):
+    """A handler cannot do its work yet (something it needs has not arrived): it fails like any
+    handler, is retried with backoff, and is logged as expected rather than as an error."""
+
+
 class ReliableEventHandler(EventHandler):
     """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
     per event id, and never drops an event whose handler failed. ``subscription`` names it for
@@ -167,7 +172,7 @@ class ReliableEventHandler(EventHandler):
             raise ValueError(f"subscription name {subscription!r}: lower-case letters, digits "
                              f"and underscores, starting with a letter")
         self.subscription = subscription
-        kwargs.setdefault("expected_exceptions", (DuplicateDelivery,))
+        kwargs.setdefault("expected_exceptions", (DuplicateDelivery, RetryLater))
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
                          reliable_delivery=True, **kwargs)
 

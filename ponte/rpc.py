@@ -11,11 +11,14 @@ Four patches of nameko 3.0.0rc11's RPC live here, each with a comment saying why
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable
 
 import eventlet
+from amqp.exceptions import AMQPError
 from eventlet.corolocal import local
 from kombu import Connection
+from kombu.exceptions import KombuError
 from nameko import config as nameko_config
 from nameko.amqp.publish import Publisher
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, DEFAULT_TRANSPORT_OPTIONS,
@@ -102,31 +105,54 @@ class RemoteCall:
         return self.start(service, method, *args, **kwargs).result(timeout)
 
     def start(self, service: str, method: str, *args: Any, **kwargs: Any) -> "PendingCall":
+        """Publish the call. A broker that is away (refused, reset, or retried by kombu past
+        the deadline) is a ``ServiceUnavailable`` within the deadline, never an internal error
+        or a hang."""
+        deadline = time.monotonic() + self._timeout
+        timer = eventlet.Timeout(self._timeout)
         try:
             reply = getattr(getattr(self._client, service), method).call_async(*args, **kwargs)
         except UnknownService:
             self._forget()
             raise ServiceUnavailable(f"The {service} service is not running.",
                                      retry_after=5) from None
-        return PendingCall(service, reply, self._timeout, self._forget)
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            self._forget()
+            raise ServiceUnavailable("The message broker did not take the call in time.",
+                                     retry_after=5) from None
+        except (KombuError, AMQPError, OSError) as exc:
+            self._forget()
+            log.warning("the message broker is not reachable: %s", exc)
+            raise ServiceUnavailable("The message broker is not reachable right now.",
+                                     retry_after=5) from None
+        finally:
+            timer.cancel()
+        return PendingCall(service, reply, deadline, self._forget)
 
 
 class PendingCall:
-    def __init__(self, service: str, reply, timeout: float,  # noqa: ANN001
+    def __init__(self, service: str, reply, deadline: float,  # noqa: ANN001
                  forget: Callable[[str], None]) -> None:
         self.service = service
         self._reply = reply
-        self._timeout = timeout
+        self._deadline = deadline
         self._forget = forget
 
     def result(self, timeout: float | None = None) -> Any:
+        """The answer, waiting at most ``timeout`` or what is left of the call's deadline."""
+        timer = eventlet.Timeout(timeout or max(self._deadline - time.monotonic(), 0.001))
         try:
-            with eventlet.Timeout(timeout or self._timeout):
-                return self._reply.result()
-        except eventlet.Timeout:
+            return self._reply.result()
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
             self._forget(self._reply.correlation_id)  # a late reply has nobody to go to
             raise ServiceUnavailable(f"The {self.service} service did not answer in time.",
                                      retry_after=5) from None
+        finally:
+            timer.cancel()
 
 
 class Services(ClusterRpc):

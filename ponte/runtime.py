@@ -56,6 +56,7 @@ class Runtime:
                              f"choose from {', '.join(COMPONENTS)}")
         self._patch = nameko_config.patch(nameko_settings(self.config))
         self.runner: ServiceRunner | None = None
+        self.ready = False  # migrations applied and every entrypoint consuming; not stopping
 
     def start(self) -> None:
         self._patch.start()
@@ -65,8 +66,10 @@ class Runtime:
         for name in self.components:
             self.runner.add_service(classes[name])
         self.runner.start()
+        self.ready = True
 
     def stop(self) -> None:
+        self.ready = False
         if self.runner is not None:
             self.runner.stop()
             self.runner = None
@@ -86,14 +89,50 @@ class Runtime:
         self.stop()
 
 
+def probe_app(runtime: Runtime):  # noqa: ANN201
+    """The WSGI app a service process serves on ``PONTE_METRICS_PORT``: ``/metrics``
+    (Prometheus), ``/healthz`` (the process answers: liveness) and ``/readyz`` (200 once its
+    migrations are applied and its entrypoints consume, 503 while starting or stopping:
+    readiness, so a rolling update waits for the new pod before it stops an old one)."""
+    from prometheus_client import make_wsgi_app
+    metrics = make_wsgi_app()
+
+    def app(environ, start_response):  # noqa: ANN001, ANN202
+        path = environ.get("PATH_INFO", "")
+        if path in ("/healthz", "/readyz"):
+            ok = path == "/healthz" or runtime.ready
+            status = "ok" if ok else "starting or stopping"
+            start_response("200 OK" if ok else "503 Service Unavailable",
+                           [("Content-Type", "application/json")])
+            return [f'{{"status": "{status}", "components": {list(runtime.components)!r}}}'
+                    .replace("'", '"').encode()]
+        return metrics(environ, start_response)
+    return app
+
+
+def start_probe_server(port: int, runtime: Runtime) -> None:
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client.exposition import ThreadingWSGIServer
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+    # Every interface, as prometheus_client's own server: Prometheus and the kubelet reach
+    # the pod by its address. It is served only when PONTE_METRICS_PORT is set.
+    server = make_server("0.0.0.0", port, probe_app(runtime),  # nosec B104 # see above
+                         ThreadingWSGIServer, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True, name="probes").start()
+
+
 def serve(components: Iterable[str]) -> None:
     config = settings()
     components = list(components)
     logs.configure(config.log_level, "+".join(components) if len(components) < 3 else "ponte")
-    if config.metrics_port and "gateway" not in components:
-        from prometheus_client import start_http_server
-        start_http_server(config.metrics_port)
     runtime = Runtime(components, config)
+    if config.metrics_port and "gateway" not in components:
+        start_probe_server(config.metrics_port, runtime)
     runtime.start()
     log.info("ponte started", extra={"components": components, "broker": config.amqp_uri
                                      if config.embedded_broker else "amqp",

@@ -14,10 +14,10 @@ from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  #
 RUNTIMES = ["embedded", "distributed"]
 
 
-def _running(kind: str, tmp_path_factory):
+def _running(kind: str, tmp_path_factory, env: dict[str, str] | None = None):
     if kind == "distributed":
         require_infrastructure("the distributed half")
-    running = Stack(kind, tmp_path_factory.mktemp(kind))
+    running = Stack(kind, tmp_path_factory.mktemp(kind), env=env)
     try:
         if kind == "distributed":
             distributed_infrastructure(running)

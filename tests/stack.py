@@ -121,7 +121,7 @@ class Mailbox:
 
 
 class Stack:
-    def __init__(self, kind: str, workdir: Path) -> None:
+    def __init__(self, kind: str, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.kind = kind
         self.workdir = workdir
         self.port = free_port()
@@ -132,7 +132,10 @@ class Stack:
                     "PONTE_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
                     "PONTE_ADMIN_EMAIL": ADMIN_EMAIL, "PONTE_ADMIN_PASSWORD": ADMIN_PASSWORD,
                     "PONTE_OPERATOR_ANS_CODE": "324477", "PONTE_SECRET_KEY": uuid.uuid4().hex,
-                    "PONTE_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+                    "PONTE_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+                    # acceptance tests hammer the API from one address; the edge tests that
+                    # check the limits themselves start their stack with the factor at 1
+                    "PONTE_RATE_LIMIT_FACTOR": "1000", **(env or {})}
         for var in ("AMQP_URI", "PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_SMTP_URL"):
             self.env.pop(var, None)
         self.client = Client(f"http://127.0.0.1:{self.port}")

@@ -8,8 +8,8 @@ from gateway import uploads
 from gateway.api import Api, Call
 from gateway.identity import schemas as s
 from ponte import attachments, storage
-from ponte.errors import NotFound, PonteError
-from ponte.roles import ADMIN, COMMERCIAL, OPERATOR
+from ponte.errors import Forbidden, NotFound, PonteError
+from ponte.roles import ADMIN, COMMERCIAL, MANAGE_RELATIONSHIPS, OPERATOR
 
 api = Api()
 TAG = {"tag": "identity"}
@@ -88,9 +88,17 @@ def register_secretary(call: Call) -> dict:
 
 
 @api.route("GET", "/api/v1/secretaries", kinds=("provider", "secretary"), query=s.SecretaryQuery,
-           response=s.SecretaryPageOut(), summary="Find secretaries by CPF, e-mail or name prefix",
+           response=s.SecretaryPageOut(),
+           summary="Find secretaries by CPF, e-mail or name prefix (3+ characters, e-mails "
+                   "masked, 10 a page); providers and secretaries with manage_relationships",
            **TAG)
 def find_secretaries(call: Call) -> dict:
+    """Providers, and secretaries who manage relationships for some provider: the people who
+    send invitations (000)."""
+    if call.principal.kind == "secretary" and not any(
+            MANAGE_RELATIONSHIPS in roles
+            for roles in call.gateway.permissions.acting_for(call).values()):
+        raise Forbidden("Only those who manage relationships for a provider may search.")
     return _identity(call, "find_secretaries", **call.query)
 
 

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from gateway.api import Input, PageQuery
 from ponte.documents import CPFField, DocumentField
+from ponte.emails import email_key, normalise_email
 from ponte.roles import STAFF_ROLES
 
 PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
@@ -28,10 +29,19 @@ class Text(fields.String):
 
 
 class Email(fields.Email):
-    """Syntax only (special-use domains such as ``.test`` are valid; API.md)."""
+    """Syntax only (special-use domains such as ``.test`` are valid; API.md), in the one
+    spelling of ``ponte.emails.normalise_email`` (NFKC, ASCII local part, IDNA domain)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=validate.Length(max=254), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = normalise_email(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Password(fields.String):
@@ -47,7 +57,7 @@ def _must_match(data: dict, field: str, other: str, message: str,
     if first is None or second is None:
         return
     if fold:
-        first, second = first.strip().lower(), second.strip().lower()
+        first, second = email_key(first), email_key(second)
     if first != second:
         raise ValidationError({other: [message]})
 
@@ -159,9 +169,11 @@ class SecretaryIn(CitizenIn):
 
 
 class SecretaryQuery(PageQuery):
+    """A name search needs a prefix of at least 3 characters (against directory harvesting)."""
+
     cpf = CPFField()
     email = Email()
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=validate.Length(min=3, max=200))
 
     @validates_schema
     def _one_criterion(self, data: dict, **kwargs: Any) -> None:

@@ -139,7 +139,8 @@ class IssuedRefreshToken(Base):
 
 
 class LoginThrottle(Base):
-    """Consecutive failures per login key (a digest of the e-mail or document tried)."""
+    """Consecutive failures per account (``account:<id>``), or per unknown login (a digest of
+    the e-mail or document tried)."""
 
     __tablename__ = "login_throttles"
 
@@ -148,3 +149,5 @@ class LoginThrottle(Base):
     locks: Mapped[int] = mapped_column(sa.Integer)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # attempts whose password is being checked (they count against the lock's limit)
+    pending: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))

@@ -5,13 +5,12 @@ from datetime import datetime
 from typing import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ponte.db import new_id
+from ponte.db import insert_ignoring_duplicates, new_id
 from ponte.tokens import digest
 from services.identity.domain import lockout
-from services.identity.domain.registration import email_key
+from ponte.emails import email_key
 from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
                                       LoginThrottle, Provider, ProviderImage)
 
@@ -126,6 +125,17 @@ class Repository:
         self.session.add(link)
         return link
 
+    def lock_account(self, account_id: str) -> None:
+        """Hold the account's row until the end of the transaction (counting then acting on
+        the count, one request after another)."""
+        self.session.execute(sa.select(Account.id).where(Account.id == account_id)
+                             .with_for_update())
+
+    def links_since(self, account_id: str, since: datetime) -> int:
+        """How many one-time links (each one e-mailed) the account got since then."""
+        return self.session.scalar(sa.select(sa.func.count()).select_from(Link).where(
+            Link.account_id == account_id, Link.created_at >= since)) or 0
+
     def link(self, purpose: str, token: object) -> Link | None:
         if not isinstance(token, str) or not token or len(token) > 200:
             return None
@@ -171,29 +181,34 @@ class Repository:
             LoginSession.revoked_at >= since)))
 
     # lockout
-    def throttle(self, key: str) -> lockout.Throttle:
+    def throttle(self, key: str, now: datetime) -> lockout.Throttle:
+        """The key's count as it stands (no lock)."""
         row = self.session.get(LoginThrottle, key)
         if row is None:
             return lockout.Throttle()
-        return lockout.Throttle(row.failures, row.locks, row.locked_until)
+        throttle = lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+        throttle.forget_stale(now, row.updated_at)
+        return throttle
 
     def locked_throttle(self, key: str, now: datetime) -> LoginThrottle:
         """The key's row, created if missing and locked until the end of the transaction, so
-        concurrent attempts (on any replica) count one after another."""
-        dialect = self.session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LoginThrottle)
-        self.session.execute(insert.values(key=key, failures=0, locks=0, updated_at=now)
-                             .on_conflict_do_nothing())
-        return self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
-                                    .with_for_update().execution_options(
-                                        populate_existing=True)).one()
+        concurrent attempts (on any replica) count one after another. A row deleted by a
+        concurrent success while this one waited for its lock is simply made again."""
+        while True:
+            insert_ignoring_duplicates(self.session, LoginThrottle.__table__, key=key,
+                                       failures=0, locks=0, pending=0, updated_at=now)
+            row = self.session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key == key)
+                                       .with_for_update().execution_options(
+                                           populate_existing=True)).one_or_none()
+            if row is not None:
+                return row
 
     def save_throttle(self, row: LoginThrottle, throttle: lockout.Throttle,
                       now: datetime) -> None:
         if throttle == lockout.Throttle():
             self.session.delete(row)
             return
-        row.failures, row.locks = throttle.failures, throttle.locks
+        row.failures, row.locks, row.pending = throttle.failures, throttle.locks, throttle.pending
         row.locked_until, row.updated_at = throttle.locked_until, now
 
     def forget_throttle(self, key: str) -> None:

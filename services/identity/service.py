@@ -14,6 +14,7 @@ from nameko.extensions import DependencyProvider
 from ponte.config import settings
 from ponte.db import Database
 from ponte.errors import ServiceUnavailable
+from ponte.messaging import Event, handles
 from ponte.service import BaseService, on_start, rpc
 from services.identity.domain.passwords import Passwords, hasher
 from services.identity.usecases import Identity, accounts, providers, registration, sessions
@@ -118,7 +119,12 @@ class IdentityService(BaseService):
 
     @rpc
     def request_password_reset(self, email: Any) -> None:
-        accounts.request_password_reset(self.identity, email)
+        accounts.ask_password_reset(self.identity, email)
+
+    @handles("identity", "password_reset_asked", subscription="send_password_reset")
+    def send_password_reset(self, event: Event) -> None:
+        """The part of a reset request that depends on the address, after the answer."""
+        accounts.send_password_reset(self.identity, event.data.get("email"))
 
     @rpc
     def reset_password(self, token: Any, data: dict) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 
 from ponte import logs
@@ -30,6 +32,9 @@ POLL_SECONDS = 1.0
 LEASE = timedelta(minutes=2)  # longer than any SMTP conversation (timeouts of 20 s)
 BATCH = 20
 STOP_GRACE_SECONDS = SMTP_TIMEOUT_SECONDS + 5
+# How long a handed-over e-mail's record is retried while the database is away, well inside the
+# lease: given up, the row stays leased and the e-mail is sent again when the lease runs out.
+RECORD_PATIENCE_SECONDS = LEASE.total_seconds() / 2
 
 EMAIL_ATTEMPTS = Counter("ponte_email_attempts_total", "E-mail delivery attempts",
                          ["notification_type", "outcome"])
@@ -43,8 +48,7 @@ def deliver(email: Email, sessions: sessionmaker, transport: Transport, sender: 
     except Exception as exc:  # noqa: BLE001  whatever the transport raised, this attempt failed
         error = f"{type(exc).__name__}: {exc}"[:2000]
     attempt = email.record(utcnow(), error)
-    with sessions() as session, session.begin():
-        recorded = EmailRepository(session).record(email, attempt)
+    recorded = _record(email, attempt, sessions)
     EMAIL_ATTEMPTS.labels(email.notification_type, attempt.outcome).inc()
     details = {"email_id": email.id, "notification_type": email.notification_type,
                "attempt": attempt.number, "outcome": attempt.outcome, "status": email.status,
@@ -59,6 +63,25 @@ def deliver(email: Email, sessions: sessionmaker, transport: Transport, sender: 
     else:
         log.warning("e-mail attempt failed; will retry", extra=details)
     return attempt
+
+
+def _record(email: Email, attempt: Attempt, sessions: sessionmaker) -> bool:
+    """Save the attempt, retrying while the database is unreachable: the SMTP server already
+    has the message, and an attempt left unrecorded means the same e-mail again after the lease
+    (found by the fault scenario, bench/chaos.py: a PostgreSQL outage sent e-mails twice)."""
+    give_up, wait = time.monotonic() + RECORD_PATIENCE_SECONDS, 0.2
+    while True:
+        try:
+            with sessions() as session, session.begin():
+                return EmailRepository(session).record(email, attempt)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            if time.monotonic() + wait > give_up:
+                raise
+            log.warning("recording an e-mail attempt failed (%s); trying again",
+                        type(exc.orig).__name__ if exc.orig else exc,
+                        extra={"email_id": email.id, "outcome": attempt.outcome})
+            eventlet.sleep(wait)
+            wait = min(wait * 2, 5.0)
 
 
 def deliver_due(sessions: sessionmaker, transport: Transport, sender: str) -> int:

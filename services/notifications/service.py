@@ -232,7 +232,8 @@ class NotificationsService(BaseService):
         with self.db.transaction() as tx:
             if read_model is not None:
                 read_model(Directory(tx.session), incoming, now)
-            created = usecases.notify(tx, incoming, _context(), now)
+            created = usecases.notify(tx, incoming, _context(), now,
+                                      wait_for_addresses=True)
         if created:
             CREATED.labels(incoming.notification_type).inc(len(created))
         self.delivery.wake()

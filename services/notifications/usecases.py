@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+import sqlalchemy as sa
+
 from ponte.db import Transaction, new_id
+from ponte.messaging import RetryLater, event_failures
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.notifications import views
 from services.notifications.domain import Email, NotFailed
@@ -29,6 +32,18 @@ from services.notifications.repository import Directory, EmailRepository, Inbox
 
 BROADCAST_EVENT = "notifications_created"
 TICKET_TTL = timedelta(seconds=30)
+# How many failed attempts an event spends waiting for a recipient's address. Addresses come
+# from the read model that identity's events feed; another service's event can arrive first (each
+# queue drains on its own, e.g. after notifications restarts), and without the address its e-mail
+# would never be sent. Retries come after 1, 2, 4 ... 32 s, so the wait is about a minute from
+# the first attempt — however long the event waited in the queue — and the 7th attempt, still
+# before ponte.messaging parks a handler (8), goes out without the missing e-mails.
+ADDRESS_ATTEMPTS = 6
+
+
+class AddressNotYetKnown(RetryLater):
+    """A recipient is not in the read model yet: the handler fails, nothing is kept, and the
+    retry (1 s, 2 s, 4 s ...) finds the address (found by bench/chaos.py)."""
 REPLAY_LIMIT = 500
 
 
@@ -170,6 +185,12 @@ def _person(directory_row: Any, account_id: str, event: Incoming) -> Person:
     return person
 
 
+def _failed_attempts(tx: Transaction, event_id: str) -> int:
+    """How often this event's handler has failed so far (ponte.messaging's record)."""
+    return tx.session.execute(sa.select(sa.func.max(event_failures.c.attempts)).where(
+        event_failures.c.event_id == event_id)).scalar() or 0
+
+
 def link_for(event: Incoming, person: Person) -> str | None:
     """The API path of what the notification is about, for this recipient."""
     data = event.data
@@ -186,10 +207,13 @@ def link_for(event: Incoming, person: Person) -> str | None:
 
 
 def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
-           audience: Audience | None = None) -> list[dict]:
+           audience: Audience | None = None, wait_for_addresses: bool = False) -> list[dict]:
     """One inbox item per recipient (and an e-mail where preferences allow), and a broadcast of
     the new items to every gateway for the streams connected there. Returns the new items as
-    ``{account_id, notification}``."""
+    ``{account_id, notification}``. With ``wait_for_addresses`` (event handlers), an event
+    raises :class:`AddressNotYetKnown` while a recipient who should get an e-mail has no known
+    address, for its first :data:`ADDRESS_ATTEMPTS` attempts; then the items go out without
+    those e-mails."""
     directory, inbox = Directory(tx.session), Inbox(tx.session)
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
@@ -198,6 +222,13 @@ def notify(tx: Transaction, event: Incoming, context: Context, now: datetime,
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
+    if wait_for_addresses:
+        unknown = [a for a in recipients if _person(rows.get(a), a, event).email is None
+                   and email_enabled(event.notification_type,
+                                     {event.notification_type: a not in muted})]
+        if unknown and _failed_attempts(tx, event.id) < ADDRESS_ATTEMPTS:
+            raise AddressNotYetKnown(f"{event.notification_type} {event.id}: no address yet "
+                                     f"for {len(unknown)} recipient(s)")
     created, addressed = [], set()
     for account_id in recipients:
         person = _person(rows.get(account_id), account_id, event)

@@ -18,6 +18,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
 from ponte import config, messaging, storage
+from ponte.messaging import Event
 from ponte.db import WorkerDatabase, create_engine_for, migrate
 from ponte.errors import (Conflict, Forbidden, InvalidInput, NotFound, PonteError,
                           ServiceUnavailable, TooManyAttempts, Unauthenticated)
@@ -84,6 +85,12 @@ def service(db, monkeypatch):
     worker.bootstrap_admin()
     assert worker.ping()["status"] == "ok"
     return worker
+
+
+def send_asked_resets(service, db) -> None:
+    """What identity's own handler does with each ``password_reset_asked`` after the answer."""
+    for data in events(db, "password_reset_asked"):
+        service.send_password_reset(Event("e", "password_reset_asked", "identity", "", data))
 
 
 class Clock:
@@ -174,6 +181,7 @@ def test_every_identity_event_carries_the_documented_fields(service, db):
     service.change_password(me, {"current_password": "Secret#1", "new_password": "Secret#2",
                                  "new_password_confirmation": "Secret#2"})
     service.request_password_reset("sara@ponte.test")
+    send_asked_resets(service, db)
     service.delete_me(me, {"current_password": "Secret#2"})
     documented = documented_events()
     published = {}
@@ -205,13 +213,23 @@ def test_self_registration_conflicts(service):
     assert citizen["kind"] == "citizen"
 
 
-def test_login_by_cpf_reaches_each_account_holding_it_by_its_password(service):
+def test_a_cpf_naming_two_accounts_asks_for_the_email_after_a_correct_password(service):
+    """Issue 7: a CPF shared by a secretary and a citizen signed into whichever account's
+    password matched; now neither, and only a correct password learns why."""
     body = secretary()
     service.register_secretary(body)
-    service.register_citizen({**secretary(cpf=body["cpf"]), "password": "Other#22",
-                              "password_confirmation": "Other#22"})
-    assert service.login(body["cpf"], "Secret#1")["account"]["kind"] == "secretary"
-    assert service.login(body["cpf"], "Other#22")["account"]["kind"] == "citizen"
+    citizen = {**secretary(cpf=body["cpf"]), "password": "Other#22",
+               "password_confirmation": "Other#22"}
+    service.register_citizen(citizen)
+    for password in ("Secret#1", "Other#22"):
+        with pytest.raises(Unauthenticated) as refused:
+            service.login(body["cpf"], password)
+        assert refused.value.detail == sessions.SEVERAL_ACCOUNTS
+    with pytest.raises(Unauthenticated) as refused:
+        service.login(body["cpf"], "Wrong#123")
+    assert refused.value.detail == sessions.BAD_CREDENTIALS
+    assert service.login(body["email"], "Secret#1")["account"]["kind"] == "secretary"
+    assert service.login(citizen["email"], "Other#22")["account"]["kind"] == "citizen"
 
 
 def test_refresh_rotation_and_reuse(service, db):
@@ -285,8 +303,8 @@ def test_unknown_logins_are_answered_and_locked_like_known_ones(identity):
 
 def test_password_reset_links_expire_after_an_hour_and_work_once(identity, clock, db):
     registration.register(identity, "citizen", {**secretary(email="r@ponte.test"), "sex": None})
-    accounts.request_password_reset(identity, "R@ponte.test")
-    accounts.request_password_reset(identity, "unknown@ponte.test")
+    accounts.send_password_reset(identity, "R@ponte.test")
+    accounts.send_password_reset(identity, "unknown@ponte.test")
     sent = events(db, "password_reset_requested")
     assert len(sent) == 1 and sent[0]["email"] == "r@ponte.test"
     assert sent[0]["expires_at"] == "2026-11-23T13:00:00Z"
@@ -294,7 +312,7 @@ def test_password_reset_links_expire_after_an_hour_and_work_once(identity, clock
     clock.advance(minutes=61)
     with pytest.raises(NotFound):
         accounts.reset_password(identity, sent[0]["token"], new)
-    accounts.request_password_reset(identity, "r@ponte.test")
+    accounts.send_password_reset(identity, "r@ponte.test")
     token = events(db, "password_reset_requested")[-1]["token"]
     session = sessions.login(identity, "r@ponte.test", "Secret#1")
     accounts.reset_password(identity, token, new)
@@ -307,8 +325,8 @@ def test_password_reset_links_expire_after_an_hour_and_work_once(identity, clock
 
 def test_a_newer_reset_link_replaces_the_older_one(identity, db):
     registration.register(identity, "citizen", {**secretary(email="n@ponte.test"), "sex": None})
-    accounts.request_password_reset(identity, "n@ponte.test")
-    accounts.request_password_reset(identity, "n@ponte.test")
+    accounts.send_password_reset(identity, "n@ponte.test")
+    accounts.send_password_reset(identity, "n@ponte.test")
     older, newer = (e["token"] for e in events(db, "password_reset_requested"))
     new = {"password": "Reset#123", "password_confirmation": "Reset#123"}
     with pytest.raises(NotFound):
@@ -386,6 +404,7 @@ def test_an_unfinished_provider_asking_for_a_reset_gets_a_new_invitation(service
     service.preregister_provider(admin(service), {
         "document": "11222333000181", "legal_name": "Late", "email": "late@ponte.test"})
     service.request_password_reset("late@ponte.test")
+    send_asked_resets(service, db)
     first, second = events(db, "provider_invited")
     assert first["token"] != second["token"] and not events(db, "password_reset_requested")
     with pytest.raises(NotFound):

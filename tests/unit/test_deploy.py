@@ -237,21 +237,7 @@ def test_k8s_deployment_per_component(manifests, name):
     assert {"cpu", "memory"} <= resources["requests"].keys()
     assert {"cpu", "memory"} <= resources["limits"].keys()
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
-
-    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
-    expected = ({"readinessProbe": "/readyz", "livenessProbe": "/healthz"} if name == "gateway"
-                else {"readinessProbe": "/metrics", "livenessProbe": "/metrics"})
-    for probe, path in expected.items():
-        get = container[probe]["httpGet"]
-        assert get["path"] == path
-        port = ports.get(get["port"], get["port"])
-        assert port == (GATEWAY_PORT if name == "gateway" else METRICS_PORT)
-
-
-@pytest.mark.parametrize("name,replicas", [("gateway", 2), ("authorizations", 2),
-                                           ("identity", 1)])
-def test_k8s_replicas(manifests, name, replicas):
-    assert _objects(manifests, "Deployment")[name]["spec"]["replicas"] == replicas
+    # probes, replicas, budgets and autoscalers: tests/unit/test_k8s_manifests.py
 
 
 def test_k8s_services_select_deployments(manifests):

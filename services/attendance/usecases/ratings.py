@@ -31,8 +31,7 @@ def institution_ratings(att: Attendance, caller: dict, institution_id: str,
     with att.db.read() as session:
         repo = Repository(session)
         institution_or_404(repo, institution_id)
-        if not (is_attendant(repo, caller, institution_id)
-                or is_manager(repo, caller, institution_id)):
+        if not is_attendant(repo, caller, institution_id):  # API.md: "its attendants"
             raise Forbidden("Only this institution's attendants see its ratings.")
         items, next_cursor = repo.ratings_page(limit, cursor, institution_id=institution_id,
                                                status=status)

@@ -1,13 +1,16 @@
 """One's own account: profile, e-mail, password, deletion, password resets (000, 003)."""
 from __future__ import annotations
 
-import base64
-import json
+import logging
+from datetime import timedelta
 from typing import Any
 
 from ponte.clock import iso
+from ponte.config import settings
 from ponte.documents import normalise_cpf
+from ponte.emails import mask_email, normalise_email
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from ponte.pagination import decode_cursor, encode_cursor
 from ponte.tokens import new_secret
 from services.identity import views
 from services.identity.domain import links, lockout
@@ -17,6 +20,11 @@ from services.identity.domain.registration import (Errors, check_new_password, e
 from services.identity.models import Account
 from services.identity.usecases import Identity, Unit, caller_account, revoke
 from services.identity.usecases.registration import EMAIL_TAKEN, invite_site
+
+log = logging.getLogger(__name__)
+MAIL_WINDOW = timedelta(minutes=15)
+NAME_PREFIX_MIN = 3
+NAME_PAGE = 10
 
 
 def get_me(identity: Identity, caller: dict) -> dict:
@@ -121,15 +129,38 @@ def delete_me(identity: Identity, caller: dict, data: dict) -> None:
                                          "locale": account.locale})
 
 
-def request_password_reset(identity: Identity, email: Any) -> None:
-    """Always the same answer, whether or not the e-mail exists (000). A provider that never
-    finished its registration gets a fresh registration link instead (003)."""
-    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+def ask_password_reset(identity: Identity, email: Any) -> None:
+    """Always the same answer, whether or not the e-mail exists (000), after the same work: the
+    request is recorded in the outbox (``password_reset_asked``) whatever the address, and
+    looking the account up and e-mailing it happen after the answer, in
+    :func:`send_password_reset`. The answer's timing tells nothing."""
+    try:
+        address = normalise_email(email)
+    except ValueError:
+        return
+    with identity.unit() as unit:
+        unit.publish("password_reset_asked", {"email": address})
+
+
+def send_password_reset(identity: Identity, email: Any) -> None:
+    """The reset link for the account with this e-mail, if any. A provider that never
+    finished its registration gets a fresh registration link instead (003). An address gets
+    at most ``PONTE_RATE_LIMIT_EMAILS_PER_ADDRESS`` such e-mails per 15 minutes (times the
+    factor), counted in the database, so whoever types it cannot flood its mailbox."""
+    try:
+        address = normalise_email(email)
+    except ValueError:
         return
     now = identity.clock()
     with identity.unit() as unit:
-        account = unit.repo.account_by_email(email)
+        account = unit.repo.account_by_email(address)
         if account is None or account.status == "deleted":
+            return
+        unit.repo.lock_account(account.id)  # concurrent handlers count one after another
+        if unit.repo.links_since(account.id, now - MAIL_WINDOW) >= \
+                settings().rate_limit("emails_per_address"):
+            log.info("password reset for account %s not e-mailed: too many recently",
+                     account.id)
             return
         if account.status == "invited" and account.site is not None:
             invite_site(unit, account, now)
@@ -157,7 +188,7 @@ def reset_password(identity: Identity, token: Any, data: dict) -> None:
         if link is None or not unit.repo.use_link(link, identity.clock()):
             raise NotFound("This link is unknown, used or expired.")
         _set_password(unit, link.account, password_hash, identity)
-        unit.repo.forget_throttle(lockout.login_key(link.account.email))
+        unit.repo.forget_throttle(lockout.account_key(link.account.id))
 
 
 def _usable_reset_link(unit: Unit, token: Any, identity: Identity) -> Any:
@@ -176,7 +207,9 @@ def get_accounts(identity: Identity, ids: Any) -> list[dict]:
 def find_secretaries(identity: Identity, cpf: Any = None, email: Any = None,
                      name: Any = None, limit: Any = 50, cursor: Any = None) -> dict:
     """Exact CPF, exact e-mail (any letter case) or name prefix (ignoring case and accents);
-    active secretaries only (000)."""
+    active secretaries only (000). Against directory harvesting a name search needs at least
+    3 characters, answers at most 10 a page, and masks e-mails (``pr***@example.org``); an exact
+    CPF or e-mail finds the full record."""
     cpf, email, name = (v if isinstance(v, str) and v.strip() else None
                         for v in (cpf, email, name))
     if not (cpf or email or name):
@@ -187,30 +220,35 @@ def find_secretaries(identity: Identity, cpf: Any = None, email: Any = None,
             cpf = normalise_cpf(cpf)
         except ValueError as exc:
             raise InvalidInput(str(exc), {"cpf": [str(exc)]}) from None
+    if email:
+        try:
+            email = normalise_email(email)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), {"email": [str(exc)]}) from None
+    by_name_only = not (cpf or email)
+    if by_name_only and len(search_key(name)) < NAME_PREFIX_MIN:
+        raise InvalidInput(f"A name search needs at least {NAME_PREFIX_MIN} characters.",
+                           {"name": [f"Give at least {NAME_PREFIX_MIN} characters."]})
     limit = min(max(limit, 1), 200) if isinstance(limit, int) else 50
-    after = _decode_cursor(cursor)
+    if by_name_only:
+        limit = min(limit, NAME_PAGE)
+    after = _after(cursor)
     with identity.unit() as unit:
         found = unit.repo.secretaries(cpf, email, search_key(name) if name else None, after,
                                       limit + 1)
-        items = [{"id": a.id, "name": a.name, "email": a.email} for a in found[:limit]]
+        items = [{"id": a.id, "name": a.name,
+                  "email": mask_email(a.email) if by_name_only else a.email}
+                 for a in found[:limit]]
         last = found[limit - 1] if len(found) > limit else None
     return {"items": items,
-            "next_cursor": _encode_cursor(last.name_key, last.id) if last else None}
+            "next_cursor": encode_cursor([last.name_key, last.id]) if last else None}
 
 
-def _encode_cursor(*values: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: Any) -> tuple[str, str] | None:
+def _after(cursor: Any) -> tuple[str, str] | None:
+    """The (name key, id) a secretary-search page ends at."""
     if not cursor:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(str(cursor) + "=" * (-len(str(cursor)) % 4))
-        first, second = json.loads(raw)
-        if isinstance(first, str) and isinstance(second, str) and "\x00" not in first + second:
-            (first + second).encode()  # a lone surrogate ("\ud800") cannot reach the database
-            return first, second
-    except (ValueError, TypeError, RecursionError):
-        pass
-    raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]})
+    name_key, account_id = decode_cursor(cursor, 2)
+    if not (isinstance(name_key, str) and isinstance(account_id, str)):
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a valid cursor."]})
+    return name_key, account_id

@@ -1,13 +1,15 @@
 """Signing in, refreshing, signing out (000, 001, API.md "Identity")."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from ponte.config import settings
 from ponte.db import new_id
 from ponte.documents import normalise_document
-from ponte.errors import Unauthenticated
+from ponte.emails import normalise_email
+from ponte.errors import TooManyAttempts, Unauthenticated
 from ponte.tokens import issue_access_token, new_access_claims
 from services.identity import views
 from services.identity.domain import lockout
@@ -16,7 +18,11 @@ from services.identity.models import Account, IssuedRefreshToken, LoginSession
 from services.identity.usecases import Identity, Unit, caller_account, revoke
 
 BAD_CREDENTIALS = "The login or the password is not correct."
+SEVERAL_ACCOUNTS = ("This CPF belongs to more than one account; sign in with your e-mail "
+                    "address instead.")
 MAX_REVOCATION_WINDOW = 7 * 24 * 3600
+WAIT_FOR_A_PLACE_SECONDS = 2.0  # within the gateway's RPC deadline, leaving time to check
+WAIT_STEP_SECONDS = 0.05
 
 
 def _login_target(login: Any) -> tuple[str, str] | None:
@@ -24,7 +30,10 @@ def _login_target(login: Any) -> tuple[str, str] | None:
     if not isinstance(login, str) or not login.strip() or len(login) > 320:
         return None
     if "@" in login:
-        return "email", login.strip()
+        try:
+            return "email", normalise_email(login)
+        except ValueError:
+            return None
     try:
         return "document", normalise_document(login)[0]
     except ValueError:
@@ -33,37 +42,95 @@ def _login_target(login: Any) -> tuple[str, str] | None:
 
 def login(identity: Identity, login: Any, password: Any, remember_me: bool = False) -> dict:
     """Unknown logins and wrong passwords are answered alike, after the same work, and both
-    count towards the lockout of the login tried (API.md "Precise points")."""
-    key, target, now = lockout.login_key(login), _login_target(login), identity.clock()
-    with identity.unit() as unit:
-        unit.repo.throttle(key).check(now)
-        candidates = ([(a.id, a.password_hash) for a in unit.repo.login_candidates(*target)]
-                      if target else [])
+    count towards the lockout (API.md "Precise points"). The lockout belongs to the account
+    the login names, whichever of its logins is used; an attempt takes its place under the
+    lockout's row lock before the password is checked (``lockout`` explains why).
+
+    A CPF that names more than one account (a citizen and a secretary, say) signs into
+    neither: after a correct password the answer asks for the e-mail instead."""
+    target = _login_target(login)
+    candidates, keys = _take_a_place(identity, login, target)
     # hashes are checked outside any transaction: they take a while and must not hold locks
-    verified, rehashed = next(((account_id, password_hash) for account_id, password_hash
-                               in candidates if identity.passwords.verify(password_hash, password)),
-                              (None, None))
-    if rehashed is not None and identity.passwords.needs_rehash(rehashed):
-        rehashed = identity.passwords.hash(password)  # the configured cost changed
-    else:
+    matching: list[tuple[str, str]] = []
+    try:
+        matching = [(account_id, password_hash) for account_id, password_hash in candidates
+                    if identity.passwords.verify(password_hash, password)]
+        if not candidates:
+            identity.passwords.verify(None, password)
+        verified = matching[0] if len(matching) == 1 and len(candidates) == 1 else None
         rehashed = None
-    if not candidates:
-        identity.passwords.verify(None, password)
+        if verified is not None and identity.passwords.needs_rehash(verified[1]):
+            rehashed = identity.passwords.hash(password)  # the configured cost changed
+    except BaseException:
+        _settle(identity, keys, None)
+        raise
     with identity.unit() as unit:
-        row = unit.repo.locked_throttle(key, now)
-        throttle = lockout.Throttle(row.failures, row.locks, row.locked_until)
-        account = unit.repo.active_account(verified)
-        if account is None:
-            throttle.failed(now)
-        else:
-            throttle.succeeded()
+        account = unit.repo.active_account(verified[0]) if verified else None
+        _settle_in(unit, keys, account is not None, identity.clock())
+        if account is not None:
             if rehashed is not None:
                 account.password_hash = rehashed
-            answer = start_session(unit, account, bool(remember_me), now)
+            return start_session(unit, account, bool(remember_me), identity.clock())
+    raise Unauthenticated(SEVERAL_ACCOUNTS if matching and len(candidates) > 1
+                          else BAD_CREDENTIALS)
+
+
+def _take_a_place(identity: Identity, login: Any,
+                  target: tuple[str, str] | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The accounts the login names (id, password hash) and the lockout keys counted, once a
+    place to check a password is taken on each key; refused while locked, and after waiting
+    :data:`WAIT_FOR_A_PLACE_SECONDS` for a place. Waiting looks without locks, backing off, so
+    a crowd of attempts does not queue on the row lock."""
+    give_up, step = time.monotonic() + WAIT_FOR_A_PLACE_SECONDS, WAIT_STEP_SECONDS
+    while True:
+        now = identity.clock()
+        with identity.reading() as unit:
+            candidates = [(a.id, a.password_hash)
+                          for a in unit.repo.login_candidates(*target)] if target else []
+            keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
+                or [lockout.login_key(login)]
+            looked = [unit.repo.throttle(key, now) for key in keys]
+        for throttle in looked:
+            throttle.check(now)
+        if all(throttle.has_room for throttle in looked):
+            with identity.unit() as unit:
+                rows = [unit.repo.locked_throttle(key, now) for key in keys]  # one order
+                throttles = [_throttle(row, now) for row in rows]
+                for throttle in throttles:
+                    throttle.check(now)
+                if all(throttle.has_room for throttle in throttles):
+                    for row, throttle in zip(rows, throttles):
+                        throttle.begin()
+                        unit.repo.save_throttle(row, throttle, now)
+                    return candidates, keys
+        if time.monotonic() + step > give_up:
+            raise TooManyAttempts("Too many sign-in attempts at once; try again in a moment.",
+                                  retry_after=1)
+        time.sleep(step)
+        step = min(step * 2, 0.4)
+
+
+def _throttle(row: Any, now: datetime) -> lockout.Throttle:
+    throttle = lockout.Throttle(row.failures, row.locks, row.locked_until, row.pending)
+    throttle.forget_stale(now, row.updated_at)
+    return throttle
+
+
+def _settle(identity: Identity, keys: list[str], succeeded: bool | None) -> None:
+    with identity.unit() as unit:
+        _settle_in(unit, keys, bool(succeeded), identity.clock())
+
+
+def _settle_in(unit: Unit, keys: list[str], succeeded: bool, now: datetime) -> None:
+    """The attempt gives its place back, as a failure or as the success that clears the count."""
+    for key in keys:
+        row = unit.repo.locked_throttle(key, now)
+        throttle = _throttle(row, now)
+        if succeeded:
+            throttle.succeeded()
+        else:
+            throttle.failed(now)
         unit.repo.save_throttle(row, throttle, now)
-    if account is None:
-        raise Unauthenticated(BAD_CREDENTIALS)
-    return answer
 
 
 def start_session(unit: Unit, account: Account, remember_me: bool, now: datetime) -> dict:

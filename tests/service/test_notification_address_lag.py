@@ -1,0 +1,89 @@
+"""An event of another service that reaches notifications before identity's event about its
+recipient still ends in one e-mail: the handler fails while the address is unknown and its retry
+sends it (found by bench/chaos.py: after notifications restarted under load, citizens got their
+inbox items but no e-mail about their service requests). After ADDRESS_ATTEMPTS failed attempts
+the inbox item goes out without the e-mail rather than being parked."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from ponte import config
+from ponte.db import Transaction, create_engine_for, migrate
+from ponte.messaging import event_failures
+from services.notifications import usecases
+from services.notifications.models import emails, notifications
+from services.notifications.repository import Directory
+from services.notifications.usecases import AddressNotYetKnown, Context, Incoming
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+CONTEXT = Context(public_url="https://ponte.example")
+
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch):
+    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PONTE_DB_URL", raising=False)
+    config.settings.cache_clear()
+    engine = create_engine_for("notifications")
+    migrate("notifications", engine)
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+    config.settings.cache_clear()
+
+
+def run(sessions, work):
+    with sessions() as session, session.begin():
+        return work(Transaction(session, "notifications"))
+
+
+def count(sessions, table) -> int:
+    with sessions() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+
+
+def submitted(occurred_at: datetime) -> Incoming:
+    return Incoming("evt-sr-1", "attendance", "service_request_submitted",
+                    occurred_at.isoformat().replace("+00:00", "Z"),
+                    {"protocol": "20261201000001", "service_name": "Segunda via",
+                     "institution_name": "Secretaria", "citizen_name": "Cida",
+                     "link": "/api/v1/service-requests/sr-1",
+                     "audience": {"accounts": ["citizen-1"]}})
+
+
+def registered() -> Incoming:
+    return Incoming("evt-reg-1", "identity", "citizen_registered", "2026-12-01T14:59:00Z",
+                    {"account_id": "citizen-1", "email": "cida@ponte.test", "name": "Cida",
+                     "locale": "pt-BR"})
+
+
+def test_the_email_waits_for_the_address_then_goes_once(sessions):
+    event = submitted(NOW - timedelta(seconds=2))
+    with pytest.raises(AddressNotYetKnown):
+        run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW,
+                                                 wait_for_addresses=True))
+    assert count(sessions, notifications) == count(sessions, emails) == 0  # rolled back
+    run(sessions, lambda tx: usecases.apply_identity(Directory(tx.session), registered(), NOW))
+    run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW + timedelta(seconds=1),
+                                             wait_for_addresses=True))
+    assert count(sessions, notifications) == 1
+    with sessions() as session:
+        assert session.execute(sa.select(emails.c.recipient)).scalars().all() == [
+            "cida@ponte.test"]
+
+
+def test_after_six_failed_attempts_the_items_go_without_the_email(sessions):
+    event = submitted(NOW - timedelta(minutes=5))  # waited in the queue: no matter
+    with pytest.raises(AddressNotYetKnown):
+        run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW,
+                                                 wait_for_addresses=True))
+    with sessions() as session, session.begin():
+        session.execute(event_failures.insert().values(
+            event_id=event.id, handler="handle_service_request_submitted", envelope={},
+            attempts=usecases.ADDRESS_ATTEMPTS, status="retrying", last_error="no address",
+            next_attempt_at=NOW, created_at=NOW))
+    run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW, wait_for_addresses=True))
+    assert count(sessions, notifications) == 1 and count(sessions, emails) == 0
