@@ -612,3 +612,21 @@ def test_bad_paths_and_queries_are_4xx_never_5xx(client, provider, path):
     assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text)
     odd = client.get(f"{API}/procedures", token=provider["token"], params={"q": "%_\\" * 30})
     assert odd.status_code == 200 and odd.json()["items"] == []
+
+
+def test_an_empty_or_unknown_request_id_is_a_422_and_stores_nothing(client, desk, provider):
+    """Found by fuzzing: ``"request_id": ""`` slipped past the existence check and hit the
+    foreign key (500)."""
+    before = client.get(f"{API}/inquiries", token=provider["token"]).json()["items"]
+    for request_id in ("", "00000000-0000-0000-0000-000000000000"):
+        inquiry = client.post(f"{API}/inquiries", token=provider["token"], json={
+            "subject": "appointments_information", "message": "Olá", "request_id": request_id})
+        assert inquiry.status_code == 422, inquiry.text
+        assert "request_id" in inquiry.json()["errors"]
+        payment = client.post(f"{API}/payments", token=desk.operator, json={
+            "provider_id": provider["id"], "request_id": request_id,
+            "invoice": {"number": "NF-1", "issued_on": "2026-11-20", "amount": "10.00"},
+            "amount_paid": "10.00", "paid_on": "2026-11-30"})
+        assert payment.status_code == 422, payment.text
+        assert "request_id" in payment.json()["errors"]
+    assert client.get(f"{API}/inquiries", token=provider["token"]).json()["items"] == before

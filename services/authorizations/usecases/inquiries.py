@@ -59,7 +59,7 @@ def create_inquiry(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict:
     remember_author(ctx, actor)
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
-        if data.get("request_id"):
+        if data.get("request_id") is not None:  # "" is no request either: 422, not stored
             request = repo.request(data["request_id"])
             if request is None or request.provider_id != provider_id:
                 raise InvalidInput("No such request of this provider.",

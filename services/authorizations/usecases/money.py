@@ -59,7 +59,7 @@ def record_payment(ctx: Context, actor: Actor, data: dict[str, Any]) -> dict:
     with ctx.db.transaction() as tx:
         repo = Repository(tx.session)
         legal_name = know_provider(ctx, repo, row["provider_id"])
-        if row["request_id"]:
+        if row["request_id"] is not None:  # "" is no request either: 422, not stored
             request = repo.request(row["request_id"])
             if request is None or request.provider_id != row["provider_id"]:
                 raise InvalidInput("No such request of this provider.",
