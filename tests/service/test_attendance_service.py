@@ -12,20 +12,19 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from nameko import config as nameko_config
-from nameko.events import event_handler
 from nameko.rpc import rpc
-from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
 from nameko.testing.services import entrypoint_hook
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import clock as ponte_clock
-from ponte import config, messaging, runtime, storage
+from ponte import storage
 from ponte.clock import iso, now
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.attendance.models import metadata
 from services.attendance.service import AttendanceService
+from tests.service import harness
+from tests.service.harness import listener, running
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("service_published", "attendant_access_requested", "attendant_access_approved",
@@ -57,42 +56,17 @@ class FakeIdentity:
         return {"service": "identity", "status": "ok"}
 
 
-class Listener:
-    """Stands in for notifications: records every attendance event."""
-
-    name = "listener"
-    received: list[dict] = []
-
-    def record(self, event: dict) -> None:
-        Listener.received.append(event)
-
-
-for _event in EVENTS:
-    Listener.record = event_handler("attendance", _event)(Listener.record)
+Listener = listener("attendance", EVENTS)
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("attendance")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PONTE_DATA_DIR", str(data))
-    for name in ("PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_CLOCK_OFFSET_DAYS"):
-        patch.delenv(name, raising=False)
-    patch.setenv("PONTE_MEETING_BASE_URL", "https://video.example.org/salas/")
-    patch.setattr(runtime, "service_classes", lambda: {
-        "attendance": AttendanceService, "identity": FakeIdentity, "listener": Listener})
-    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
-    config.settings.cache_clear()
-    with nameko_config.patch({"AMQP_URI": f"memory://att-{uuid.uuid4().hex[:6]}",
-                              "serializer": "json"}):
-        runner = ServiceRunner()
-        for cls in (AttendanceService, FakeIdentity, Listener):
-            runner.add_service(cls)
-        runner.start()
+    classes = {
+        "attendance": AttendanceService, "identity": FakeIdentity, "listener": Listener}
+    meetings = "https://video.example.org/salas/"
+    with running(data, classes, PONTE_MEETING_BASE_URL=meetings) as runner:
         yield data, runner
-        runner.stop()
-    patch.undo()
-    config.settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -371,12 +345,7 @@ def test_who_may_act_on_a_request(office, rpc_client):
 
 def emit(event_type: str, data: dict) -> None:
     """Publish an identity event the way identity's relay does."""
-    event = messaging.Event(str(uuid.uuid4()), event_type, "identity", "2026-12-01T15:00:00Z",
-                            data)
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
-        conn.Producer(serializer="json").publish(
-            event.envelope(), exchange=messaging.event_exchange("identity"),
-            routing_key=event_type, declare=[messaging.event_exchange("identity")])
+    harness.emit("identity", event_type, data, occurred_at="2026-12-01T15:00:00Z")
 
 
 def test_names_follow_identity(office, rpc_client):

@@ -13,19 +13,18 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from nameko import config as nameko_config
-from nameko.events import event_handler
 from nameko.rpc import rpc
-from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
 from nameko.testing.services import entrypoint_hook
 
 import ponte.broker  # noqa: F401  registers the in-process transport
-from ponte import config, messaging, runtime, storage
+from ponte import config, storage
 from ponte.clock import Clock
 from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.models import metadata, payments
 from services.authorizations.service import AuthorizationsService
+from tests.service import harness
+from tests.service.harness import listener, running
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("request_submitted", "request_authorized", "request_partially_authorized",
@@ -61,41 +60,16 @@ class FakeRelationships:
         return FakeRelationships.grants.get(account_id, [])
 
 
-class Listener:
-    name = "listener"
-    received: list[dict] = []
-
-    def record(self, event: dict) -> None:
-        Listener.received.append(event)
-
-
-for _event in EVENTS:
-    Listener.record = event_handler("authorizations", _event)(Listener.record)
+Listener = listener("authorizations", EVENTS)
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("authorizations")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PONTE_DATA_DIR", str(data))
-    for var in ("PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_CLOCK_OFFSET_DAYS"):
-        patch.delenv(var, raising=False)
-    patch.setenv("PONTE_OPERATOR_ANS_CODE", "324477")
     classes = {"authorizations": AuthorizationsService, "identity": FakeIdentity,
                "relationships": FakeRelationships, "listener": Listener}
-    patch.setattr(runtime, "service_classes", lambda: classes)
-    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
-    config.settings.cache_clear()
-    with nameko_config.patch({"AMQP_URI": f"memory://auth-{uuid.uuid4().hex[:6]}",
-                              "serializer": "json"}):
-        runner = ServiceRunner()
-        for cls in classes.values():
-            runner.add_service(cls)
-        runner.start()
+    with running(data, classes, PONTE_OPERATOR_ANS_CODE="324477") as runner:
         yield data, runner
-        runner.stop()
-    patch.undo()
-    config.settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -118,12 +92,7 @@ def service(env):
 
 def emit(event_type: str, data: dict) -> None:
     """Publish an identity event the way identity's relay does."""
-    event = messaging.Event(str(uuid.uuid4()), event_type, "identity", "2026-12-01T12:00:00Z",
-                            data)
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
-        conn.Producer(serializer="json").publish(
-            event.envelope(), exchange=messaging.event_exchange("identity"),
-            routing_key=event_type, declare=[messaging.event_exchange("identity")])
+    harness.emit("identity", event_type, data, occurred_at="2026-12-01T12:00:00Z")
 
 
 def events(event_type: str, **match: object) -> list[dict]:

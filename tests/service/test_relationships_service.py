@@ -11,20 +11,18 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from nameko import config as nameko_config
-from nameko.events import event_handler
 from nameko.rpc import rpc
-from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
 from nameko.testing.services import entrypoint_hook
 
 import ponte.broker  # noqa: F401  registers the in-process transport
-from ponte import config, messaging, runtime
 from ponte.clock import Clock
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.relationships.domain import local_today
 from services.relationships.models import metadata
 from services.relationships.service import RelationshipsService
+from tests.service import harness
+from tests.service.harness import listener, running
 from tests.stack import wait_until
 
 EVENTS = ("invitation_sent", "invitation_accepted", "invitation_declined", "invitation_cancelled",
@@ -46,42 +44,16 @@ class FakeIdentity:
         return {"service": "identity", "status": "ok"}
 
 
-class Listener:
-    """Stands in for notifications and the gateways: records every relationships event."""
-
-    name = "listener"
-    received: list[dict] = []
-
-    def record(self, event: dict) -> None:
-        Listener.received.append(event)
-
-
-for _event in EVENTS:
-    Listener.record = event_handler("relationships", _event)(Listener.record)
+Listener = listener("relationships", EVENTS)
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("relationships")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PONTE_DATA_DIR", str(data))
-    patch.delenv("PONTE_DB_URL", raising=False)
-    patch.delenv("PONTE_CLOCK_OFFSET_DAYS", raising=False)
-    patch.setenv("PONTE_OPERATOR_NAME", "Operadora Teste")
-    patch.setattr(runtime, "service_classes", lambda: {
-        "relationships": RelationshipsService, "identity": FakeIdentity, "listener": Listener})
-    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
-    config.settings.cache_clear()
-    with nameko_config.patch({"AMQP_URI": f"memory://rel-{uuid.uuid4().hex[:6]}",
-                              "serializer": "json"}):
-        runner = ServiceRunner()
-        for cls in (RelationshipsService, FakeIdentity, Listener):
-            runner.add_service(cls)
-        runner.start()
+    classes = {
+        "relationships": RelationshipsService, "identity": FakeIdentity, "listener": Listener}
+    with running(data, classes, PONTE_OPERATOR_NAME="Operadora Teste") as runner:
         yield data, runner
-        runner.stop()
-    patch.undo()
-    config.settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +76,7 @@ def rpc_client(env):
 
 def emit(event_type: str, data: dict) -> str:
     """Publish an identity event the way identity's relay does."""
-    event = messaging.Event(str(uuid.uuid4()), event_type, "identity", "2026-03-10T15:00:00Z",
-                            data)
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
-        conn.Producer(serializer="json").publish(
-            event.envelope(), exchange=messaging.event_exchange("identity"),
-            routing_key=event_type, declare=[messaging.event_exchange("identity")])
-    return event.id
+    return harness.emit("identity", event_type, data, occurred_at="2026-03-10T15:00:00Z")
 
 
 def event(event_type: str, **match: object) -> dict:

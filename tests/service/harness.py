@@ -1,0 +1,72 @@
+"""What the service tests of every service need: the service under test beside fakes of the
+services it calls, on an in-process broker with its own name, a listener that records what it
+publishes, and a way to publish the events it consumes."""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from nameko import config as nameko_config
+from nameko.events import event_handler
+from nameko.runners import ServiceRunner
+
+import ponte.broker  # noqa: F401  registers the in-process transport
+from ponte import config, messaging, runtime
+
+
+def listener(source: str, events: tuple[str, ...]) -> type:
+    """A nameko service that records every ``source`` event of ``events`` in ``received``."""
+
+    class Listener:
+        name = "listener"
+        received: list[dict] = []
+
+        def record(self, event: dict) -> None:
+            Listener.received.append(event)
+
+    for event_type in events:
+        Listener.record = event_handler(source, event_type)(Listener.record)
+    return Listener
+
+
+@contextmanager
+def running(data: Path, classes: dict[str, type], **env: str) -> Iterator[ServiceRunner]:
+    """Run ``classes`` (component name → class) with a fresh data directory, SQLite, local
+    storage, the real clock and ``env``; the outbox relay polls fast."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PONTE_DATA_DIR", str(data))
+    for name in ("PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_CLOCK_OFFSET_DAYS"):
+        patch.delenv(name, raising=False)
+    for name, value in env.items():
+        patch.setenv(name, value)
+    patch.setattr(runtime, "service_classes", lambda: classes)
+    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
+    config.settings.cache_clear()
+    try:
+        with nameko_config.patch({"AMQP_URI": f"memory://{data.name}-{uuid.uuid4().hex[:6]}",
+                                  "serializer": "json"}):
+            runner = ServiceRunner()
+            for cls in classes.values():
+                runner.add_service(cls)
+            runner.start()
+            try:
+                yield runner
+            finally:
+                runner.stop()
+    finally:
+        patch.undo()
+        config.settings.cache_clear()
+
+
+def emit(source: str, event_type: str, data: dict,
+         occurred_at: str = "2026-12-01T12:00:00Z") -> str:
+    """Publish an event the way the source's relay does; its id."""
+    event = messaging.Event(str(uuid.uuid4()), event_type, source, occurred_at, data)
+    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            event.envelope(), exchange=messaging.event_exchange(source),
+            routing_key=event_type, declare=[messaging.event_exchange(source)])
+    return event.id
