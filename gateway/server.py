@@ -135,21 +135,33 @@ class Protocol(HttpOnlyProtocol):
             return
         self.connection.settimeout(config.http_idle_timeout)
         self._started = time.monotonic()
+        self._parsed = False
         self._deadline = eventlet.Timeout(config.http_request_timeout, Deadline())
         wfile, self.wfile = self.wfile, _ProblemWriter(self.wfile)
         try:
             super().handle_one_request()
         except Deadline:
-            self.close_connection = 1
-            self.wfile.write(raw_problem(RequestTimeout("The request was not sent in time.")))
-        except socket.timeout:
-            self.close_connection = 1
+            self._time_out("The request was not sent in time.")
+        except socket.timeout:  # nothing for PONTE_HTTP_IDLE_TIMEOUT
+            if self._parsed:  # the answer had started: a client that stopped reading it
+                self.close_connection = 1
+            else:
+                self._time_out("The request stopped arriving before it was complete.")
         finally:
             self._deadline.cancel()
             self.wfile = wfile
 
+    def _time_out(self, detail: str) -> None:
+        """Answer 408 and close: a client that stalled can still read why."""
+        self.close_connection = 1
+        try:
+            self.wfile.write(raw_problem(RequestTimeout(detail)))
+        except OSError:
+            pass
+
     def get_environ(self) -> dict:
         environ = super().get_environ()
+        self._parsed = True  # the headers are in; the body is EdgeApp's, the answer the app's
         self.wfile = self.wfile._wfile if isinstance(self.wfile, _ProblemWriter) else self.wfile
         environ["ponte.deadline"] = self._deadline
         environ["ponte.started"] = self._started

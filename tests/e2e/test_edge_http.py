@@ -115,6 +115,22 @@ def test_a_trickling_request_is_cut_at_the_deadline(edge, start):
         assert time.monotonic() - started < REQUEST_TIMEOUT + 2
 
 
+@pytest.mark.parametrize("start", [
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Half",
+    b"GET /healthz HTT"], ids=["headers", "request line"])
+def test_a_request_that_stops_arriving_is_answered_408(edge, start):
+    """A client that goes quiet mid-request for longer than the idle timeout (3 s here) is told
+    why the connection ends, not left with a silent close."""
+    with _connect(edge) as sock:
+        sock.sendall(start)
+        started = time.monotonic()
+        status, headers, body = _answer(sock, timeout=REQUEST_TIMEOUT + 5)
+    assert status == 408, body
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["status"] == 408
+    assert 2.5 < time.monotonic() - started < REQUEST_TIMEOUT + 1
+
+
 def test_a_large_body_sent_slowly_gets_time_for_its_size(edge):
     """A 200 KB upload taking longer than the request deadline (4 s here) still arrives: the
     deadline grows with the announced size (16 KiB/s)."""
