@@ -5,8 +5,8 @@ is down, unknown or too slow raises ``ServiceUnavailable`` (503 at the gateway) 
 ``PONTE_RPC_TIMEOUT`` seconds, and the request message expires in the broker at the same time so a
 service coming back does not act on a request whose caller has already been told it failed.
 
-Four patches of nameko 3.0.0rc11's RPC live here, each with a comment saying why;
-``tests/service/test_rpc_patches.py`` pins the nameko behaviour each relies on.
+Five patches of nameko 3.0.0rc11's RPC and message handling live here, each with a comment
+saying why; ``tests/service/test_rpc_patches.py`` pins the nameko behaviour each relies on.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from eventlet.corolocal import local
 from kombu import Connection
 from kombu.exceptions import KombuError
 from nameko import config as nameko_config
+from nameko.amqp.consume import Consumer
 from nameko.amqp.publish import Publisher
 from nameko.constants import (AMQP_SSL_CONFIG_KEY, DEFAULT_TRANSPORT_OPTIONS,
                               LOGIN_METHOD_CONFIG_KEY)
@@ -30,6 +31,8 @@ from ponte.config import settings
 from ponte.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
+
+BROKER_AWAY = (KombuError, AMQPError, OSError)  # how a broker that went away shows itself
 
 
 class ResilientReplyListener(ReplyListener):
@@ -88,9 +91,36 @@ def reply(rpc_consumer, message, result, exc_info):  # noqa: ANN001, ANN201
     responder = _QuickResponder(rpc_consumer.amqp_uri, get_rpc_exchange(), message,
                                 ssl=nameko_config.get(AMQP_SSL_CONFIG_KEY),
                                 login_method=nameko_config.get(LOGIN_METHOD_CONFIG_KEY))
-    result, exc_info = responder.send_response(result, exc_info)
+    try:
+        result, exc_info = responder.send_response(result, exc_info)
+    except BROKER_AWAY as exc:  # the caller is told ServiceUnavailable at its deadline
+        log.warning("the reply to %s could not be sent, the message broker is away: %s",
+                    message.properties.get("correlation_id"), exc)
     rpc_consumer.consumer.ack_message(message)
     return result, exc_info
+
+
+# Patch 5 (why: a broker restart must not stop a service for good). nameko acknowledges or
+# requeues a message only if its connection looks alive, and ignores amqp's ConnectionError
+# there; but a broker that has just gone away (restart, reset) shows up as a socket error
+# (BrokenPipeError, ConnectionResetError), which escapes to the worker's greenthread and
+# kills the whole container: the process lives on, consuming nothing. Either way the broker
+# takes the message back when the connection dies (an event is then skipped as processed, or
+# retried), so a failed acknowledgement is only logged.
+def _tolerant(settle: Callable, done: str) -> Callable:
+    def settle_unless_broker_away(self: Consumer, message) -> None:  # noqa: ANN001
+        try:
+            settle(self, message)
+        except BROKER_AWAY as exc:
+            log.warning("a message could not be %s, the message broker is away (it takes "
+                        "the message back): %s", done, exc)
+    settle_unless_broker_away.patched = settle
+    return settle_unless_broker_away
+
+
+if not hasattr(Consumer.ack_message, "patched"):
+    Consumer.ack_message = _tolerant(Consumer.ack_message, "acknowledged")
+    Consumer.requeue_message = _tolerant(Consumer.requeue_message, "requeued")
 
 
 class RemoteCall:
@@ -122,7 +152,7 @@ class RemoteCall:
             self._forget()
             raise ServiceUnavailable("The message broker did not take the call in time.",
                                      retry_after=5) from None
-        except (KombuError, AMQPError, OSError) as exc:
+        except BROKER_AWAY as exc:
             self._forget()
             log.warning("the message broker is not reachable: %s", exc)
             raise ServiceUnavailable("The message broker is not reachable right now.",

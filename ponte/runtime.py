@@ -76,17 +76,38 @@ class Runtime:
         self._patch.stop()
 
     def wait(self) -> None:
+        """Until SIGTERM or SIGINT, then stop. If a service container dies instead (nameko
+        kills one whose worker or consumer thread fails), stop and exit with status 1: a
+        process that lives on without consuming would look healthy to its supervisor."""
         stopped = eventlet.event.Event()
 
         def _stop(*_args) -> None:  # noqa: ANN002
             if not stopped.ready():
-                stopped.send()
+                stopped.send(None)
+
+        def _watch() -> None:
+            try:
+                self.runner.wait()  # returns when stopped, raises when a container dies
+            except Exception as exc:  # noqa: BLE001  any way a container dies ends the process
+                if not stopped.ready():
+                    stopped.send(exc)
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        stopped.wait()
-        log.info("stopping")
-        self.stop()
+        eventlet.spawn_n(_watch)
+        died = stopped.wait()
+        if died is None:
+            log.info("stopping")
+            self.stop()
+            return
+        log.critical("a service container died (%r); stopping so that the process is "
+                     "restarted", died)
+        self.ready = False
+        try:
+            self.stop()
+        except Exception:  # noqa: BLE001  exiting is what matters now
+            log.exception("stopping after the failure failed too")
+        raise SystemExit(1)
 
 
 def probe_app(runtime: Runtime):  # noqa: ANN201

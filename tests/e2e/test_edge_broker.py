@@ -6,6 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -56,26 +59,33 @@ class BrokerProxy:
             self.process = None
 
 
-@pytest.fixture(scope="module")
-def outage_stack(tmp_path_factory):
+@contextmanager
+def behind_proxy(workdir: Path, proxied: tuple[str, ...]) -> Iterator[tuple[Stack, BrokerProxy]]:
+    """The distributed stack with the ``proxied`` components reaching RabbitMQ through a
+    :class:`BrokerProxy` (an RPC deadline of 3 s)."""
     reason = infrastructure_missing()
     if reason:
         pytest.skip(reason)
-    stack = Stack("distributed", tmp_path_factory.mktemp("broker"),
-                  env={"PONTE_RPC_TIMEOUT": "3"})
+    stack = Stack("distributed", workdir, env={"PONTE_RPC_TIMEOUT": "3"})
     proxy = BrokerProxy(_free_port())
     try:
         distributed_infrastructure(stack)
         proxy.start()
-        proxied = stack.env["AMQP_URI"].replace(":5672/", f":{proxy.port}/")
+        through_proxy = stack.env["AMQP_URI"].replace(":5672/", f":{proxy.port}/")
         for component in COMPONENTS:
-            stack.start_process(component, "run", component,
-                                env={"AMQP_URI": proxied} if component == "gateway" else None)
+            stack.start_process(component, "run", component, env={"AMQP_URI": through_proxy}
+                                if component in proxied else None)
         stack.wait_ready()
         yield stack, proxy
     finally:
         proxy.stop()
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def outage_stack(tmp_path_factory):
+    with behind_proxy(tmp_path_factory.mktemp("broker"), proxied=("gateway",)) as running:
+        yield running
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""``ponte/rpc.py`` changes how nameko's RPC client behaves in three places. Each test here pins
+"""``ponte/rpc.py`` changes how nameko's RPC and message handling behave in five places. Each test here pins
 the nameko behaviour one of them relies on, so upgrading nameko past a change in it fails here
 first, and checks that the patch still does its job:
 
@@ -12,17 +12,24 @@ first, and checks that the patch still does its job:
    request, reading ``publisher.declare`` at each publish; Ponte declares it once instead.
 4. ``reply`` (used by ``ponte.service.rpc``): nameko publishes each reply through
    ``Responder.publisher_cls`` with a publisher confirm, then acknowledges the request; Ponte
-   publishes it without waiting for the confirm.
+   publishes it without waiting for the confirm, and a reply the broker cannot take (it went
+   away) is logged instead of killing the container.
+5. ``Consumer.ack_message``/``requeue_message``: nameko lets a socket error raised while
+   acknowledging (a broker that has just gone away) escape, which kills the container; Ponte
+   logs it (the broker takes the message back).
 """
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from eventlet.event import Event
 from kombu import Exchange, Queue
+from kombu.exceptions import OperationalError
 from kombu.transport import memory
 from nameko import config as nameko_config
+from nameko.amqp.consume import Consumer
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
 from nameko.rpc import (RPC_REPLY_QUEUE_TTL, ClusterRpc, Client, ReplyListener, Responder,
@@ -32,7 +39,7 @@ from nameko.standalone.rpc import ClusterRpcClient
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte.errors import ServiceUnavailable
-from ponte.rpc import ResilientReplyListener, Services
+from ponte.rpc import ResilientReplyListener, Services, reply
 from ponte.service import rpc as ponte_rpc
 from tests.stack import require_infrastructure
 
@@ -231,3 +238,43 @@ def test_nameko_waits_for_a_confirm_of_each_reply(monkeypatch):
 
 def test_ponte_replies_without_waiting_for_a_confirm(monkeypatch):
     assert _reply_publishes(_PonteAnswer, monkeypatch) == [("_ReplyPublisher", False)]
+
+
+def test_a_reply_the_broker_cannot_take_does_not_raise(monkeypatch, caplog):
+    def broker_gone(self, payload, **kwargs):  # noqa: ANN001, ANN202
+        raise OperationalError("[Errno 111] ECONNREFUSED")
+
+    monkeypatch.setattr(Publisher, "publish", broker_gone)
+    acked = []
+    consumer = SimpleNamespace(amqp_uri="memory://", consumer=SimpleNamespace(
+        ack_message=acked.append))
+    message = SimpleNamespace(properties={"reply_to": "x", "correlation_id": "c1",
+                                          "content_type": "application/json"})
+    assert reply(consumer, message, 42, None) == (42, None)
+    assert acked == [message]
+    assert "could not be sent" in caplog.text
+
+
+# 5. acknowledging while the broker goes away --------------------------------------------------
+
+class _BrokenPipeMessage:
+    """A delivered message whose connection still looks alive, but whose socket is gone."""
+    delivery_tag = 7
+    channel = SimpleNamespace(connection=object())
+
+    def ack(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    requeue = ack
+
+
+@pytest.mark.parametrize("settle", ["ack_message", "requeue_message"])
+def test_nameko_lets_a_socket_error_escape_from_an_acknowledgement(settle):
+    with pytest.raises(BrokenPipeError):
+        getattr(Consumer, settle).patched(Consumer("memory://"), _BrokenPipeMessage())
+
+
+@pytest.mark.parametrize("settle", ["ack_message", "requeue_message"])
+def test_ponte_logs_an_acknowledgement_the_broker_cannot_take(settle, caplog):
+    getattr(Consumer("memory://"), settle)(_BrokenPipeMessage())
+    assert "the message broker is away" in caplog.text
