@@ -3,7 +3,9 @@ worker; chunked bodies are read; the server's own errors are problem documents; 
 from __future__ import annotations
 
 import json
+import os
 import select
+import signal
 import socket
 import time
 import uuid
@@ -91,6 +93,36 @@ def test_slow_clients_cost_sockets_not_workers(edge):
             assert time.monotonic() - started < 1.0
     finally:
         for sock in slow:
+            sock.close()
+
+
+def test_a_burst_of_connections_waits_for_a_busy_server(edge):
+    """300 clients connecting at once while the server cannot accept (stopped for a moment, as
+    on a starved host) are all let in by the kernel, then answered. With eventlet's backlog of
+    50, the handshakes beyond it were dropped and retried seconds later."""
+    pid = edge.processes["ponte-up"].pid
+    socks = []
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        for _ in range(300):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", edge.port))
+            socks.append(sock)
+        deadline, connected = time.monotonic() + 3, set()
+        while len(connected) < len(socks) and time.monotonic() < deadline:
+            waiting = [sock for sock in socks if sock not in connected]
+            connected.update(select.select([], waiting, [], 0.2)[1])
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    try:
+        assert len(connected) == 300
+        for sock in socks:
+            sock.setblocking(True)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert [_answer(sock)[0] for sock in socks] == [200] * 300
+    finally:
+        for sock in socks:
             sock.close()
 
 
