@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import sqlalchemy as sa
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
 from nameko.exceptions import registry, get_module_path
 
 FieldErrors = Mapping[str, list[str]]
@@ -82,3 +85,20 @@ class ServiceUnavailable(PonteError):
 def invalid(field: str, message: str) -> InvalidInput:
     """Shorthand for the common single-field validation failure."""
     return InvalidInput(f"{field}: {message}", {field: [message]})
+
+
+# How a message broker that went away (restart, reset, refused) shows itself to a client.
+BROKER_AWAY = (KombuError, AMQPError, OSError)
+
+
+def database_unreachable(exc: BaseException | None) -> bool:
+    """The database could not run the statement for a reason a retry may cure: it is down,
+    restarting, refusing connections, or the connection broke (SQLAlchemy's
+    ``OperationalError`` and ``InterfaceError``). Answered 503, retried, logged as one line."""
+    return isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's type and the first line of its message, for a one-line log."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(getattr(exc, 'orig', None) or exc).__name__}: {text[0] if text else ''}"

@@ -12,6 +12,8 @@ import sys
 from eventlet.corolocal import local
 from pythonjsonlogger.json import JsonFormatter
 
+from ponte.errors import database_unreachable, first_line
+
 _current = local()
 
 
@@ -40,15 +42,34 @@ class ExpectedRefusals(logging.Filter):
         if not (isinstance(status, int) and status < 500 and str(record.msg).startswith(
                 "(expected)")):
             return True
-        worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
-        entrypoint = getattr(worker_ctx, "entrypoint", None)
-        where = (f"{getattr(getattr(entrypoint, 'container', None), 'service_name', '?')}."
-                 f"{getattr(entrypoint, 'method_name', '?')}")
         record.levelno, record.levelname = logging.INFO, "INFO"
-        record.msg, record.args = "%s refused: %s %s: %s", (where, status, type(exc).__name__,
-                                                            exc)
+        record.msg, record.args = "%s refused: %s %s: %s", (_where(record), status,
+                                                            type(exc).__name__, exc)
         record.exc_info, record.exc_text = None, None
         return logging.getLogger().isEnabledFor(logging.INFO)
+
+
+class DatabaseOutages(logging.Filter):
+    """A worker that failed because the database is away (down, restarting, connection
+    broken) is answered 503 or retried; nameko logs it as an ERROR with its traceback, one per
+    request or event, which buries real errors during an outage. Here it is one WARNING line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if database_unreachable(exc) and "error handling worker" in str(record.msg):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "%s: the database is away (%s)", (_where(record),
+                                                                        first_line(exc))
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _where(record: logging.LogRecord) -> str:
+    """``service.method`` of the nameko worker a record is about."""
+    worker_ctx = record.args[0] if isinstance(record.args, tuple) and record.args else None
+    entrypoint = getattr(worker_ctx, "entrypoint", None)
+    return (f"{getattr(getattr(entrypoint, 'container', None), 'service_name', '?')}."
+            f"{getattr(entrypoint, 'method_name', '?')}")
 
 
 def configure(level: str = "INFO", service: str = "ponte") -> None:
@@ -65,5 +86,6 @@ def configure(level: str = "INFO", service: str = "ponte") -> None:
     for noisy in ("kombu", "amqp", "nameko", "botocore", "boto3", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     containers = logging.getLogger("nameko.containers")
-    if not any(isinstance(f, ExpectedRefusals) for f in containers.filters):
-        containers.addFilter(ExpectedRefusals())
+    for kind in (ExpectedRefusals, DatabaseOutages):
+        if not any(isinstance(f, kind) for f in containers.filters):
+            containers.addFilter(kind())

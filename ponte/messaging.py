@@ -36,6 +36,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from ponte.clock import iso, now
+from ponte.errors import BROKER_AWAY, database_unreachable, first_line
 
 
 log = logging.getLogger(__name__)
@@ -213,8 +214,13 @@ class ReliableEventHandler(EventHandler):
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
                 self._database.relay.settle(event, self.subscription, exc_info)
-            except Exception:
-                log.exception("could not record the outcome of %s; requeued", self.subscription)
+            except Exception as exc:
+                if database_unreachable(exc):
+                    log.warning("could not record the outcome of %s, the database is away (%s);"
+                                " requeued", self.subscription, first_line(exc))
+                else:
+                    log.exception("could not record the outcome of %s; requeued",
+                                  self.subscription)
                 self.consumer.requeue_message(message)
             else:
                 self.consumer.ack_message(message)
@@ -295,8 +301,11 @@ class Relay:
                 if time.monotonic() >= next_prune:
                     self.prune_processed()
                     next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
-            except Exception:
-                log.exception("relay of %s failed; retrying", self.service)
+            except Exception as exc:
+                if database_unreachable(exc) or isinstance(exc, BROKER_AWAY):
+                    log.warning("relay of %s waits: %s", self.service, first_line(exc))
+                else:
+                    log.exception("relay of %s failed; retrying", self.service)
                 self._connection = None
             self._wake.wait(self._sleep())
             self._wake.clear()

@@ -15,10 +15,8 @@ import time
 from typing import Any, Callable
 
 import eventlet
-from amqp.exceptions import AMQPError
 from eventlet.corolocal import local
 from kombu import Connection
-from kombu.exceptions import KombuError
 from nameko import config as nameko_config
 from nameko.amqp.consume import Consumer
 from nameko.amqp.publish import Publisher
@@ -28,11 +26,9 @@ from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownServic
 from nameko.rpc import ClusterRpc, ReplyListener, Responder, get_rpc_exchange
 
 from ponte.config import settings
-from ponte.errors import ServiceUnavailable
+from ponte.errors import BROKER_AWAY, ServiceUnavailable
 
 log = logging.getLogger(__name__)
-
-BROKER_AWAY = (KombuError, AMQPError, OSError)  # how a broker that went away shows itself
 
 
 class ResilientReplyListener(ReplyListener):

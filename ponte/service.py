@@ -2,11 +2,10 @@
 an entrypoint for work done once at start (seeding, bootstrap accounts)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from nameko.extensions import Entrypoint
 from nameko.rpc import Rpc
 
-from ponte.errors import PonteError, ServiceUnavailable
+from ponte.errors import PonteError, ServiceUnavailable, database_unreachable
 from ponte.observability import Observability
 from ponte.rpc import reply
 
@@ -21,8 +20,7 @@ class RpcEntrypoint(Rpc):
         super().__init__(**kwargs)
 
     def handle_result(self, message, worker_ctx, result, exc_info):  # noqa: ANN001, ANN201
-        if exc_info is not None and isinstance(exc_info[1], (sa.exc.OperationalError,
-                                                             sa.exc.InterfaceError)):
+        if exc_info is not None and database_unreachable(exc_info[1]):
             unavailable = ServiceUnavailable("The database is not reachable right now.",
                                              retry_after=5)
             exc_info = (ServiceUnavailable, unavailable, exc_info[2])

@@ -8,6 +8,7 @@ import logging
 from email.message import EmailMessage
 
 import pytest
+import sqlalchemy as sa
 from nameko.testing.services import dummy, entrypoint_hook
 from nameko.containers import ServiceContainer
 
@@ -88,6 +89,10 @@ class _Service:
     (Conflict("Already taken."), "INFO", False),
     (NotFound("No such thing."), "INFO", False),
     (ServiceUnavailable("Database away."), "WARNING", True),
+    # not expected: nameko logs an ERROR with its traceback, once per request during an outage
+    (sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused\nIs it running?")),
+     "WARNING", False),
+    (RuntimeError("a real bug"), "ERROR", True),
 ])
 def test_expected_refusals_are_one_info_line(error, level, traceback):
     stream = io.StringIO()
@@ -109,3 +114,5 @@ def test_expected_refusals_are_one_info_line(error, level, traceback):
     assert len(lines) == 1, stream.getvalue()
     assert f'"level": "{level}"' in lines[0]
     assert ("Traceback" in lines[0]) is traceback
+    if isinstance(error, sa.exc.OperationalError):
+        assert "svc.refuse: the database is away (Exception: connection refused)" in lines[0]
