@@ -111,13 +111,13 @@ def main() -> None:
     print()
     print(f"ratio to floor: req/s over the mean of the two floor rows ({floors[0]:.1f} and "
           f"{floors[1]:.1f} req/s). decision → SSE frame: from sending an auditor's decision to "
-          f"reading its frame on the clinic's open stream, after {notifications_latency.WARM_UP} "
-          f"not counted.")
+          f"reading its frame on the clinic's open stream; {notifications_latency.WARM_UP} "
+          f"warm-up events before them not counted.")
     print("numbering: " + "; ".join(check.line() for check in checks)
           + (" — gap-free" if all(check.gap_free for check in checks) else " — NOT gap-free"))
     longest = max(range(1, len(drained)), key=drained.__getitem__)
-    print(f"queues drained before each row: {sum(drained):.0f} s waited in all, the longest "
-          f"{drained[longest]:.0f} s after {results[longest - 1].name}")
+    print(f"before each row the run's queues drained: {min(drained):.0f}–{max(drained):.0f} s "
+          f"(the longest after {results[longest - 1].name})")
     print(facts)
 
 

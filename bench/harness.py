@@ -66,10 +66,15 @@ def start_floor(env: dict[str, str], port: int, *, one_process: bool = False,
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM, and SIGKILL for any still running 15 s later."""
     for process in processes:
         process.terminate()
     for process in processes:
-        process.wait()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @dataclass(frozen=True)
