@@ -37,11 +37,13 @@ fuzz: install
 	  PONTE_FUZZ_SUMMARY=var/fuzz-summary.txt $(PY) -m pytest tests/fuzz -p no:cacheprovider -q -s
 	@cat var/fuzz-summary.txt
 
+# Every load scenario in one distributed run beside the floor; prints the table kept in the
+# README. BENCH_ARGS="--seconds 3 --events 20" for a quick look.
 bench: install
 	scripts/ensure-infrastructure
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "bench: wrk not available, using the Python client"
-	$(PY) bench/sessions_me.py
+	$(PY) bench/all.py $(BENCH_ARGS)
 
 # Faults under a write load, the long version: kills every component, restarts the machine's
 # RabbitMQ and stops its PostgreSQL (every user of them notices; CHAOS_ARGS=--gentle faults only

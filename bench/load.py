@@ -1,9 +1,10 @@
 """Closed-loop HTTP load: wrk when it is installed (light on the CPU it shares with the servers),
 else a small Python client. Either way: N connections for a fixed time, then throughput,
-latency percentiles and errors."""
+latency percentiles and errors; and the one table every benchmark prints them in."""
 from __future__ import annotations
 
 import http.client
+import math
 import re
 import shutil
 import subprocess
@@ -16,19 +17,51 @@ from dataclasses import dataclass
 @dataclass
 class Result:
     name: str
-    rate: float
+    rate: float | None  # requests per second; None where one request at a time was timed
     p50_ms: float
     p99_ms: float
     errors: int
 
-    def line(self, floor: "Result | None" = None) -> str:
-        ratio = f"  {self.rate / floor.rate:.2f}x floor" if floor and floor.rate else ""
-        return (f"{self.name:<28} {self.rate:8.1f} req/s  p50 {self.p50_ms:7.1f} ms  "
-                f"p99 {self.p99_ms:7.1f} ms  errors {self.errors}{ratio}")
-
 
 def client_name() -> str:
     return "wrk" if shutil.which("wrk") else "python http.client"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile ``p`` (0-100) of ``values``; NaN when there are none."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(name: str, seconds: list[float], errors: int = 0) -> Result:
+    """A Result from latencies measured one at a time (no throughput)."""
+    ms = [s * 1000 for s in seconds]
+    return Result(name, None, percentile(ms, 50), percentile(ms, 99), errors)
+
+
+def duration(ms: float) -> str:
+    if math.isnan(ms):
+        return "—"
+    if ms >= 1000:
+        return f"{ms / 1000:.2f} s"
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+
+
+def table(results: list[Result], floor_rate: float) -> list[str]:
+    """The benchmark table (markdown): scenario | req/s | ratio to floor | p50 | p99 | errors."""
+    lines = ["| scenario | req/s | ratio to floor | p50 | p99 | errors |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for result in results:
+        if result.rate is None:
+            rate = ratio = "—"
+        else:
+            rate = f"{result.rate:.1f}"
+            ratio = f"{result.rate / floor_rate:.2f}×" if floor_rate else "—"
+        lines.append(f"| {result.name} | {rate} | {ratio} | {duration(result.p50_ms)} | "
+                     f"{duration(result.p99_ms)} | {result.errors} |")
+    return lines
 
 
 def run(name: str, port: int, method: str, path: str, *, body: bytes | None = None,
@@ -42,14 +75,15 @@ def run(name: str, port: int, method: str, path: str, *, body: bytes | None = No
 def _wrk(name, port, method, path, body, headers, concurrency, seconds) -> Result:  # noqa: ANN001
     script = [f'wrk.method = "{method}"']
     if body is not None:
-        script.append(f"wrk.body = [[{body.decode()}]]")
+        script.append(f"wrk.body = [==[{body.decode()}]==]")
     script += [f'wrk.headers["{key}"] = "{value}"' for key, value in headers.items()]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write("\n".join(script))
         lua.flush()
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{int(seconds)}s", "--latency",
-             "--timeout", "10s", "-s", lua.name, f"http://127.0.0.1:{port}{path}"],
+            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
+             "--latency", "--timeout", "10s", "-s", lua.name,
+             f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, check=True).stdout
 
     def latency(label: str) -> float:
@@ -99,9 +133,6 @@ def _python(name, port, method, path, body, headers, concurrency, seconds) -> Re
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    ordered = sorted(latencies) or [float("nan")]
-
-    def percentile(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
-
-    return Result(name, len(latencies) / elapsed, percentile(50), percentile(99), errors)
+    result = timed(name, latencies, errors)
+    result.rate = len(latencies) / elapsed
+    return result

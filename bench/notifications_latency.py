@@ -18,54 +18,29 @@ from __future__ import annotations
 import argparse
 import json
 import queue
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import harness, load  # noqa: E402
 from tests.e2e.notifications_helpers import People  # noqa: E402
-from tests.stack import BIN, Stack, distributed_infrastructure, free_port, wait_until  # noqa: E402
+from tests.stack import Stack  # noqa: E402
 
 WARM_UP = 20
-
-
-def start_floor(stack: Stack, port: int) -> list[subprocess.Popen]:
-    """bench/floor.py's two processes on the stack's broker (as bench/sessions_me.py runs them,
-    waiting patiently on a busy machine)."""
-    common = ["--define", f"AMQP_URI={stack.env['AMQP_URI']}", "--define", "max_workers=200",
-              "--define", f"WEB_SERVER_ADDRESS=127.0.0.1:{port}"]
-    processes = [subprocess.Popen([str(BIN / "nameko"), "run", service, *common], cwd=ROOT,
-                                  env=stack.env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-                 for service in ("bench.floor:Echo", "bench.floor:EchoGateway")]
-
-    def answers() -> bool:
-        try:
-            return requests.get(f"http://127.0.0.1:{port}/echo", timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
-    wait_until(answers, 90, 0.5, "the floor")
-    return processes
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+FRAME_PATIENCE = 30.0  # seconds an event's frame may take before the event counts as an error
 
 
 def summary(name: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
-    return (f"{name:<58} n={len(ms):>4}  p50 {statistics.median(ms):7.1f} ms  "
-            f"p99 {percentile(ms, 99):7.1f} ms  max {max(ms):7.1f} ms")
+    return (f"{name:<58} n={len(ms):>4}  p50 {load.percentile(ms, 50):7.1f} ms  "
+            f"p99 {load.percentile(ms, 99):7.1f} ms  max {max(ms, default=0):7.1f} ms")
 
 
 class Frames:
@@ -92,6 +67,19 @@ class Frames:
                     event, data = None, None
         except Exception:  # noqa: BLE001  closed at the end
             pass
+
+    def wait_for(self, notification_type: str) -> tuple[float, dict] | None:
+        """(when it was read, the item) of the next frame of that type, or None after
+        FRAME_PATIENCE seconds."""
+        give_up = time.monotonic() + FRAME_PATIENCE
+        while (left := give_up - time.monotonic()) > 0:
+            try:
+                arrived, item = self.arrivals.get(timeout=left)
+            except queue.Empty:
+                return None
+            if item["type"] == notification_type:
+                return arrived, item
+        return None
 
 
 class RolesChange:
@@ -147,6 +135,76 @@ class Decision:
             "outcome": "authorized"}, headers=self.auditor_headers, timeout=30)
 
 
+@dataclass
+class Latencies:
+    """Per event, in seconds: sending the change → reading its frame; the change's own answer;
+    sending it → the inbox item's created_at (the notifications handler's clock, same machine)."""
+
+    to_frame: list[float] = field(default_factory=list)
+    change_only: list[float] = field(default_factory=list)
+    to_item: list[float] = field(default_factory=list)
+    errors: int = 0  # a change (or its set-up) not answered 2xx, or no frame in time
+
+
+def change_kind(asked: str = "auto") -> str:
+    """``decision`` when asked, or on ``auto`` when the authorizations service is in the tree;
+    else ``roles``."""
+    if asked != "auto":
+        return asked
+    try:
+        import gateway.authorizations  # noqa: F401
+        return "decision"
+    except ImportError:
+        return "roles"
+
+
+def measure(stack: Stack, kind: str, events: int, warm_up: int = WARM_UP) -> Latencies:
+    """``warm_up`` + ``events`` state changes one after the other, each timed to its frame on
+    the listener's open stream."""
+    people = People(stack.client, stack.mail)
+    scenario = Decision(people) if kind == "decision" else RolesChange(people)
+    frames = Frames(f"{stack.client.base_url}/api/v1/notifications/stream",
+                    scenario.listener["token"])
+    http = requests.Session()
+    measured = Latencies()
+    try:
+        for number in range(warm_up + events):
+            while not frames.arrivals.empty():  # a late frame of an event given up on
+                frames.arrivals.get_nowait()
+            try:
+                scenario.prepare(http)
+                started, wall = time.perf_counter(), time.time()
+                answer = scenario.change(http)
+            except (AssertionError, requests.RequestException):
+                measured.errors += number >= warm_up
+                continue
+            answered = time.perf_counter()
+            item = frames.wait_for(scenario.notification_type) if answer.ok else None
+            if item is None:
+                measured.errors += number >= warm_up
+                continue
+            arrived, item = item
+            if number >= warm_up:
+                measured.to_frame.append(arrived - started)
+                measured.change_only.append(answered - started)
+                created = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
+                measured.to_item.append(created.timestamp() - wall)
+    finally:
+        frames.response.close()
+    return measured
+
+
+def round_trips(port: int, count: int, warm_up: int = WARM_UP) -> list[float]:
+    """The floor's echo, one request at a time: seconds each."""
+    session, times = requests.Session(), []
+    for number in range(warm_up + count):
+        started = time.perf_counter()
+        assert session.get(f"http://127.0.0.1:{port}/echo", timeout=10).status_code == 200
+        if number >= warm_up:
+            times.append(time.perf_counter() - started)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200)
@@ -154,67 +212,19 @@ def main() -> None:
                         help="auto: an auditor's decision when the authorizations service is "
                              "in the tree, else a roles change")
     args = parser.parse_args()
-    kind = args.change
-    if kind == "auto":
-        try:
-            import gateway.authorizations  # noqa: F401
-            kind = "decision"
-        except ImportError:
-            kind = "roles"
-
-    with tempfile.TemporaryDirectory() as workdir:
-        stack = Stack("distributed", Path(workdir))
-        floor_processes: list[subprocess.Popen] = []
-        try:
-            distributed_infrastructure(stack)
-            stack.start()
-            people = People(stack.client, stack.mail)
-            scenario = Decision(people) if kind == "decision" else RolesChange(people)
-            frames = Frames(f"{stack.client.base_url}/api/v1/notifications/stream",
-                            scenario.listener["token"])
-            http = requests.Session()
-            to_frame, change_only, to_item = [], [], []
-            for number in range(WARM_UP + args.events):
-                scenario.prepare(http)
-                started, wall = time.perf_counter(), time.time()
-                answer = scenario.change(http)
-                answered = time.perf_counter()
-                assert answer.status_code == 200, answer.text
-                while True:
-                    arrived, item = frames.arrivals.get(timeout=30)
-                    if item["type"] == scenario.notification_type:
-                        break
-                if number >= WARM_UP:
-                    to_frame.append(arrived - started)
-                    change_only.append(answered - started)
-                    # the item's created_at is the notifications handler's clock (same machine)
-                    created = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
-                    to_item.append(created.timestamp() - wall)
-
-            floor_port = free_port()
-            floor_processes = start_floor(stack, floor_port)
-            floor_session = requests.Session()
-            floor = []
-            for number in range(WARM_UP + args.events):
-                started = time.perf_counter()
-                assert floor_session.get(f"http://127.0.0.1:{floor_port}/echo",
-                                         timeout=10).status_code == 200
-                if number >= WARM_UP:
-                    floor.append(time.perf_counter() - started)
-
-            print("distributed mode (RabbitMQ + PostgreSQL, one process per component), "
-                  "one client, sequential")
-            print(summary("floor: nameko HTTP->RPC echo round trip", floor))
-            print(summary(f"{scenario.name} answered", change_only))
-            print(summary("  of which: until the notifications handler ran", to_item))
-            print(summary("state change -> SSE frame at the client's stream", to_frame))
-            p99 = percentile(to_frame, 99) * 1000
-            print(f"target p99 <= 250 ms: {'met' if p99 <= 250 else 'NOT met'} ({p99:.1f} ms)")
-        finally:
-            for process in floor_processes:
-                process.terminate()
-                process.wait()
-            stack.stop()
+    kind = change_kind(args.change)
+    with harness.distributed() as bench:
+        latencies = measure(bench.stack, kind, args.events)
+        floor = round_trips(bench.floor_port, args.events)
+        name = Decision.name if kind == "decision" else RolesChange.name
+        print(f"{harness.HEADING}, one client, sequential")
+        print(summary("floor: nameko HTTP->RPC echo round trip", floor))
+        print(summary(f"{name} answered", latencies.change_only))
+        print(summary("  of which: until the notifications handler ran", latencies.to_item))
+        print(summary("state change -> SSE frame at the client's stream", latencies.to_frame))
+        p99 = load.percentile(latencies.to_frame, 99) * 1000
+        print(f"errors (no 200, or no frame in {FRAME_PATIENCE:g} s): {latencies.errors}")
+        print(f"target p99 <= 250 ms: {'met' if p99 <= 250 else 'NOT met'} ({p99:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -12,40 +12,19 @@ Run: ``.venv/bin/python bench/one_process.py [--seconds 8 --rounds 3 --concurren
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
+from bench import harness, load  # noqa: E402
 from bench.idle import cpu_seconds  # noqa: E402
-from tests.stack import (BIN, Stack, distributed_infrastructure, free_port, new_cpf,  # noqa: E402
-                         wait_until)
-
-PASSWORD = "Bench#2026"
-
-
-def start_floor(amqp_uri: str, port: int, workdir: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(BIN / "nameko"), "run", "bench.floor:Echo", "bench.floor:EchoGateway",
-         "--define", f"AMQP_URI={amqp_uri}", "--define", "max_workers=200",
-         "--define", f"WEB_SERVER_ADDRESS=127.0.0.1:{port}"],
-        cwd=ROOT, stdout=open(workdir / "floor.log", "ab"), stderr=subprocess.STDOUT)
-    import requests
-
-    def answers() -> bool:
-        try:
-            return requests.get(f"http://127.0.0.1:{port}/echo", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-    wait_until(answers, 60, 0.3, "the floor")
-    return process
+from tests.stack import (BIN, Stack, distributed_infrastructure, free_port,  # noqa: E402
+                         register_citizen)
 
 
 def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
@@ -77,10 +56,8 @@ def summarise(raw: Path, top: int = 25) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=8)
+    parser = harness.options(__doc__, seconds=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-out", type=Path, default=ROOT / "var" / "bench-profile.txt")
     args = parser.parse_args()
@@ -93,16 +70,11 @@ def main() -> None:
             for name in ("PONTE_DB_URL", "PONTE_STORAGE_URL", "PONTE_S3_ENDPOINT_URL"):
                 stack.env.pop(name, None)  # SQLite and local files, as `ponte up` defaults to
             stack.start()
-            client = stack.client
-            email = f"bench-{uuid.uuid4().hex[:8]}@ponte.test"
-            answer = client.post("/api/v1/citizens", json={
-                "cpf": new_cpf(), "email": email, "name": "Bench Citizen",
-                "password": PASSWORD, "password_confirmation": PASSWORD, "accepted_terms": True})
-            assert answer.status_code == 201, answer.text
-            headers = {"Authorization": f"Bearer {client.token(email, PASSWORD)}"}
+            headers = {"Authorization": f"Bearer {register_citizen(stack.client)['token']}"}
 
             floor_port = free_port()
-            floor = start_floor(stack.env["AMQP_URI"], floor_port, Path(workdir))
+            floor = harness.start_floor(stack.env, floor_port, one_process=True,
+                                        log=Path(workdir) / "floor.log")[0]
             kwargs = {"concurrency": args.concurrency, "seconds": args.seconds}
             load.run("warm-up", floor_port, "GET", "/echo", concurrency=4, seconds=2)
             load.run("warm-up", stack.port, "GET", "/api/v1/me", headers=headers,
@@ -115,7 +87,7 @@ def main() -> None:
             spy = None
             for number in range(args.rounds):
                 before = cpu_seconds(floor.pid)
-                rounds["floor"].append(load.run("floor: nameko HTTP->RPC echo", floor_port,
+                rounds["floor"].append(load.run(harness.FLOOR, floor_port,
                                                 "GET", "/echo", **kwargs))
                 cpu["floor"] += cpu_seconds(floor.pid) - before
                 if args.profile and number == args.rounds - 1:
@@ -133,8 +105,7 @@ def main() -> None:
                   f"{args.concurrency} concurrent connections, {args.rounds} alternating rounds "
                   f"of {args.seconds:.0f} s each (median round shown), client: "
                   f"{load.client_name()}")
-            for result in (floor_result, me):
-                print(result.line(floor_result))
+            print("\n".join(load.table([floor_result, me], floor_result.rate)))
             served = {side: sum(r.rate for r in rounds[side]) * args.seconds for side in rounds}
             print(f"CPU per request (the server process, all threads): floor "
                   f"{1000 * cpu['floor'] / served['floor']:.2f} ms, GET /me "

@@ -13,26 +13,19 @@ Run: ``.venv/bin/python bench/scale.py [--seconds 15] [--concurrency 20]``.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import load  # noqa: E402
-from bench.authorizations import THREE_ITEMS, numbering  # noqa: E402
-from bench.sessions_me import start_floor  # noqa: E402
-from tests.e2e.test_authorizations import Desk, body  # noqa: E402
-from tests.stack import (Stack, _run, distributed_infrastructure, free_port,  # noqa: E402
-                         wait_until)
+from bench import harness, load  # noqa: E402
+from bench.authorizations import Provider  # noqa: E402
+from tests.e2e.test_authorizations import Desk  # noqa: E402
+from tests.stack import Stack, _run, free_port, wait_until  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -252,63 +245,35 @@ def model(one: load.Result, one_usage: Usage, two: load.Result, two_usage: Usage
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--concurrency", type=int, default=20)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir:
-        stack = Stack("distributed", Path(workdir))
-        floor_processes: list[subprocess.Popen] = []
-        try:
-            distributed_infrastructure(stack)
-            stack.start()
-            provider = Desk(stack.client, stack.mail).provider("Clínica Escala")
-            headers = {"Authorization": f"Bearer {provider['token']}",
-                       "Content-Type": "application/json"}
-            create = json.dumps(body(items=THREE_ITEMS)).encode()
-            path = "/api/v1/authorization-requests"
-            floor_port = free_port()
-            floor_processes = start_floor(stack, floor_port)
-            meter = Meter(stack)
-            kwargs = {"concurrency": args.concurrency, "seconds": args.seconds}
+    args = harness.options(__doc__).parse_args()
+    with harness.distributed(args.seconds, args.concurrency) as bench:
+        stack = bench.stack
+        submission = Provider(Desk(stack.client, stack.mail), "Clínica Escala").submission
+        meter = Meter(stack)
+        floor = bench.floor()
 
-            def submit(name: str):  # noqa: ANN202
-                return lambda: load.run(name, stack.port, "POST", path, body=create,
-                                        headers=headers, **kwargs)
-            load.run("warm-up", floor_port, "GET", "/echo", concurrency=4, seconds=2)
-            load.run("warm-up", stack.port, "POST", path, body=create, headers=headers,
-                     concurrency=4, seconds=2)
-            floor = load.run("floor: nameko HTTP->RPC echo", floor_port, "GET", "/echo",
-                             **kwargs)
-            one, one_usage = measured(meter, submit("POST, 1 authorizations"))
-            probes = free_port()
-            stack.start_process("authorizations-2", "run", "authorizations",
-                                env={"PONTE_METRICS_PORT": str(probes)})
-            stack.wait_ready()
-            wait_until(lambda: _status(f"http://127.0.0.1:{probes}/readyz") == 200, 60, 0.5,
-                       "the second instance's readiness probe")
-            load.run("warm-up", stack.port, "POST", path, body=create, headers=headers,
-                     concurrency=4, seconds=2)
-            two, two_usage = measured(meter, submit("POST, 2 authorizations"))
-            submitted, duplicates, missing = numbering(stack)
-            print(f"distributed mode, {os.cpu_count()} cores, load average "
-                  f"{os.getloadavg()[0]:.1f} at the end, {args.concurrency} connections, "
-                  f"{args.seconds:.0f} s each, client: {load.client_name()}")
-            for result in (floor, one, two):
-                print(result.line(floor))
-            print(f"second instance: {two.rate / one.rate:.2f}x the throughput of one; "
-                  f"{submitted} requests, duplicate numbers {duplicates}, skipped {missing}")
-            print()
-            print("\n".join(cpu_table([("1 authorizations", one, one_usage),
-                                       ("2 authorizations", two, two_usage)])))
-            print()
-            print("\n".join(model(one, one_usage, two, two_usage, args.concurrency)))
-        finally:
-            for process in floor_processes:
-                process.terminate()
-                process.wait()
-            stack.stop()
+        def phase(name: str) -> tuple[load.Result, Usage]:
+            bench.warm_up(submission)  # outside the meter: its CPU would count without its requests
+            return measured(meter, lambda: bench.run(name, submission, warm_up=False))
+        one, one_usage = phase("POST, 1 authorizations")
+        probes = free_port()
+        stack.start_process("authorizations-2", "run", "authorizations",
+                            env={"PONTE_METRICS_PORT": str(probes)})
+        stack.wait_ready()
+        wait_until(lambda: _status(f"http://127.0.0.1:{probes}/readyz") == 200, 60, 0.5,
+                   "the second instance's readiness probe")
+        two, two_usage = phase("POST, 2 authorizations")
+        numbering = harness.authorization_numbering(stack)
+        print(bench.heading())
+        print("\n".join(load.table([floor, one, two], floor.rate)))
+        print(harness.machine())
+        print(f"second instance: {two.rate / one.rate:.2f}x the throughput of one")
+        print("\n".join(n.line() for n in numbering))
+        print()
+        print("\n".join(cpu_table([("1 authorizations", one, one_usage),
+                                   ("2 authorizations", two, two_usage)])))
+        print()
+        print("\n".join(model(one, one_usage, two, two_usage, args.concurrency)))
 
 
 if __name__ == "__main__":
