@@ -72,8 +72,21 @@ OWN_ANSWERS: dict[str, dict[str, dict | None]] = {
 # Refusals a route answers beyond what problem_statuses derives from its shape.
 OWN_REFUSALS: dict[str, set[int]] = {
     "POST /api/v1/sessions": {401}, "POST /api/v1/sessions/refresh": {401},
-    "GET /api/v1/notifications/stream": {401},  # public: the token may come as ?ticket=
+    "GET /api/v1/notifications/stream": {401},
     "GET /api/docs/static/{name}": {404},
+}
+# How a caller proves who it is (API.md): the access token, and for the stream, which a
+# browser's EventSource opens without headers, a ticket in the query.
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "ticket": {"type": "apiKey", "in": "query", "name": "ticket",
+               "description": "A stream ticket from POST /api/v1/notifications/stream-tickets: "
+                              "single use, valid 30 s"},
+}
+# Routes open in the route table because their handler checks the credentials itself (it takes
+# more than the Authorization header): endpoint → the OpenAPI security they require.
+OWN_SECURITY: dict[str, list[dict[str, list]]] = {
+    "GET /api/v1/notifications/stream": [{"bearer": []}, {"ticket": []}],
 }
 PAGE_STATUSES = ("200", "201", "400", "404", "409", "413", "422", "429", "500", "503")
 
@@ -269,14 +282,20 @@ def _form_body() -> dict:
         "type": "object", "properties": {name: {"type": "string"} for name in FORM_FIELDS}}}}}
 
 
+def _security(route: Route) -> list[dict[str, list]]:
+    if route.endpoint in OWN_SECURITY:
+        return OWN_SECURITY[route.endpoint]
+    return [] if route.public else [{"bearer": []}]
+
+
 @functools.cache
 def document(api: Api) -> dict:
     """Built once per route table (routes do not change while the process runs)."""
     spec = APISpec(title="Ponte API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "Back end of a care-network portal. See README.md."})
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
-                                               "bearerFormat": "JWT"})
+    for name, scheme in SECURITY_SCHEMES.items():
+        spec.components.security_scheme(name, scheme)
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     links = _links(api)
     paths: dict[str, dict] = {}
@@ -286,8 +305,10 @@ def document(api: Api) -> dict:
             "operationId": operation_id(route), "responses": _responses(route)}
         if route.endpoint in links:
             operation["responses"][str(route.status)]["links"] = links[route.endpoint]
+        security = _security(route)
+        if security:
+            operation["security"] = security
         if not route.public:
-            operation["security"] = [{"bearer": []}]
             who = [*route.kinds, *route.roles]
             if who:
                 operation["description"] = "Who: " + ", ".join(who)
@@ -296,7 +317,11 @@ def document(api: Api) -> dict:
              "schema": dict(PATH_PARAMETERS.get(name, {"type": "string", "minLength": 1}))}
             for name in path_parameters(route.path)]
         if route.query is not None:
-            parameters.append({"in": "query", "schema": route.query})
+            # a credential in the query is described by its security scheme, not again here
+            carried = tuple(SECURITY_SCHEMES[name]["name"] for requirement in security
+                            for name in requirement if SECURITY_SCHEMES[name].get("in") == "query")
+            parameters.append({"in": "query",
+                               "schema": route.query(exclude=carried) if carried else route.query})
         if route.tag == "pages" and route.method == "GET" and route.path != "/terms":
             parameters.append({"name": "token", "in": "query", "required": False,
                                "schema": {"type": "string"}})

@@ -69,7 +69,9 @@ processed_events = sa.Table(
     "processed_events", metadata,
     sa.Column("event_id", sa.String(36), primary_key=True),
     sa.Column("handler", sa.String(200), primary_key=True),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    # the relay prunes by it (``PROCESSED_RETENTION``); added after the services' first
+    # migrations, so each service has a later one creating it where it is missing
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 
 event_failures = sa.Table(
@@ -90,6 +92,21 @@ event_failures = sa.Table(
 def create_tables(connection: sa.Connection) -> None:
     """Called from each service's first migration: the messaging tables are the same everywhere."""
     metadata.create_all(connection)
+
+
+def index_processed_at(connection: sa.Connection) -> None:
+    """Called from a later migration of each service: the index on ``processed_at`` that its
+    first migration created only if it ran after the index joined these tables."""
+    _processed_at_index().create(connection, checkfirst=True)
+
+
+def drop_processed_at_index(connection: sa.Connection) -> None:
+    _processed_at_index().drop(connection)
+
+
+def _processed_at_index() -> sa.Index:
+    return next(index for index in processed_events.indexes
+                if list(index.columns) == [processed_events.c.processed_at])
 
 
 def backoff(attempts: int) -> timedelta:

@@ -6,8 +6,10 @@ eventlet.monkey_patch()
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from ponte import config  # noqa: E402
+from ponte.db import create_engine_for, migrate  # noqa: E402
 from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  # noqa: E402
                          require_infrastructure)
 
@@ -71,3 +73,24 @@ def postgres_databases(monkeypatch):
     for name in names.split():
         _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
              f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def service_database(tmp_path, monkeypatch):
+    """``service_database("notifications")``: that service's database on SQLite in tmp_path,
+    migrated, as a sessionmaker (the service itself does not run)."""
+    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PONTE_DB_URL", raising=False)
+    config.settings.cache_clear()
+    engines = []
+
+    def migrated(service: str) -> sessionmaker:
+        engine = create_engine_for(service)
+        engines.append(engine)
+        migrate(service, engine)
+        return sessionmaker(engine, expire_on_commit=False)
+
+    yield migrated
+    for engine in engines:
+        engine.dispose()
+    config.settings.cache_clear()

@@ -1,5 +1,6 @@
 """Delivering queued e-mails: a loop in every notifications container claims the e-mails that
-are due, hands each to the transport and records the attempt (status, backoff: ``domain``).
+are due (a batch), hands each to the transport over one connection for the batch and records
+each attempt as soon as it is made (status, backoff: ``domain``).
 
 The loop wakes when a handler has queued an e-mail and otherwise polls for retries that fall due.
 Claims are leased rows taken with ``FOR UPDATE SKIP LOCKED``, so replicas on PostgreSQL never
@@ -24,7 +25,8 @@ from ponte.db import Database, utcnow
 from services.notifications.domain import FAILED, SENT, Attempt, Email
 from services.notifications.emails import as_mime
 from services.notifications.repository import EmailRepository
-from services.notifications.transports import SMTP_TIMEOUT_SECONDS, Transport, transport_for
+from services.notifications.transports import (SMTP_TIMEOUT_SECONDS, Connection, Transport,
+                                               transport_for)
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,12 @@ EMAIL_ATTEMPTS = Counter("ponte_email_attempts_total", "E-mail delivery attempts
                          ["notification_type", "outcome"])
 
 
-def deliver(email: Email, sessions: sessionmaker, transport: Transport, sender: str) -> Attempt:
-    """One attempt at a claimed e-mail, recorded in ``email_attempts`` and in the log."""
+def deliver(email: Email, sessions: sessionmaker, connection: Connection,
+            sender: str) -> Attempt:
+    """One attempt at a claimed e-mail, recorded in ``email_attempts`` and in the log before
+    the next e-mail is handed over."""
     try:
-        transport.send(email, as_mime(email, sender))
+        connection.send(email, as_mime(email, sender))
         error = None
     except Exception as exc:  # noqa: BLE001  whatever the transport raised, this attempt failed
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -85,15 +89,19 @@ def _record(email: Email, attempt: Attempt, sessions: sessionmaker) -> bool:
 
 
 def deliver_due(sessions: sessionmaker, transport: Transport, sender: str) -> int:
-    """Claim the due e-mails (at most ``BATCH``) and attempt each; the number claimed."""
+    """Claim the due e-mails (at most ``BATCH``) and attempt each, over one connection; the
+    number claimed."""
     with sessions() as session, session.begin():
         claimed = EmailRepository(session).claim_due(utcnow(), LEASE, BATCH)
-    for email in claimed:
-        logs.set_correlation_id(email.correlation_id)
-        try:
-            deliver(email, sessions, transport, sender)
-        finally:
-            logs.set_correlation_id(None)
+    if not claimed:
+        return 0
+    with transport.connect() as connection:
+        for email in claimed:
+            logs.set_correlation_id(email.correlation_id)
+            try:
+                deliver(email, sessions, connection, sender)
+            finally:
+                logs.set_correlation_id(None)
     return len(claimed)
 
 

@@ -1,14 +1,19 @@
 """Where e-mails are handed over: the SMTP server named by ``PONTE_SMTP_URL``, or without one,
-``.eml`` files in ``{data_dir}/outbox/`` (API.md, "Running it")."""
+``.eml`` files in ``{data_dir}/outbox/`` (API.md, "Running it").
+
+A delivery pass hands its e-mails over through one :meth:`Transport.connect`: for SMTP, one
+connection for the whole batch instead of one conversation (connect, greeting, EHLO, login,
+QUIT) per e-mail."""
 from __future__ import annotations
 
 import os
 import smtplib
 import ssl
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 from urllib.parse import unquote, urlsplit
 
 from services.notifications.domain import Email
@@ -16,9 +21,15 @@ from services.notifications.domain import Email
 SMTP_TIMEOUT_SECONDS = 20.0
 
 
-class Transport(Protocol):
+class Connection(Protocol):
     def send(self, email: Email, message: EmailMessage) -> None:
         """Hand the message over, or raise."""
+
+
+class Transport(Protocol):
+    def connect(self) -> AbstractContextManager[Connection]:
+        """A connection for one delivery pass: its e-mails are sent over it one after another,
+        and a failure of one is that e-mail's alone (the next one still goes)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,9 @@ class OutboxFolder:
             file.flush()
             os.fsync(file.fileno())
         os.replace(partial, self.path / name)
+
+    def connect(self) -> AbstractContextManager["OutboxFolder"]:
+        return nullcontext(self)
 
     def __str__(self) -> str:
         return f"outbox {self.path}"
@@ -67,19 +81,60 @@ class SmtpServer:
                    username=unquote(parts.username) if parts.username else None,
                    password=unquote(parts.password) if parts.password else None)
 
-    def send(self, email: Email, message: EmailMessage) -> None:
+    @contextmanager
+    def connect(self) -> Iterator["SmtpConnection"]:
+        connection = SmtpConnection(self)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def open(self) -> smtplib.SMTP:
+        """A new conversation, greeted and logged in."""
         if self.tls:
             client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                                     context=ssl.create_default_context())
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             if self.username:
                 client.login(self.username, self.password or "")
-            client.send_message(message)
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     def __str__(self) -> str:
         return f"{'smtps' if self.tls else 'smtp'}://{self.host}:{self.port}"
+
+
+class SmtpConnection:
+    """The messages of one delivery pass over one SMTP connection, opened for the first message
+    and opened anew after any failure: whatever went wrong (a refusal, a timeout, the server
+    hanging up), the next message does not depend on the state the last one left behind."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self._client: smtplib.SMTP | None = None
+
+    def send(self, email: Email, message: EmailMessage) -> None:
+        if self._client is None:
+            self._client = self.server.open()
+        try:
+            self._client.send_message(message)
+        except BaseException:
+            self._client.close()  # no QUIT: the server may be gone, or slow to answer
+            self._client = None
+            raise
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 def transport_for(smtp_url: str | None, data_dir: Path) -> Transport:

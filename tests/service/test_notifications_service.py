@@ -8,6 +8,7 @@ import email.policy
 import logging
 import re
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -33,20 +34,30 @@ from services.notifications.domain import Email
 from services.notifications.emails import compose
 from services.notifications.repository import EmailRepository
 from services.notifications.service import NotificationsService
+from services.notifications.transports import transport_for
 from tests.stack import Mailbox, free_port, wait_until
 
 PUBLIC_URL = "http://ponte.test:8000"
 
 
 class Inbox:
-    """What a real SMTP server received (aiosmtpd handler)."""
+    """What a real SMTP server received (aiosmtpd handler), and over which connections."""
 
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
+        self.sessions: list[Any] = []  # aiosmtpd has one session per connection
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
+        self.sessions.append(session)
         return "250 Message accepted for delivery"
+
+    def recipients(self) -> list[str]:
+        return [address for envelope in self.envelopes for address in envelope.rcpt_tos]
+
+    def connections(self) -> int:
+        """How many connections delivered messages (the sessions are kept: ids stay unique)."""
+        return len({id(session) for session in self.sessions})
 
     def messages(self) -> list[email.message.EmailMessage]:
         """Parsed as a mail store keeps them: with the wire's CRLF line ends made local."""
@@ -58,8 +69,9 @@ class Inbox:
 def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
     controllers: list[Controller] = []
 
-    def start(port: int | None = None, **options: Any) -> tuple[Inbox, int]:
-        inbox, port = Inbox(), port or free_port()
+    def start(port: int | None = None, handler: Inbox | None = None,
+              **options: Any) -> tuple[Inbox, int]:
+        inbox, port = handler or Inbox(), port or free_port()
         controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
         controller.start()
         controllers.append(controller)
@@ -68,6 +80,28 @@ def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
     yield start
     for controller in controllers:
         controller.stop()
+
+
+class TroubledInbox(Inbox):
+    """Refuses one recipient (550), or hangs up while that recipient's message arrives, before
+    answering it: the message is not taken, and the connection is gone."""
+
+    def __init__(self, troublesome: str, trouble: str) -> None:
+        super().__init__()
+        self.troublesome, self.trouble = troublesome, trouble
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,
+                          options: list) -> str:
+        if self.trouble == "refused" and address == self.troublesome:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        if self.trouble == "hung up" and self.troublesome in envelope.rcpt_tos:
+            server.transport.close()
+            return "421 4.3.0 Closing"
+        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture
@@ -296,6 +330,67 @@ def test_the_migration_creates_exactly_the_tables_the_models_describe(notificati
     engine.dispose()
 
 
+def queue_emails(sessions: sessionmaker, addresses: list[str]) -> list[str]:
+    """Queued in this order (each due a millisecond after the one before, all due now); their
+    ids."""
+    queued, first = [], utcnow() - timedelta(seconds=1)
+    with sessions() as session, session.begin():
+        for number, address in enumerate(addresses):
+            message = compose("citizen_registered", {"email": address, "name": f"C{number}"},
+                              public_url=PUBLIC_URL, occurred_at="2026-11-23T12:00:00Z")
+            email = Email.queue(message, str(uuid.uuid4()), "identity.citizen_registered",
+                                first + timedelta(milliseconds=number))
+            EmailRepository(session).add(email)
+            queued.append(email.id)
+    return queued
+
+
+@pytest.fixture
+def email_queue(service_database) -> sessionmaker:
+    return service_database("notifications")
+
+
+def deliver_everything_due(sessions: sessionmaker, port: int) -> None:
+    transport = transport_for(f"smtp://127.0.0.1:{port}", settings().data_dir)
+    while delivery.deliver_due(sessions, transport, settings().mail_from):
+        pass
+
+
+def test_a_batch_of_emails_goes_over_one_smtp_connection(email_queue, smtp_server):
+    inbox, port = smtp_server()
+    addresses = [f"c{number}@ponte.test" for number in range(12)]
+    queue_emails(email_queue, addresses)
+    deliver_everything_due(email_queue, port)
+    assert sorted(inbox.recipients()) == sorted(addresses)
+    assert inbox.connections() < len(addresses)
+    assert inbox.connections() == 1  # 12 is within one batch
+
+
+@pytest.mark.parametrize("trouble", ["refused", "hung up"])
+def test_a_failure_in_the_middle_of_a_batch_is_that_emails_alone(email_queue, smtp_server,
+                                                                  trouble):
+    """The others are each delivered once (after a hang-up, over a new connection); the one
+    that failed has its failed attempt recorded and waits for its retry, as with any failure."""
+    addresses = [f"c{number}@ponte.test" for number in range(10)]
+    inbox, port = smtp_server(handler=TroubledInbox("c4@ponte.test", trouble))
+    ids = queue_emails(email_queue, addresses)
+    deliver_everything_due(email_queue, port)
+    assert inbox.recipients() == addresses[:4] + addresses[5:]  # in order, each once
+    with email_queue() as session:
+        repository = EmailRepository(session)
+        troubled = repository.attempts(ids[4])
+        others = [repository.attempts(email_id) for email_id in ids[:4] + ids[5:]]
+        [row] = session.execute(sa.select(models.emails).where(models.emails.c.id == ids[4]))
+    assert [(a.number, a.outcome) for a in troubled] == [(1, "failed")]
+    assert troubled[0].error.startswith("SMTPRecipientsRefused" if trouble == "refused"
+                                        else "SMTPServerDisconnected")
+    assert (row.status, row.attempts) == ("retrying", 1)
+    assert all([(a.number, a.outcome) for a in attempts] == [(1, "sent")]
+               for attempts in others)
+    # the failed connection is not used again: one before the failure, one after
+    assert inbox.connections() == 2
+
+
 class SlowTransport:
     """Records what it was handed, taking a moment each time so replicas overlap."""
 
@@ -306,6 +401,9 @@ class SlowTransport:
         eventlet.sleep(0.01)
         self.sent.append(queued.id)
 
+    def connect(self) -> AbstractContextManager["SlowTransport"]:
+        return nullcontext(self)
+
 
 def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch, postgres_databases):
     monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
@@ -315,13 +413,7 @@ def test_replicas_on_postgresql_send_each_email_once(tmp_path, monkeypatch, post
     try:
         migrate("notifications", engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
-        with sessions() as session, session.begin():
-            for number in range(30):
-                message = compose("citizen_registered",
-                                  {"email": f"c{number}@ponte.test", "name": f"C{number}"},
-                                  public_url=PUBLIC_URL, occurred_at="2026-11-23T12:00:00Z")
-                EmailRepository(session).add(Email.queue(
-                    message, str(uuid.uuid4()), "identity.citizen_registered", utcnow()))
+        queue_emails(sessions, [f"c{number}@ponte.test" for number in range(30)])
         transport = SlowTransport()
 
         def replica() -> None:

@@ -7,10 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
 
-from ponte import config
-from ponte.db import Transaction, create_engine_for, migrate
+from ponte.db import Transaction
 from ponte.errors import Forbidden, InvalidInput, Unauthenticated
 from services.notifications import usecases
 from services.notifications.models import emails, notifications
@@ -22,15 +20,8 @@ CONTEXT = Context(public_url="https://ponte.example")
 
 
 @pytest.fixture
-def sessions(tmp_path, monkeypatch):
-    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("PONTE_DB_URL", raising=False)
-    config.settings.cache_clear()
-    engine = create_engine_for("notifications")
-    migrate("notifications", engine)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
-    config.settings.cache_clear()
+def sessions(service_database):
+    return service_database("notifications")
 
 
 def run(sessions, work):

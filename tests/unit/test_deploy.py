@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gateway.limits import networks
+from ponte import config
 from ponte.config import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,6 +154,16 @@ def test_compose_credentials_agree_with_infrastructure(compose):
     assert env["PONTE_SMTP_URL"] == "smtp://mailpit:1025"
 
 
+
+def test_compose_gateway_says_whom_it_trusts_for_forwarded_addresses(compose):
+    """Published straight to clients, the gateway trusts no proxy by default (a client's own
+    X-Forwarded-For must not choose its rate-limit bucket); one in front is named here."""
+    env = _environment(compose["services"]["gateway"])
+    assert env["PONTE_TRUSTED_PROXIES"] == "${PONTE_TRUSTED_PROXIES:-}"
+    for name in COMPONENTS:  # only the gateway reads it
+        assert ("PONTE_TRUSTED_PROXIES" in _environment(compose["services"][name])) == \
+            (name == "gateway")
+
 # --- Dockerfile ---------------------------------------------------------------------------
 
 def _final_stage() -> list[tuple[str, str]]:
@@ -238,6 +250,27 @@ def test_k8s_deployment_per_component(manifests, name):
     assert {"cpu", "memory"} <= resources["limits"].keys()
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
     # probes, replicas, budgets and autoscalers: tests/unit/test_k8s_manifests.py
+
+
+def test_k8s_gateway_trusts_forwarded_addresses_from_its_ingress_only(manifests, monkeypatch):
+    """Behind the ingress every request's peer is an ingress controller pod: without trusted
+    proxies all clients would share one rate-limit bucket; with a catch-all, any client could
+    name its own address in X-Forwarded-For."""
+    [container] = _objects(manifests, "Deployment")["gateway"]["spec"]["template"]["spec"][
+        "containers"]
+    env = {item["name"]: item["value"] for item in container.get("env", [])}
+    monkeypatch.setenv("PONTE_TRUSTED_PROXIES", env["PONTE_TRUSTED_PROXIES"])
+    config.settings.cache_clear()
+    try:
+        trusted = networks(config.settings().trusted_proxies)
+    finally:
+        config.settings.cache_clear()
+    assert trusted and all(network.prefixlen >= 8 for network in trusted), trusted
+    assert all(network.is_private for network in trusted), trusted
+    for name in SERVICES:  # only the gateway reads it
+        [other] = _objects(manifests, "Deployment")[name]["spec"]["template"]["spec"][
+            "containers"]
+        assert "PONTE_TRUSTED_PROXIES" not in {item["name"] for item in other.get("env", [])}
 
 
 def test_k8s_services_select_deployments(manifests):

@@ -106,3 +106,16 @@ def test_every_route_is_fuzzed_by_some_kind_of_caller():
     unfuzzed = [route.endpoint for route in API.routes
                 if not any(caller.may_call(route) for caller in CALLERS)]
     assert unfuzzed == []
+
+
+def test_the_stream_declares_it_takes_a_bearer_token_or_a_ticket(spec):
+    """Public to the route table (its handler checks the credentials), but not to a client:
+    API.md says the stream takes the Bearer header or ``?ticket=``."""
+    stream = spec["paths"]["/api/v1/notifications/stream"]["get"]
+    assert stream["security"] == [{"bearer": []}, {"ticket": []}]
+    ticket = spec["components"]["securitySchemes"]["ticket"]
+    assert (ticket["type"], ticket["in"], ticket["name"]) == ("apiKey", "query", "ticket")
+    # the credential is described once, by its scheme, not again as a plain parameter
+    assert "ticket" not in {p["name"] for p in stream["parameters"] if p["in"] == "query"}
+    assert "last_event_id" in {p["name"] for p in stream["parameters"] if p["in"] == "query"}
+
