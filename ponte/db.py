@@ -130,18 +130,44 @@ def migrate(service: str, engine: Engine, migrations: Path | None = None) -> Non
         command.upgrade(alembic_config(service, conn, migrations), "head")
 
 
+_UNWRITTEN_EVENTS = "ponte.unwritten_events"  # the session's ``info`` key
+
+
 @dataclass
 class Transaction:
-    """One unit of work: ``session`` for domain changes, ``publish`` for the events they cause."""
+    """One unit of work: ``session`` for domain changes, ``publish`` for the events they cause.
+
+    Published events wait in the session and are written at its commit, all in one INSERT, as
+    the transaction's last statement: still atomic with the changes, and one round trip however
+    many events — which counts while a sequence row is locked (``ponte.numbering``). Nothing
+    reads the outbox inside the transaction that writes it; only the relay reads it, after."""
 
     session: Session
     service: str
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def publish(self, event_type: str, data: dict[str, Any]) -> None:
+        """Written at the commit; publish outside savepoints (one rolled back keeps its events)."""
         row = messaging.outbox_row(self.service, event_type, data, logs.correlation_id())
-        self.session.execute(messaging.outbox.insert().values(**row))
+        self.session.info.setdefault(_UNWRITTEN_EVENTS, []).append(row)
         self.events.append(row)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _write_events(session: Session) -> None:
+    """At the outermost commit (not a savepoint's release), the events published in it."""
+    if session.in_nested_transaction():
+        return
+    rows = session.info.pop(_UNWRITTEN_EVENTS, None)
+    if rows:
+        session.execute(messaging.outbox.insert(), rows)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_events(session: Session, transaction: Any) -> None:
+    """A rolled-back transaction's events go with it (a committed one's are written)."""
+    if transaction.parent is None:
+        session.info.pop(_UNWRITTEN_EVENTS, None)
 
 
 class Database(DependencyProvider):
@@ -235,3 +261,4 @@ def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Ta
     else:
         from sqlalchemy.dialects.sqlite import insert
     return connection.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount
+

@@ -16,10 +16,11 @@ from nameko import config as nameko_config
 from nameko.rpc import rpc
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
+from sqlalchemy.orm import sessionmaker
 
 import ponte.broker  # noqa: F401
 from ponte import config, messaging, runtime
-from ponte.db import Database
+from ponte.db import Database, Transaction
 from tests.stack import wait_until
 
 MIGRATIONS = Path(__file__).parent / "messaging_migrations"
@@ -221,3 +222,36 @@ def test_a_retry_runs_when_due_without_waiting_for_the_idle_poll(env, ledger_fir
             exchange=messaging.event_exchange("ledger"), routing_key="entry_added")
     wait_until(lambda: _rows(env, "audit", "entries", f"id = '{entry_id}'"), 5,
                what="three retries, each as soon as it is due")
+
+
+def test_events_are_written_together_as_the_last_statement_of_their_transaction(tmp_path):
+    """One INSERT at the commit however many events (a savepoint's release does not write them);
+    a rolled-back transaction writes none."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/outbox.db")
+    with engine.begin() as conn:
+        messaging.create_tables(conn)
+        conn.execute(sa.text("CREATE TABLE entries (id TEXT PRIMARY KEY)"))
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_: statements.append(" ".join(statement.split()[:3])))
+    sessions = sessionmaker(engine)
+    with sessions() as session, session.begin():
+        tx = Transaction(session, "ledger")
+        tx.publish("entry_added", {"n": 1})
+        with session.begin_nested():
+            session.execute(sa.text("INSERT INTO entries (id) VALUES ('a')"))
+            tx.publish("entry_added", {"n": 2})
+        tx.publish("entry_added", {"n": 3})
+    assert statements == ["SAVEPOINT sa_savepoint_1", "INSERT INTO entries",
+                          "RELEASE SAVEPOINT sa_savepoint_1", "INSERT INTO outbox"]
+    with sessions() as session:
+        with pytest.raises(ValueError), session.begin():
+            Transaction(session, "ledger").publish("entry_added", {"n": 4})
+            raise ValueError("rolled back")
+        with session.begin():  # the same session again, publishing nothing
+            session.execute(sa.text("INSERT INTO entries (id) VALUES ('b')"))
+    with engine.connect() as conn:
+        written = conn.execute(sa.select(messaging.outbox.c.payload)
+                               .order_by(messaging.outbox.c.seq)).scalars().all()
+    assert [event["data"]["n"] for event in written] == [1, 2, 3]
+    engine.dispose()
