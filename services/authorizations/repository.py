@@ -84,6 +84,11 @@ class Repository:
         new = [item for item in request.items if item.id not in stored]
         self._insert_items(request.id, new, start=max(stored.values(), default=-1) + 1)
 
+    def save_numbers(self, request: AuthorizationRequest) -> None:
+        """Only the number and protocol, given after the rest of the submission was saved."""
+        self.session.execute(requests.update().where(requests.c.id == request.id)
+                             .values(number=request.number, protocol=request.protocol))
+
     def _insert_items(self, request_id: str, items: list[Item], start: int) -> None:
         if items:
             self.session.execute(request_items.insert(), [

@@ -3,18 +3,21 @@ services it calls, on an in-process broker with its own name, a listener that re
 publishes, and a way to publish the events it consumes."""
 from __future__ import annotations
 
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+import sqlalchemy as sa
 from nameko import config as nameko_config
 from nameko.events import event_handler
 from nameko.runners import ServiceRunner
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, messaging, runtime
+from ponte.db import Database
 
 
 def listener(source: str, events: tuple[str, ...]) -> type:
@@ -70,3 +73,50 @@ def emit(source: str, event_type: str, data: dict,
             event.envelope(), exchange=messaging.event_exchange(source),
             routing_key=event_type, declare=[messaging.event_exchange(source)])
     return event.id
+
+
+_STATEMENT = re.compile(r"^(INSERT INTO|UPDATE|DELETE FROM|SELECT\b.*?\bFROM)\s+\"?(\w+)",
+                        re.IGNORECASE | re.DOTALL)
+
+
+def _label(statement: str) -> str:
+    """``UPDATE sequences``, ``INSERT INTO outbox``, ``SELECT FROM requests`` …"""
+    found = _STATEMENT.match(statement.strip())
+    if not found:
+        return statement.split()[0].upper()
+    verb = found.group(1).upper()
+    return f"{'SELECT FROM' if verb.startswith('SELECT') else verb} {found.group(2)}"
+
+
+@contextmanager
+def transactions(container) -> Iterator[list[list[str]]]:  # noqa: ANN001
+    """The transactions a service's container commits meanwhile, each as the labels of its
+    statements in order, ending with ``COMMIT``."""
+    engine = next(d for d in container.dependencies if isinstance(d, Database)).engine
+    running: dict[int, list[str]] = {}
+    committed: list[list[str]] = []
+
+    def executed(conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        running.setdefault(id(conn), []).append(_label(statement))
+
+    def commit(conn) -> None:  # noqa: ANN001
+        committed.append([*running.pop(id(conn), []), "COMMIT"])
+
+    def rollback(conn) -> None:  # noqa: ANN001
+        running.pop(id(conn), None)
+
+    listeners = (("before_cursor_execute", executed), ("commit", commit),
+                 ("rollback", rollback))
+    for name, listener_ in listeners:
+        sa.event.listen(engine, name, listener_)
+    try:
+        yield committed
+    finally:
+        for name, listener_ in listeners:
+            sa.event.remove(engine, name, listener_)
+
+
+def holding(committed: list[list[str]], lock: str = "UPDATE sequences") -> list[list[str]]:
+    """Of the committed transactions that ran ``lock``, what each ran from the first one to its
+    commit: while the row that statement locked stayed locked."""
+    return [t[t.index(lock):] for t in committed if lock in t]

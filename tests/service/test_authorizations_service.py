@@ -24,7 +24,7 @@ from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.models import metadata, payments
 from services.authorizations.service import AuthorizationsService
 from tests.service import harness
-from tests.service.harness import listener, running
+from tests.service.harness import holding, listener, running, transactions
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("request_submitted", "request_authorized", "request_partially_authorized",
@@ -207,6 +207,27 @@ def test_an_immediate_authorization_tells_the_provider_side(world):
     assert authorized["code"] == request["authorization"]["code"]
     assert authorized["audience"]["provider"]["roles"] == ["authorizations"]
     assert request["decided_at"] == request["submitted_at"]
+
+
+# After a sequence bump its row stays locked until the commit and every other submission
+# waits (ponte.numbering): the numbers are taken last, and the events written in one statement.
+NUMBERED_LAST = ["UPDATE sequences", "UPDATE sequences", "UPDATE requests"]
+EVENTS_AT_COMMIT = ["INSERT INTO outbox", "COMMIT"]
+
+
+def test_a_submission_takes_its_numbers_last(world, service, container):
+    world.request()  # the sequences' first use inserts their rows
+    with transactions(container) as committed:
+        authorized = world.request(XRAY)
+        audited = world.request(CANAL)
+        draft = world.request(XRAY, draft=True)
+        submitted = service.submit_request(world.provider, draft["id"])
+    assert [r["status"] for r in (authorized, audited, submitted)] == [
+        "authorized", "awaiting_audit", "authorized"]
+    code = ["INSERT INTO authorization_codes"]
+    assert holding(committed) == [NUMBERED_LAST + code + EVENTS_AT_COMMIT,
+                                  NUMBERED_LAST + EVENTS_AT_COMMIT,
+                                  NUMBERED_LAST + code + EVENTS_AT_COMMIT]
 
 
 def test_review_tells_auditors_and_the_decision_tells_the_provider_side(world, service):

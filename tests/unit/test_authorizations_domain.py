@@ -142,7 +142,8 @@ def new_request(*codes: str, status: str | None = None) -> AuthorizationRequest:
         request.add_item(Item(code, 1, tooth=tooth))
     if status in ("awaiting_audit", "authorized", "partially_authorized", "denied"):
         review = status != "authorized"
-        request.submit(NOW, "00000001", "32447720261201000001", review, DUE if review else None)
+        request.submit(NOW, review, DUE if review else None)
+        request.assign_numbers("00000001", "32447720261201000001")
         if status in ("partially_authorized", "denied"):
             first = request.items[0].id
             decisions = {first: True} if status == "partially_authorized" else None
@@ -161,7 +162,7 @@ def _remove(r: AuthorizationRequest) -> None:
 
 
 def _submit(r: AuthorizationRequest) -> None:
-    r.submit(NOW, "00000002", "32447720261201000002", True, DUE)
+    r.submit(NOW, True, DUE)
 
 
 def _authorize(r: AuthorizationRequest) -> None:
@@ -216,7 +217,7 @@ def test_the_request_state_machine(state, action, outcome):
 def test_submission_without_review_authorizes_every_item_at_once():
     request = new_request("81000065", "81000421")
     assert not request.needs_review(CATALOGUE)
-    request.submit(NOW, "00000003", "32447720261201000003", False, None)
+    request.submit(NOW, False, None)
     assert request.status == "authorized" and request.decided_at == NOW
     assert request.due_at is None
     assert [i.status for i in request.items] == ["authorized", "authorized"]
@@ -225,9 +226,22 @@ def test_submission_without_review_authorizes_every_item_at_once():
 def test_one_item_needing_review_sends_the_whole_request_to_audit():
     request = new_request("81000065", "85200034")
     assert request.needs_review(CATALOGUE)
-    request.submit(NOW, "00000004", "32447720261201000004", True, DUE)
+    request.submit(NOW, True, DUE)
     assert (request.status, request.due_at, request.decided_at) == ("awaiting_audit", DUE, None)
     assert [i.status for i in request.items] == ["pending", "pending"]
+
+
+@pytest.mark.parametrize("review", [False, True])
+def test_a_submitted_request_is_numbered_once(review):
+    request = new_request("85200034" if review else "81000065")
+    with pytest.raises(Conflict):
+        request.assign_numbers("00000005", "32447720261201000005")  # a draft has no number
+    request.submit(NOW, review, DUE if review else None)
+    request.assign_numbers("00000005", "32447720261201000005")
+    assert (request.number, request.protocol) == ("00000005", "32447720261201000005")
+    with pytest.raises(Conflict):
+        request.assign_numbers("00000006", "32447720261201000006")
+    assert (request.number, request.protocol) == ("00000005", "32447720261201000005")
 
 
 def test_an_empty_draft_cannot_be_submitted():

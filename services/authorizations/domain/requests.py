@@ -147,17 +147,26 @@ class AuthorizationRequest:
         review; otherwise the whole request waits for audit (001)."""
         return any(catalogue[item.procedure_code].requires_review for item in self.items)
 
-    def submit(self, now: datetime, number: str, protocol: str, review: bool,
-               due_at: datetime | None) -> None:
-        """Number and protocol are given on submission (001: "será gerado automaticamente o
-        número da demanda e o número de protocolo"). With review the answer is due in one
-        business day (``due_at``); without, every item is authorized now."""
+    def submit(self, now: datetime, review: bool, due_at: datetime | None) -> None:
+        """With review the answer is due in one business day (``due_at``); without, every item
+        is authorized now. The number and protocol follow in the same transaction
+        (:meth:`assign_numbers`)."""
         self.check_submittable()
-        self.number, self.protocol, self.submitted_at = number, protocol, now
+        self.submitted_at = now
         if review:
             self.status, self.due_at = AWAITING_AUDIT, due_at
         else:
             self._settle(AUTHORIZED, {item.id: True for item in self.items}, now)
+
+    def assign_numbers(self, number: str, protocol: str) -> None:
+        """Number and protocol are given on submission (001: "será gerado automaticamente o
+        número da demanda e o número de protocolo"), once. They are the submission's last step:
+        their sequences stay locked until it commits (``ponte.numbering``)."""
+        if self.status == DRAFT:
+            raise Conflict("A draft has no number yet; submit it first.")
+        if self.number is not None:
+            raise Conflict(f"This request is already numbered {self.number}.")
+        self.number, self.protocol = number, protocol
 
     # -- audit ----------------------------------------------------------------------------
 

@@ -104,8 +104,9 @@ def submit(ctx: Context, actor: Actor, request_id: str) -> dict:
         repo = Repository(tx.session)
         request = load_request(repo, actor, request_id, AUTHORIZATIONS, lock=True)
         actor.require_provider(request.provider_id, AUTHORIZATIONS)
-        submit_in(ctx, tx, repo, request, actor)
-        return view(ctx, repo, request)
+        files = repo.attachments_of(request.id)  # read before the numbers are taken
+        code = submit_in(ctx, tx, repo, request, actor)
+        return request_view(request, files, code, ctx.now)
 
 
 def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: AuthorizationRequest,
@@ -115,8 +116,10 @@ def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: Authoriz
     review, otherwise due in one business day (001). ``new_files`` marks a request not stored
     yet (created and submitted at once): it is inserted whole.
 
-    The numbers are taken last: their sequence rows stay locked until the transaction ends
-    (``ponte.numbering``), so everything that can be read or decided before is done before."""
+    The numbers come last: their sequence rows stay locked until the transaction ends
+    (``ponte.numbering``), so the request, its items, attachments and interaction are written
+    before, and after the bumps only the number update, the code (which carries the number)
+    and the events (one INSERT at the commit) are."""
     request.check_submittable()
     if catalogue is None:
         catalogue = repo.procedures(item.procedure_code for item in request.items)
@@ -124,13 +127,8 @@ def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: Authoriz
         if errors:  # the catalogue changed since the draft was written
             raise InvalidInput("Some items no longer match the catalogue.", errors)
     review = request.needs_review(catalogue)
-    due_at = calendar.next_business_day(ctx.now) if review else None
     name = repo.provider_name(request.provider_id)
-    today = clock.local_today(ctx.now)
-    number = request_number(next_number(tx.session, "authorization_request"))
-    protocol = protocol_number(settings().operator_ans_code, today,
-                               next_number(tx.session, "protocol", scope=f"{today:%Y%m%d}"))
-    request.submit(ctx.now, number, protocol, review, due_at)
+    request.submit(ctx.now, review, calendar.next_business_day(ctx.now) if review else None)
     if new_files is None:
         repo.save_request(request)
     else:
@@ -138,17 +136,28 @@ def submit_in(ctx: Context, tx: Transaction, repo: Repository, request: Authoriz
         repo.add_attachments(request.id, new_files, actor.account_id, ctx.now)
     repo.add_interaction(request.id, new_id(), "submission", actor.account_id, actor.side,
                          request.observations, ctx.now, first=new_files is not None)
+    request.assign_numbers(*take_numbers(tx, ctx.now))
+    repo.save_numbers(request)
+    code = release_code(ctx, repo, request) if request.status == AUTHORIZED else None
     publish_request_event(tx, "request_submitted", request, actor.account_id, name,
                           staff_roles=[AUDITOR] if request.status == AWAITING_AUDIT else [],
                           submitted_at=clock.iso(request.submitted_at),
                           due_at=clock.iso(request.due_at))
-    if request.status != AUTHORIZED:
-        return None
-    code = release_code(ctx, repo, request)
-    publish_request_event(tx, "request_authorized", request, actor.account_id, name,
-                          code=code.code, valid_until=code.valid_until.isoformat(),
-                          procedure_codes=list(code.procedure_codes), at_submission=True)
+    if code is not None:
+        publish_request_event(tx, "request_authorized", request, actor.account_id, name,
+                              code=code.code, valid_until=code.valid_until.isoformat(),
+                              procedure_codes=list(code.procedure_codes), at_submission=True)
     return code
+
+
+def take_numbers(tx: Transaction, now: datetime) -> tuple[str, str]:
+    """The next request number, then the next protocol of the (local) day — always in this
+    order, so two submissions never each hold the row the other waits for."""
+    today = clock.local_today(now)
+    number = request_number(next_number(tx.session, "authorization_request"))
+    protocol = protocol_number(settings().operator_ans_code, today,
+                               next_number(tx.session, "protocol", scope=f"{today:%Y%m%d}"))
+    return number, protocol
 
 
 def release_code(ctx: Context, repo: Repository,
