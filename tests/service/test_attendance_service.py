@@ -24,7 +24,7 @@ from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.attendance.models import metadata
 from services.attendance.service import AttendanceService
 from tests.service import harness
-from tests.service.harness import listener, running
+from tests.service.harness import holding, listener, running, transactions
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("service_published", "attendant_access_requested", "attendant_access_approved",
@@ -225,6 +225,18 @@ def test_each_event_names_the_people_it_concerns(office, rpc_client):
     assert rpc_client.institution_ratings(ana, office.institution["id"])["items"][0][
         "comment"] is None
     assert rpc_client.service_ratings(office.service["id"])["count"] == 0
+
+
+def test_a_submission_takes_its_protocol_last(office, container):
+    """After the bump the day's sequence row stays locked until the commit and every other
+    submission waits (ponte.numbering): only the request and its event are written then."""
+    citizen = person("citizen", "Cida")
+    office.submit(citizen)  # the sequence's first use inserts its row
+    with transactions(container) as committed:
+        office.submit(citizen)
+        office.submit(citizen, attachment_ids=[upload(citizen)])
+    assert holding(committed) == [
+        ["UPDATE sequences", "INSERT INTO service_requests", "INSERT INTO outbox", "COMMIT"]] * 2
 
 
 def test_a_rejection_tells_the_citizen_its_justification(office, rpc_client):

@@ -27,8 +27,8 @@ def service(status: str = "published") -> Service:
 
 
 def request(status: str = "submitted", assigned: str | None = None) -> ServiceRequest:
-    made = ServiceRequest.submit(service(), CITIZEN, {}, [], "20261201000001", NOW,
-                                 NOW + timedelta(days=7))
+    made = ServiceRequest.submit(service(), CITIZEN, {}, [], NOW, NOW + timedelta(days=7))
+    made.assign_protocol("20261201000001")
     made.status, made.assigned_attendant_id = status, assigned
     return made
 
@@ -83,7 +83,16 @@ def test_the_catalogue_is_searched_without_case_or_accents(text, key):
 def test_only_a_published_service_takes_requests():
     for status in ("draft", "unpublished"):
         with pytest.raises(Conflict):
-            ServiceRequest.submit(service(status), CITIZEN, {}, [], "p", NOW, NOW)
+            ServiceRequest.submit(service(status), CITIZEN, {}, [], NOW, NOW)
+
+
+def test_a_request_gets_its_protocol_once():
+    made = ServiceRequest.submit(service(), CITIZEN, {}, [], NOW, NOW + timedelta(days=7))
+    assert made.protocol is None
+    made.assign_protocol("20261201000002")
+    with pytest.raises(Conflict):
+        made.assign_protocol("20261201000003")
+    assert made.protocol == "20261201000002"
 
 
 # -- attendant access ----------------------------------------------------------------------

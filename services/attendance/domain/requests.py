@@ -108,12 +108,12 @@ class ServiceRequest:
     service_id: str
     institution_id: str
     citizen_id: str
-    protocol: str
     answers: dict[str, Any]
     attachments: list[dict[str, Any]]
     checklist: list[dict[str, Any]]
     created_at: datetime
     due_at: datetime
+    protocol: str | None = None
     status: str = "submitted"
     assigned_attendant_id: str | None = None
     analysis_started_by: str | None = None
@@ -128,17 +128,25 @@ class ServiceRequest:
 
     @classmethod
     def submit(cls, service: Service, citizen_id: str, answers: dict[str, Any],
-               attachments: list[dict[str, Any]], protocol: str, now: datetime,
+               attachments: list[dict[str, Any]], now: datetime,
                due_at: datetime) -> "ServiceRequest":
         """A request for a published service, with answers already checked against its form;
-        the checklist is the service's steps at this moment, unanswered."""
+        the checklist is the service's steps at this moment, unanswered. Its protocol follows
+        in the same transaction (:meth:`assign_protocol`)."""
         service.require_published()
         return cls(service_id=service.id, institution_id=service.institution_id,
-                   citizen_id=citizen_id, protocol=protocol, answers=answers,
+                   citizen_id=citizen_id, answers=answers,
                    attachments=attachments,
                    checklist=[{"step_id": s.id, "title": s.title, "answer": None}
                               for s in service.steps],
                    created_at=now, due_at=due_at)
+
+    def assign_protocol(self, protocol: str) -> None:
+        """Every request gets a protocol on submission, once. It is the submission's last step:
+        the day's sequence stays locked until the submission commits (``ponte.numbering``)."""
+        if self.protocol is not None:
+            raise Conflict(f"This request already has the protocol {self.protocol}.")
+        self.protocol = protocol
 
     # -- the attendant's workflow -------------------------------------------------------
 

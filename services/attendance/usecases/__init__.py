@@ -110,8 +110,20 @@ def publish(tx: Transaction, event_type: str, data: dict[str, Any], accounts: li
 
 def request_event(repo: Repository, request: ServiceRequest, service: Service | None,
                   **extra: Any) -> dict[str, Any]:
-    institution = repo.institution(request.institution_id)
-    names = repo.names([request.citizen_id, request.assigned_attendant_id])
+    return request_event_of(request, service, repo.institution(request.institution_id),
+                            repo.names(request_people(request)), **extra)
+
+
+def request_people(request: ServiceRequest) -> list[str | None]:
+    """Whose names a request's events and views show."""
+    return [request.citizen_id, request.assigned_attendant_id]
+
+
+def request_event_of(request: ServiceRequest, service: Service | None,
+                     institution: Institution | None, names: dict[str, str],
+                     **extra: Any) -> dict[str, Any]:
+    """:func:`request_event` from what was read before (a submission reads it all before it
+    takes its protocol)."""
     return {"service_request_id": request.id, "protocol": request.protocol,
             "status": request.status, "service_id": request.service_id,
             "service_name": service.name if service else None,

@@ -17,7 +17,8 @@ from services.attendance.domain.forms import validate_answers
 from services.attendance.domain.requests import ServiceRequest, format_protocol
 from services.attendance.repository import Repository
 from services.attendance.usecases import (HOLDER, Attendance, publish, request_event,
-                                          require_attendant, require_staff_member, visible_request)
+                                          request_event_of, request_people, require_attendant,
+                                          require_staff_member, visible_request)
 
 
 PROTOCOL_SEQUENCE = "service_request_protocol"
@@ -27,7 +28,7 @@ PROTOCOL_SEQUENCE = "service_request_protocol"
 
 def _request_answer(repo: Repository, request: ServiceRequest, now: datetime) -> dict:
     service = repo.service(request.service_id)
-    names = repo.names([request.citizen_id, request.assigned_attendant_id])
+    names = repo.names(request_people(request))
     return views.service_request_view(request, service, names, now)
 
 
@@ -36,7 +37,11 @@ def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict
                    idempotency: dict | None = None) -> dict:
     """A citizen's request for a published service: answers checked against its form, the
     uploads attached, a protocol (``YYYYMMDD`` + the day's 6-digit sequence) and a due time of
-    the service's business days. A retry with the same Idempotency-Key answers the first."""
+    the service's business days. A retry with the same Idempotency-Key answers the first.
+
+    The protocol comes last: the day's sequence row stays locked until the transaction ends
+    (``ponte.numbering``), so everything the event and the answer show is read before, and
+    after the bump only the request and its event (one INSERT at the commit) are written."""
     def work(tx: Transaction) -> dict:
         now = att.clock()
         repo = Repository(tx.session)
@@ -46,18 +51,23 @@ def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict
         clean = validate_answers(service.form, answers)
         held = attachments.claim(attachment_ids, caller["account_id"], HOLDER)
         repo.save_person(citizen, now)
-        day = local_today(now)
-        protocol = format_protocol(day.strftime("%Y%m%d"),
-                                   next_number(tx.session, PROTOCOL_SEQUENCE,
-                                               day.strftime("%Y%m%d")))
-        request = ServiceRequest.submit(service, caller["account_id"], clean, held, protocol,
-                                        now, add_business_days(now, service.due_business_days))
-        repo.add_request(request)
+        request = ServiceRequest.submit(service, caller["account_id"], clean, held, now,
+                                        add_business_days(now, service.due_business_days))
         repo.hold_attachments(held, "service_request", request.id)
-        publish(tx, "service_request_submitted", request_event(repo, request, service),
-                [request.citizen_id] + repo.attendants(request.institution_id))
-        return _request_answer(repo, request, now)
+        institution = repo.institution(request.institution_id)
+        names = repo.names(request_people(request))
+        told = [request.citizen_id] + repo.attendants(request.institution_id)
+        request.assign_protocol(take_protocol(tx, now))
+        repo.add_request(request)
+        publish(tx, "service_request_submitted",
+                request_event_of(request, service, institution, names), told)
+        return views.service_request_view(request, service, names, now)
     return run_once(att.db, idempotency, work)
+
+
+def take_protocol(tx: Transaction, now: datetime) -> str:
+    day = local_today(now).strftime("%Y%m%d")
+    return format_protocol(day, next_number(tx.session, PROTOCOL_SEQUENCE, day))
 
 
 def my_requests(att: Attendance, caller: dict, status: str | None, limit: int,
