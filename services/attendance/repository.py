@@ -36,12 +36,18 @@ class Repository:
     # -- people (names of accounts that acted here, from identity) ------------------------
 
     def save_person(self, account: dict[str, Any], now: datetime) -> None:
+        """As identity has them now. A row that has not changed is only read: writing it would
+        lock it until the commit, and the same person's concurrent requests would queue."""
         values = {"kind": account["kind"], "name": account["name"],
-                  "email": account.get("email"), "updated_at": now}
-        updated = self.session.execute(
-            people.update().where(people.c.id == account["id"]).values(**values))
-        if not updated.rowcount:
-            insert_ignoring_duplicates(self.session, people, id=account["id"], **values)
+                  "email": account.get("email")}
+        stored = self.session.execute(sa.select(people.c.kind, people.c.name, people.c.email)
+                                      .where(people.c.id == account["id"])).mappings().first()
+        if stored is None:
+            insert_ignoring_duplicates(self.session, people, id=account["id"], **values,
+                                       updated_at=now)
+        elif dict(stored) != values:
+            self.session.execute(people.update().where(people.c.id == account["id"])
+                                 .values(**values, updated_at=now))
 
     def rename_person(self, account_id: str, name: str, email: str | None,
                       now: datetime) -> None:

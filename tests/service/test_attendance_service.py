@@ -239,6 +239,23 @@ def test_a_submission_takes_its_protocol_last(office, container):
         ["UPDATE sequences", "INSERT INTO service_requests", "INSERT INTO outbox", "COMMIT"]] * 2
 
 
+def test_a_citizen_s_row_is_written_only_when_identity_changed_it(office, container):
+    """Rewriting it at every request would lock it until the commit: the same citizen's
+    concurrent requests would queue on it."""
+    citizen = person("citizen", "Cida")
+    with transactions(container) as committed:
+        office.submit(citizen)
+        office.submit(citizen)
+        FakeIdentity.accounts[citizen["account_id"]]["name"] = "Cida Souza"
+        renamed = office.submit(citizen)
+    writes = [[s for s in t if s.endswith(" people")] for t in committed if "UPDATE sequences" in t]
+    assert writes == [["SELECT FROM people", "INSERT INTO people", "SELECT FROM people"],
+                      ["SELECT FROM people", "SELECT FROM people"],
+                      ["SELECT FROM people", "UPDATE people", "SELECT FROM people"]]
+    assert event("service_request_submitted",
+                 service_request_id=renamed["id"])["citizen_name"] == "Cida Souza"
+
+
 def test_a_rejection_tells_the_citizen_its_justification(office, rpc_client):
     citizen = person("citizen", "Cida")
     request = office.submit(citizen)
