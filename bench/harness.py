@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -158,6 +160,9 @@ def distributed(seconds: float = 15, concurrency: int = 20,
     everything stopped and removed afterwards. The stack's rate limits are raised
     (tests/stack.py's PONTE_RATE_LIMIT_FACTOR) so one load client from one address is served;
     the login lockout is not a rate limit and stays, which only failed sign-ins would meet."""
+    # A run stopped by SIGTERM (a timeout, Ctrl-C's sibling) still stops its processes: the
+    # default action would leave the stack and the floor running, orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack("distributed", Path(workdir), env)
         floor: list[subprocess.Popen] = []
