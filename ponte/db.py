@@ -261,4 +261,3 @@ def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Ta
     else:
         from sqlalchemy.dialects.sqlite import insert
     return connection.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount
-

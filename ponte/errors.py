@@ -91,11 +91,15 @@ def invalid(field: str, message: str) -> InvalidInput:
 BROKER_AWAY = (KombuError, AMQPError, OSError)
 
 
+# How a database that could not run a statement for a reason a retry may cure shows itself:
+# it is down, restarting, refusing connections, or the connection broke.
+DATABASE_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def database_unreachable(exc: BaseException | None) -> bool:
-    """The database could not run the statement for a reason a retry may cure: it is down,
-    restarting, refusing connections, or the connection broke (SQLAlchemy's
-    ``OperationalError`` and ``InterfaceError``). Answered 503, retried, logged as one line."""
-    return isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
+    """The database is away (:data:`DATABASE_AWAY`): answered 503, retried, logged as one
+    line."""
+    return isinstance(exc, DATABASE_AWAY)
 
 
 def first_line(exc: BaseException) -> str:

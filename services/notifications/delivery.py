@@ -16,12 +16,12 @@ from datetime import timedelta
 import eventlet
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 
 from ponte import logs
 from ponte.config import settings
 from ponte.db import Database, utcnow
+from ponte.errors import DATABASE_AWAY
 from services.notifications.domain import FAILED, SENT, Attempt, Email
 from services.notifications.emails import as_mime
 from services.notifications.repository import EmailRepository
@@ -78,7 +78,7 @@ def _record(email: Email, attempt: Attempt, sessions: sessionmaker) -> bool:
         try:
             with sessions() as session, session.begin():
                 return EmailRepository(session).record(email, attempt)
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        except DATABASE_AWAY as exc:
             if time.monotonic() + wait > give_up:
                 raise
             log.warning("recording an e-mail attempt failed (%s); trying again",
