@@ -1,4 +1,4 @@
-"""Role names, defined once.
+"""Role names and account kinds, defined once.
 
 Provider roles are what a secretary may hold for a provider (000); a provider login holds all of
 them for itself. Staff roles belong to operator employees and public servants; ``admin`` passes
@@ -19,4 +19,8 @@ MANAGER = "manager"
 SERVANT = "servant"
 STAFF_ROLES: tuple[str, ...] = (ADMIN, OPERATOR, AUDITOR, MANAGER, SERVANT)
 
-ACCOUNT_KINDS: tuple[str, ...] = ("provider", "secretary", "citizen", "staff")
+PROVIDER = "provider"
+SECRETARY = "secretary"
+CITIZEN = "citizen"
+STAFF = "staff"
+ACCOUNT_KINDS: tuple[str, ...] = (PROVIDER, SECRETARY, CITIZEN, STAFF)
