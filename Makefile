@@ -28,7 +28,7 @@ audit: install
 	PY=$(PY) scripts/audit
 
 # The long fuzzing run: schemathesis as every kind of caller with many more examples per
-# operation than the bounded run in `make test`; prints the table kept in the README.
+# operation than the bounded run in `make test`; prints the table kept in docs/benchmarks.md.
 FUZZ_EXAMPLES ?= 15
 fuzz: install
 	@mkdir -p var
@@ -38,7 +38,7 @@ fuzz: install
 	@cat var/fuzz-summary.txt
 
 # Every load scenario in one distributed run beside the floor; prints the table kept in the
-# README. BENCH_ARGS="--seconds 3 --events 20" for a quick look.
+# docs/benchmarks.md. BENCH_ARGS="--seconds 3 --events 20" for a quick look.
 bench: install
 	scripts/ensure-infrastructure
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
@@ -47,7 +47,7 @@ bench: install
 
 # Faults under a write load, the long version: kills every component, restarts the machine's
 # RabbitMQ and stops its PostgreSQL (every user of them notices; CHAOS_ARGS=--gentle faults only
-# this run's vhost and databases). Prints the table kept in the README.
+# this run's vhost and databases). Prints the table kept in docs/benchmarks.md.
 chaos: install
 	scripts/ensure-infrastructure
 	$(PY) bench/chaos.py $(CHAOS_ARGS)
