@@ -476,7 +476,7 @@ def test_attendants_of_one_institution_never_see_anothers_requests(client, world
     assert request["id"] not in [r["id"] for r in queue]
 
 
-def test_appointments_at_a_provider(client, world):
+def test_a_citizen_books_at_a_provider_whose_side_sees_and_cancels_it(client, world):
     provider = world.provider()
     citizen = world.citizen()
     when = datetime.now(timezone.utc) + timedelta(days=3)

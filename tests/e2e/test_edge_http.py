@@ -280,7 +280,7 @@ def test_the_servers_own_errors_are_problem_documents(edge, request_bytes, statu
         assert "GET" in headers["allow"]
 
 
-def test_security_headers(edge):
+def test_every_answer_is_nosniff_tokens_are_not_cached_and_docs_not_framed(edge):
     citizen = register_citizen(edge.client)
     tokens = edge.client.post("/api/v1/sessions", json={"login": citizen["email"],
                                                          "password": citizen["password"]})

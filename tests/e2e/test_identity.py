@@ -74,7 +74,7 @@ def operator(stack):
     return staff_member(stack.client, stack.mail, ["operator"])
 
 
-def test_walkthrough_from_preregistration_to_profile_images(client, mail, operator):
+def test_a_multi_site_provider_registers_signs_in_and_adds_images(client, mail, operator):
     cnpj, shared = new_cnpj(), unique_email("clinic")
     formatted = f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}".lower()
     created = client.post("/api/v1/providers", token=operator["token"], json={
@@ -234,7 +234,7 @@ def test_only_operators_preregister_and_only_admins_create_staff(client, operato
         "email": operator["email"].upper(), "name": "S", "roles": ["auditor"]}).status_code == 409
 
 
-def test_secretary_self_registration(client, mail):
+def test_a_secretary_registers_once_per_email_and_cpf(client, mail):
     body = secretary_body()
     answer = client.post("/api/v1/secretaries", json=body)
     assert answer.status_code == 201, answer.text
@@ -274,7 +274,7 @@ def test_secretary_registration_refuses_invalid_fields(client, changes, field):
     assert field in answer.json()["errors"]
 
 
-def test_citizen_registration_conflicts_and_invalid_fields(client):
+def test_a_citizen_registration_refuses_a_taken_email_and_names_gaps(client):
     citizen = register_citizen(client)
     body = {"cpf": new_cpf(), "email": citizen["email"].upper(), "name": "C",
             "password": "Citizen#1", "password_confirmation": "Citizen#1",
@@ -286,7 +286,7 @@ def test_citizen_registration_conflicts_and_invalid_fields(client):
             "accepted_terms"} <= set(missing.json()["errors"])
 
 
-def test_login_by_email_cpf_and_cnpj(client, mail, operator):
+def test_sign_in_works_by_email_cpf_or_cnpj_in_any_spelling(client, mail, operator):
     citizen_cpf, email = new_cpf(), unique_email("citizen")
     client.post("/api/v1/citizens", json={
         "cpf": citizen_cpf, "email": email, "name": "Cida", "password": "Citizen#1",
@@ -300,7 +300,7 @@ def test_login_by_email_cpf_and_cnpj(client, mail, operator):
     assert session["expires_in"] > 0 and session["refresh_token"]
 
 
-def test_lockout_after_repeated_failures_without_enumeration(client):
+def test_failures_lock_known_and_unknown_logins_alike(client):
     citizen = register_citizen(client)
     unknown = unique_email("nobody")
     wrong = [client.post("/api/v1/sessions", json={"login": login, "password": "Wrong#123"})
@@ -406,7 +406,7 @@ def test_change_email_and_password_need_the_current_password(client):
     assert client.login(new_email, "Changed#1")["access_token"]
 
 
-def test_profile_update(client):
+def test_a_profile_update_trims_the_name_and_refuses_a_bad_email(client):
     citizen = register_citizen(client)
     answer = client.patch("/api/v1/me", token=citizen["token"], json={
         "name": "  Cida Nova ", "secondary_email": "alt@ponte.test"})
@@ -417,7 +417,7 @@ def test_profile_update(client):
                         json={"secondary_email": "nope"}).status_code == 422
 
 
-def test_deleting_the_profile(client, mail):
+def test_a_deleted_account_can_no_longer_sign_in_or_use_its_token(client, mail):
     citizen = register_citizen(client)
     wrong = client.request("DELETE", "/api/v1/me", token=citizen["token"],
                            json={"current_password": "Wrong#123"})
@@ -441,7 +441,7 @@ def test_deleted_provider_keeps_its_public_data(client, mail, operator):
         "login": clinic["document"], "password": clinic["password"]}).status_code == 401
 
 
-def test_find_secretaries(client, mail, operator):
+def test_secretaries_are_found_by_name_in_masked_pages_or_by_cpf(client, mail, operator):
     tag = uuid.uuid4().hex[:6]
     created = []
     for index in range(3):

@@ -60,7 +60,7 @@ def test_an_invitation_reaches_the_secretarys_inbox_and_mailbox(client, mail, pe
                 if i["type"] == "relationships.invitation_accepted"]
 
 
-def test_unread_filter_read_and_read_all(client, people, provider):
+def test_items_are_marked_read_one_or_all_and_filtered_by_unread(client, people, provider):
     bia = people.secretary("Bia")
     people.invite(provider, bia, ["billing"])
     [item] = wait_for_item(client, bia, "relationships.invitation_sent")
@@ -89,7 +89,7 @@ def test_unread_filter_read_and_read_all(client, people, provider):
                       params={"limit": 500}).status_code == 422
 
 
-def test_pages_of_the_inbox(client, people, provider):
+def test_the_inbox_pages_newest_first_without_repeats(client, people, provider):
     cida = people.secretary("Cida")
     for roles in (["billing"], ["commercial"], ["authorizations"]):
         invitation = people.invite(provider, cida, roles)

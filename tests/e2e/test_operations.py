@@ -22,7 +22,7 @@ API_MD_IDENTITY_AND_OPERATIONS = [
 ]
 
 
-def test_health_and_readiness(client):
+def test_healthz_is_ok_and_readyz_checks_the_broker_and_every_service(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200

@@ -39,7 +39,7 @@ def _check(engine: sa.Engine) -> None:
     assert set(Base.metadata.tables) | set(messaging.metadata.tables) <= tables
 
 
-def test_sqlite(tmp_path, monkeypatch):
+def test_migrations_create_exactly_the_models_on_sqlite(tmp_path, monkeypatch):
     monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PONTE_DB_URL", raising=False)
     config.settings.cache_clear()
@@ -51,7 +51,7 @@ def test_sqlite(tmp_path, monkeypatch):
         config.settings.cache_clear()
 
 
-def test_postgresql(postgres_databases):
+def test_migrations_create_exactly_the_models_on_postgresql(postgres_databases):
     engine = create_engine_for("identity")
     try:
         _check(engine)

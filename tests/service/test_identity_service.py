@@ -197,7 +197,7 @@ def test_every_identity_event_carries_the_documented_fields(service, db):
                                                                      "account_id"}
 
 
-def test_self_registration_conflicts(service):
+def test_a_taken_email_or_cpf_conflicts_but_a_citizen_may_share_the_cpf(service):
     body = secretary()
     created = service.register_secretary(body)
     assert created == {"id": created["id"], "kind": "secretary", "name": "Sara Souza",
@@ -232,7 +232,7 @@ def test_a_cpf_naming_two_accounts_asks_for_the_email_after_a_correct_password(s
     assert service.login(citizen["email"], "Other#22")["account"]["kind"] == "citizen"
 
 
-def test_refresh_rotation_and_reuse(service, db):
+def test_reusing_a_rotated_refresh_token_ends_the_session(service, db):
     body = secretary()
     service.register_secretary(body)
     first = service.login(body["email"], "Secret#1", True)
@@ -358,7 +358,7 @@ def test_only_admins_create_staff_and_only_operators_preregister(service):
                                                "legal_name": "X", "email": "x@ponte.test"})
 
 
-def test_multi_site_registration(service, db):
+def test_each_site_of_a_provider_completes_its_own_registration(service, db):
     operator = admin(service)
     created = service.preregister_provider(operator, {
         "document": "12ABC34501DE35", "legal_name": "Rede", "email": "rede@ponte.test",
@@ -422,7 +422,7 @@ def _provider(service, db) -> tuple[dict, dict]:
     return created, caller_of(service.login("11.222.333/0001-81", "Clinic#1"))
 
 
-def test_profile_and_images(service, db):
+def test_only_the_provider_side_edits_its_profile_and_images(service, db):
     created, me = _provider(service, db)
     profile = service.update_provider_profile(me, created["id"], {
         "phones": ["41 3333-4444"], "opening_hours": "8h-18h",
@@ -448,7 +448,7 @@ def test_profile_and_images(service, db):
         service.remove_provider_image(me, created["id"], image["id"])
 
 
-def test_deleting_a_profile(service, db):
+def test_a_deleted_provider_login_is_refused_and_its_public_data_kept(service, db):
     created, me = _provider(service, db)
     with pytest.raises(InvalidInput) as wrong:
         service.delete_me(me, {"current_password": "Wrong#1"})

@@ -60,7 +60,7 @@ def _check(engine: sa.Engine) -> dict[str, int]:
     return counts
 
 
-def test_concurrent_processes_on_postgresql(postgres_databases):
+def test_racing_processes_take_gap_free_numbers_on_postgresql(postgres_databases):
     engine = create_engine_for("numbering")
     _prepare(engine)
     _race(engine.url.render_as_string(hide_password=False))
@@ -69,7 +69,7 @@ def test_concurrent_processes_on_postgresql(postgres_databases):
     engine.dispose()
 
 
-def test_concurrent_processes_on_sqlite(tmp_path):
+def test_racing_processes_take_gap_free_numbers_on_sqlite(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path}/numbering.db")
     _prepare(engine)
     with engine.begin() as conn:

@@ -32,7 +32,7 @@ def _check(service: str) -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_sqlite(service, tmp_path, monkeypatch):
+def test_processed_at_is_indexed_after_migrating_on_sqlite(service, tmp_path, monkeypatch):
     monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PONTE_DB_URL", raising=False)
     config.settings.cache_clear()
@@ -43,5 +43,5 @@ def test_sqlite(service, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_postgresql(service, postgres_databases):
+def test_processed_at_is_indexed_after_migrating_on_postgresql(service, postgres_databases):
     _check(service)

@@ -118,19 +118,19 @@ def test_one_byte_over_the_limit_stores_nothing(store, s3):
 
 @pytest.mark.parametrize("filename, make, content_type", ACCEPTED,
                          ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(ACCEPTED)])
-def test_accepted_types(store, filename, make, content_type):
+def test_an_accepted_type_is_stored_on_s3_as_sniffed(store, filename, make, content_type):
     assert put(store, "sniffed", make(), filename="x").content_type == content_type
     assert store.info("sniffed").content_type == content_type
 
 
 @pytest.mark.parametrize("filename, make", REJECTED, ids=[n for n, _ in REJECTED])
-def test_rejected_types(store, s3, filename, make):
+def test_a_refused_type_leaves_nothing_on_s3(store, s3, filename, make):
     with pytest.raises(UnsupportedMediaType):
         put(store, "refused/x", make(), filename=filename)
     assert keys(s3, "refused/") == []
 
 
-def test_delete(store, s3):
+def test_a_deleted_s3_object_is_gone_and_deleting_it_again_is_harmless(store, s3):
     put(store, "gone/x", pdf())
     assert store.exists("gone/x")
     store.delete("gone/x")

@@ -43,7 +43,7 @@ def request(status: str = "submitted", assigned: str | None = None) -> ServiceRe
     ("draft", "unpublish", Conflict),
     ("unpublished", "unpublish", Conflict),
 ])
-def test_service_publication(status, action, outcome):
+def test_a_service_is_published_or_unpublished_only_from_another_state(status, action, outcome):
     subject = service(status)
     if isinstance(outcome, str):
         getattr(subject, action)(NOW)
@@ -105,7 +105,7 @@ def test_a_request_gets_its_protocol_once():
     ("rejected", "approve", Conflict),
     ("rejected", "reject", Conflict),
 ])
-def test_attendant_request_decisions(status, action, outcome):
+def test_an_attendant_request_is_decided_only_while_pending(status, action, outcome):
     subject = AttendantRequest("inst-1", ANA, NOW, status=status)
     call = (lambda: subject.approve(MANAGER, NOW)) if action == "approve" \
         else (lambda: subject.reject(MANAGER, "Não lotada", NOW))
@@ -165,7 +165,7 @@ ACTIONS = {
     ("concluded", "conclude", Conflict),
     ("concluded", "reject", Conflict),
 ])
-def test_service_request_transitions(status, action, outcome):
+def test_a_service_request_moves_only_along_its_state_table(status, action, outcome):
     subject = request(status, assigned=BRUNO if status in ("in_progress", "concluded") else None)
     if isinstance(outcome, str):
         ACTIONS[action](subject)
@@ -269,7 +269,7 @@ def test_protocols_are_the_local_day_and_a_six_digit_sequence():
     ("rejected", False, CITIZEN, Conflict),
     ("concluded", False, "someone-else", Forbidden),
 ])
-def test_a_rating_once_after_conclusion(status, already, who, outcome):
+def test_only_the_citizen_rates_a_concluded_request_and_only_once(status, already, who, outcome):
     subject = request(status, BRUNO)
     if isinstance(outcome, str):
         rating = subject.rate(who, 4, "  Bom  ", already, NOW)
@@ -283,7 +283,7 @@ def test_a_rating_once_after_conclusion(status, already, who, outcome):
     ("pending", True, "approved"), ("pending", False, "rejected"),
     ("approved", False, Conflict), ("rejected", True, Conflict),
 ])
-def test_rating_moderation(status, approved, outcome):
+def test_a_rating_is_moderated_only_while_pending(status, approved, outcome):
     rating = Rating("r", "s", "i", CITIZEN, 2, "dados sensíveis", NOW, status=status)
     if isinstance(outcome, str):
         rating.moderate(ANA, approved, None, NOW)

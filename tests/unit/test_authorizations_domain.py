@@ -202,7 +202,7 @@ TABLE = [
 
 
 @pytest.mark.parametrize("state, action, outcome", TABLE)
-def test_the_request_state_machine(state, action, outcome):
+def test_a_request_moves_only_along_its_state_table(state, action, outcome):
     request = new_request("85200034", "85200034", status=state)
     assert request.status == state
     if isinstance(outcome, type):
@@ -268,7 +268,7 @@ def test_removing_an_unknown_item_is_not_found():
     ("partially_authorized", {0: True}, None, None, "justification"),
     ("approved", None, "x", None, "outcome"),
 ])
-def test_decisions_per_item(outcome, decisions, justification, statuses, error):
+def test_a_decision_sets_items_or_is_refused(outcome, decisions, justification, statuses, error):
     request = new_request("85200034", "85200034",
                           status="awaiting_audit")
     ids = [item.id for item in request.items]

@@ -28,7 +28,7 @@ def sp(text: str) -> datetime:
     (date(2026, 11, 20), False),   # Black Awareness Day, national since 2024
     (date(2026, 4, 21), False),    # Tiradentes
 ])
-def test_business_days(day, business):
+def test_weekends_and_national_holidays_are_not_business_days(day, business):
     assert is_business_day(day) is business
 
 

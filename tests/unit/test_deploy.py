@@ -124,7 +124,7 @@ def _tag(image: str) -> str:
     return image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
 
 
-def test_compose_infrastructure_images(compose):
+def test_compose_pins_infrastructure_at_versions_ponte_works_with(compose):
     """The servers Ponte talks to, at versions it works with: RabbitMQ (with the management
     plugin nameko's test tools use) and PostgreSQL 13 or newer (DROP DATABASE ... WITH (FORCE)),
     each pinned to a release rather than whatever ``latest`` is that day."""
@@ -232,7 +232,7 @@ def test_every_manifest_is_in_the_namespace(manifests):
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
-def test_k8s_deployment_per_component(manifests, name):
+def test_each_component_s_k8s_deployment_runs_it_configured_and_bounded(manifests, name):
     deployment = _objects(manifests, "Deployment")[name]
     pod = deployment["spec"]["template"]
     selector = deployment["spec"]["selector"]["matchLabels"]

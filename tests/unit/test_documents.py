@@ -81,14 +81,14 @@ def test_a_document_of_neither_length_is_refused(raw):
 @pytest.mark.parametrize("first, digits", [
     ("529982247", "25"), ("111444777", "35"),
 ])
-def test_cpf_check_digits(first, digits):
+def test_cpf_check_digits_follow_from_the_first_nine(first, digits):
     assert documents.cpf_check_digits(first) == digits
 
 
 @pytest.mark.parametrize("first, digits", [
     ("12ABC34501DE", "35"), ("112223330001", "81"), ("045488860001", "63"),
 ])
-def test_cnpj_check_digits(first, digits):
+def test_cnpj_check_digits_follow_from_the_first_twelve(first, digits):
     assert documents.cnpj_check_digits(first) == digits
 
 

@@ -70,7 +70,7 @@ def test_a_revoked_session_is_refused_at_once():
     ("citizen", (), ("provider", "secretary"), (), False),
     ("citizen", (), (), (), True),
 ])
-def test_route_level_kinds_and_staff_roles(kind, roles, route_kinds, route_roles, allowed):
+def test_a_route_admits_only_its_kinds_and_roles(kind, roles, route_kinds, route_roles, allowed):
     principal = Principal(new_access_claims("a", kind, "s", 60, roles=roles))
     if allowed:
         require_kind(principal, route_kinds, route_roles)

@@ -59,7 +59,7 @@ def test_a_normalised_address_makes_a_plain_to_header():
 @pytest.mark.parametrize("address, masked", [
     ("priscila@example.org", "pr***@example.org"), ("ab@x.test", "a***@x.test"),
     ("a@x.test", "a***@x.test")])
-def test_masked_addresses(address, masked):
+def test_a_masked_email_shows_at_most_two_leading_letters(address, masked):
     assert mask_email(address) == masked
 
 
@@ -94,7 +94,7 @@ class _Service:
      "WARNING", False),
     (RuntimeError("a real bug"), "ERROR", True),
 ])
-def test_expected_refusals_are_one_info_line(error, level, traceback):
+def test_each_failure_is_one_log_line_at_the_level_its_kind_deserves(error, level, traceback):
     stream = io.StringIO()
     logs.configure("INFO", "test")
     root = logging.getLogger()

@@ -19,7 +19,7 @@ FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 @pytest.mark.parametrize("password", [
     "abc#12", "Secret#1", "s3nh@ forte", "ção1!x", "a1" + "#" * 126,
 ])
-def test_acceptable_passwords(password):
+def test_passwords_meeting_the_policy_have_no_errors(password):
     assert passwords.policy_errors(password) == []
 
 
@@ -127,7 +127,7 @@ def test_attempts_are_counted_per_login(first, second, same):
 
 
 # refresh tokens
-def test_refresh_tokens_round_trip():
+def test_a_refresh_token_parses_back_and_is_kept_as_a_digest():
     token = RefreshToken.issue("8d0f7e2c-5b7a-4c1e-9a51-3f4e0f1f2a3b")
     assert RefreshToken.parse(str(token)) == token
     assert token.digest != str(token) and len(token.digest) == 64
@@ -165,7 +165,7 @@ def test_keep_me_signed_in_lasts_longer():
 @pytest.mark.parametrize("kind, lifetime", [
     ("invitation", timedelta(days=7)), ("password_reset", timedelta(hours=1)),
 ])
-def test_link_lifetimes(kind, lifetime):
+def test_a_link_expires_after_its_kind_s_lifetime_and_works_once(kind, lifetime):
     expires = links.expiry(kind, T0)
     assert expires == T0 + lifetime
     assert links.usable(expires, None, expires - timedelta(seconds=1))
@@ -221,7 +221,7 @@ COMPLETION = {"password": "Clinic#1", "password_confirmation": "Clinic#1",
     ("organisation", "clinic", True, {"email": "own@ponte.test"}, set()),
     ("organisation", "clinic", False, {"password": "weak"}, {"password"}),
 ])
-def test_completing_a_site_registration(person, current, shared, changes, fields):
+def test_a_site_completion_sets_its_type_or_is_refused(person, current, shared, changes, fields):
     data = {**COMPLETION, **changes}
     if not fields:
         done = registration.completion(person, current, shared, data)
@@ -251,7 +251,7 @@ def test_names_are_searched_without_case_or_accents(name, key):
     ({"opening_hours": "x" * 501}, {"opening_hours"}),
     ({"description": ["x"]}, {"description"}),
 ])
-def test_profile_rules(changes, fields):
+def test_a_profile_change_keeps_valid_fields_and_names_invalid_ones(changes, fields):
     if not fields:
         assert set(profile.clean_profile(changes)) == set(changes)
         return

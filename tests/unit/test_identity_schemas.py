@@ -54,7 +54,7 @@ def test_a_secretary_registration_is_normalised():
     (s.CitizenIn, {"locale": "fr"}, {"locale"}),
     (s.CitizenIn, {"secondary_email": "x"}, {"secondary_email"}),
 ])
-def test_self_registration_shapes(schema, changes, fields):
+def test_a_self_registration_names_each_invalid_field(schema, changes, fields):
     assert _fields(schema, {**SECRETARY, **changes}) == fields
 
 
@@ -75,7 +75,7 @@ def test_a_preregistration_is_normalised():
     ({"sites": [{"name": "A", "email": "a@ponte.test"}] * 101}, {"sites"}),
     ({"locale": "de"}, {"locale"}),
 ])
-def test_preregistration_shapes(changes, fields):
+def test_a_preregistration_names_each_invalid_field(changes, fields):
     assert _fields(s.ProviderIn, {**PROVIDER, **changes}) == fields
 
 
@@ -83,7 +83,7 @@ def test_preregistration_shapes(changes, fields):
     (["operator"], True), (["servant", "admin"], True),
     ([], False), (["root"], False), ("admin", False), (None, False),
 ])
-def test_staff_roles_shapes(roles, valid):
+def test_staff_roles_must_be_known_and_not_empty(roles, valid):
     assert _fields(s.StaffIn, {"email": "s@ponte.test", "name": "S", "roles": roles}) == (
         set() if valid else {"roles"} if roles != ["root"] else {"roles.0"})
 
@@ -96,7 +96,7 @@ def test_staff_roles_shapes(roles, valid):
     ({"sex": "x"}, {"sex"}),
     ({"email": "not-an-email"}, {"email"}),
 ])
-def test_site_completion_shapes(changes, fields):
+def test_a_site_completion_names_each_invalid_field(changes, fields):
     base = {"password": "Clinic#1", "password_confirmation": "Clinic#1", "accepted_terms": True}
     assert _fields(s.RegistrationIn, {**base, **changes}) == fields
 
@@ -112,5 +112,5 @@ def test_site_completion_shapes(changes, fields):
     (s.PasswordResetIn, {"password": "Secret#2", "password_confirmation": "x"},
      {"password_confirmation"}),
 ])
-def test_account_change_shapes(schema, data, fields):
+def test_an_account_change_names_each_invalid_field(schema, data, fields):
     assert _fields(schema, data) == fields

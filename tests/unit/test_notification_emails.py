@@ -123,7 +123,7 @@ def test_an_email_change_is_told_to_the_old_address_without_revealing_the_new_on
 
 @pytest.mark.parametrize("address, masked", [("joana@novo.test", "j***@novo.test"),
                                              ("x@y.test", "x***@y.test"), ("", "***")])
-def test_mask(address, masked):
+def test_a_masked_address_keeps_its_first_letter_and_domain(address, masked):
     assert mask(address) == masked
 
 

@@ -85,13 +85,13 @@ def test_preferences_list_per_kind_and_security_types_stay_on():
     ({"relationships.invitation_sent": "no"}, {"email.relationships.invitation_sent"}),
     ({"attendance.follow_up_added": False}, {"email.attendance.follow_up_added"}),  # citizens'
 ])
-def test_refused_preference_changes(changes, errors):
+def test_invalid_preference_changes_are_refused_by_type(changes, errors):
     with pytest.raises(PreferenceError) as refused:
         check_changes("secretary", changes)
     assert set(refused.value.errors) == errors
 
 
-def test_accepted_preference_changes():
+def test_valid_preference_changes_are_kept_as_sent():
     assert check_changes("secretary", {"identity.password_changed": True,
                                        "relationships.invitation_sent": False}) == {
         "identity.password_changed": True, "relationships.invitation_sent": False}

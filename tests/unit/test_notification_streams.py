@@ -29,7 +29,7 @@ def item(number: int) -> dict:
             "body": "B", "link": None, "created_at": "2026-12-01T12:00:00Z", "read_at": None}
 
 
-def test_caps_per_account_and_per_process(hub):
+def test_streams_beyond_the_account_or_process_cap_are_429(hub):
     first, _second = hub.subscribe("a"), hub.subscribe("a")
     with pytest.raises(TooManyAttempts) as refused:
         hub.subscribe("a")

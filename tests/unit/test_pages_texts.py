@@ -33,7 +33,7 @@ def test_translated_api_messages_cover_the_same_messages():
     assert i18n.api_message("pt-BR", "Something new.") == "Something new."
 
 
-def test_language_negotiation():
+def test_accept_language_picks_en_or_it_else_brazilian_portuguese():
     def best(header: str) -> str:
         return i18n.negotiate(parse_accept_header(header, LanguageAccept))
     assert best("") == "pt-BR"

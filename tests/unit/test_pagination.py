@@ -54,6 +54,6 @@ def test_forged_cursors_are_invalid_input(cursor):
     assert "cursor" in caught.value.errors
 
 
-def test_cursor_values_round_trip():
+def test_a_cursor_decodes_to_the_values_it_encodes():
     values = [START, "id-1", 7]
     assert decode_cursor(encode_cursor(values), 3) == values

@@ -70,7 +70,7 @@ TRANSITIONS = {"accept": _accept, "decline": lambda inv: inv.decline(NOW),
     *[(start, action, None) for start in ("accepted", "declined", "cancelled")
       for action in ("accept", "decline", "cancel")],
 ])
-def test_invitation_transitions(start, action, end):
+def test_an_invitation_is_answered_only_while_pending(start, action, end):
     inv = invitation(start)
     if end is None:
         with pytest.raises(Conflict):
@@ -136,7 +136,7 @@ LATER = NOW + timedelta(days=1)
     *[(start, None, action, None) for start in ("ended", "expired")
       for action in ("end", "expire", "change_roles")],
 ])
-def test_relationship_transitions(start, ends_at, action, end):
+def test_a_relationship_moves_only_along_its_state_table(start, ends_at, action, end):
     rel = relationship(start, ends_at)
     act = {"end": lambda: rel.end(NOW, "provider"), "expire": lambda: rel.expire(NOW),
            "change_roles": lambda: rel.change_roles(["commercial"], NOW)}[action]
@@ -200,7 +200,7 @@ SECRETARY_CALLER = Caller(SECRETARY, "secretary")
     (Caller(OTHER, "secretary"), [relationship()], None),
     (Caller("acc-s", "staff"), [relationship()], None),
 ])
-def test_roles_for(caller, relationships, expected):
+def test_only_the_provider_and_its_active_secretaries_hold_roles(caller, relationships, expected):
     assert roles_for(caller, PROVIDER, relationships, NOW) == expected
 
 

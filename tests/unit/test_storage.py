@@ -197,7 +197,7 @@ def test_other_content_is_unsupported_whatever_its_name(store, tmp_path, filenam
     assert stored_keys(tmp_path / "objects") == []
 
 
-def test_images_only(store):
+def test_an_images_only_store_refuses_a_pdf_and_takes_a_png(store):
     with pytest.raises(UnsupportedMediaType):
         put(store, "k", pdf(), allowed=storage.IMAGE_TYPES)
     assert put(store, "k", png(), allowed=storage.IMAGE_TYPES).content_type == "image/png"
@@ -215,7 +215,7 @@ def test_non_ascii_filename_and_metadata_are_preserved(store, tmp_path):
     assert again.filename == name and again.metadata == {"owner": "José"}
 
 
-def test_delete(store, tmp_path):
+def test_a_deleted_object_is_gone_and_deleting_it_again_is_harmless(store, tmp_path):
     put(store, "uploads/x", pdf())
     store.delete("uploads/x")
     assert store.info("uploads/x") is None and not store.exists("uploads/x")
@@ -244,7 +244,7 @@ def test_store_follows_settings(tmp_path, monkeypatch):
         config.settings.cache_clear()
 
 
-def test_unsupported_urls():
+def test_an_unsupported_storage_url_is_refused():
     for url in ("ftp://x/y", "file://relative/dir", "s3://"):
         with pytest.raises(ValueError):
             storage.open_store(url)
