@@ -18,11 +18,11 @@ from gateway.authorizations.schemas import (AppealBody, CancellationBody, CodeCh
                                             ProviderQuery, RequestBody, RequestList,
                                             RequestQuery, RequestSchema)
 from ponte.errors import InvalidInput, NotFound
-from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR
+from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR, PROVIDER, SECRETARY, STAFF
 
 api = Api()
 SERVICE = "authorizations"
-PROVIDER_SIDE = ("provider", "secretary")
+PROVIDER_SIDE = (PROVIDER, SECRETARY)
 DESK = (OPERATOR, AUDITOR)
 TAG = "authorizations"
 REQUESTS = "/api/v1/authorization-requests"
@@ -37,7 +37,7 @@ def _acting_provider(call: Call, given: str | None, *roles: str) -> str | None:
     left out then); checked with the one permission rule. Naming a provider the caller does
     not act for is 404 (API.md "Precise points"); acting for it without the role, 403. Staff
     name providers freely."""
-    if call.principal.kind == "staff":
+    if call.principal.kind == STAFF:
         return given
     grants = call.gateway.permissions.acting_for(call)
     if not given:

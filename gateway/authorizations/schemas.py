@@ -1,20 +1,18 @@
 """Bodies, queries and answers of the authorizations endpoints (API.md "Authorizations")."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
 from ponte.documents import CPFField, DocumentField
-from services.authorizations.domain.catalogue import FACES, REGIONS, TEETH
-from services.authorizations.domain.inquiries import STATUSES as INQUIRY_STATUSES
-from services.authorizations.domain.inquiries import SUBJECTS
-from services.authorizations.domain.requests import (DENIAL_REASONS, ITEM_STATUSES, OUTCOMES,
-                                                     STATUSES)
+from ponte.contracts.authorizations import (AUTHORIZED, CODE_REASONS, DENIAL_REASONS, FACES,
+                                            INQUIRY_STATUSES, INQUIRY_SUBJECTS,
+                                            INTERACTION_KINDS, ITEM_STATUSES, MESSAGE, MONEY,
+                                            OUTCOMES, POSTED_KINDS, PROCEDURE_CODE, REGIONS,
+                                            SIDES, STATUSES, TEETH)
 
-MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
 NOT_BLANK = validate.Regexp(r"(?s).*\S", error="Must not be blank.")
 
 
@@ -57,8 +55,8 @@ class ProcedureQuery(PageQuery):
 
 
 class ProcedureBody(Input):
-    code = fields.String(required=True, validate=validate.Regexp(r"\d{8}\Z",
-                                                                 error="Must be 8 digits."))
+    code = fields.String(required=True, validate=validate.Regexp(
+        PROCEDURE_CODE.pattern + r"\Z", error="Must be 8 digits."))
     name = _text(length=300)
     requires_review = fields.Boolean(load_default=False)
     requires_tooth = fields.Boolean(load_default=False)
@@ -160,8 +158,7 @@ class RequestQuery(PageQuery):
 
 class InteractionBody(Input):
     message = _text()
-    kind = fields.String(load_default="message",
-                         validate=validate.OneOf(["message", "document"]))
+    kind = fields.String(load_default=MESSAGE, validate=validate.OneOf(POSTED_KINDS))
     attachment_ids = fields.List(fields.String(), load_default=list,
                                  validate=validate.Length(max=20))
 
@@ -196,7 +193,7 @@ class DecisionBody(Input):
 
     @validates_schema
     def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("outcome") not in (None, "authorized") and \
+        if data.get("outcome") not in (None, AUTHORIZED) and \
                 not (data.get("justification") or "").strip():
             raise ValidationError({"justification": [
                 "Required unless the outcome is authorized."]})
@@ -299,13 +296,12 @@ class RequestList(Schema):
 class InteractionAuthor(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
-    side = fields.String(validate=validate.OneOf(["provider", "operator"]))
+    side = fields.String(validate=validate.OneOf(SIDES))
 
 
 class InteractionSchema(Schema):
     id = fields.String()
-    kind = fields.String(validate=validate.OneOf(
-        ["submission", "message", "document", "decision", "appeal", "cancellation"]))
+    kind = fields.String(validate=validate.OneOf(INTERACTION_KINDS))
     author = fields.Nested(InteractionAuthor)
     message = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(RequestAttachment))
@@ -320,9 +316,7 @@ class InteractionList(Schema):
 class CodeCheckSchema(Schema):
     code = fields.String()
     valid = fields.Boolean()
-    reason = fields.String(allow_none=True, metadata={"enum": [
-        "cancelled", "expired", "beneficiary_mismatch", "professional_mismatch",
-        "procedure_not_authorized", None]})
+    reason = fields.String(allow_none=True, metadata={"enum": [*CODE_REASONS, None]})
     valid_until = fields.String(metadata={"format": "date"})
     request_number = fields.String()
     request_id = fields.String()
@@ -377,7 +371,7 @@ class PaymentList(Schema):
 
 class InquiryBody(Input):
     provider_id = fields.String(load_default=None)
-    subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
+    subject = fields.String(required=True, validate=validate.OneOf(INQUIRY_SUBJECTS))
     message = _text()
     request_id = fields.String(load_default=None, allow_none=True)
 
@@ -400,7 +394,7 @@ class MessageSchema(Schema):
 class InquirySchema(Schema):
     id = fields.String()
     provider_id = fields.String()
-    subject = fields.String(validate=validate.OneOf(SUBJECTS))
+    subject = fields.String(validate=validate.OneOf(INQUIRY_SUBJECTS))
     status = fields.String(validate=validate.OneOf(INQUIRY_STATUSES))
     request_id = fields.String(allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema))

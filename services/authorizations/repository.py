@@ -165,11 +165,6 @@ class Repository:
             codes.c.request_id == request_id)).mappings().first()
         return _code(row) if row else None
 
-    def codes_of(self, request_ids: Iterable[str]) -> dict[str, AuthorizationCode]:
-        rows = self.session.execute(sa.select(codes).where(
-            codes.c.request_id.in_(set(request_ids)))).mappings()
-        return {row["request_id"]: _code(row) for row in rows}
-
     # -- payments and inquiries -----------------------------------------------------------
 
     def add_payment(self, row: dict[str, Any]) -> None:

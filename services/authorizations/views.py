@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from ponte.clock import iso
+from ponte.contracts.authorizations import AWAITING_AUDIT
 from services.authorizations.domain.catalogue import Procedure
 from services.authorizations.domain.codes import AuthorizationCode
 from services.authorizations.domain.money import amount_text
@@ -72,7 +73,7 @@ def request_summary(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
             "demand_group": row["demand_group"], "demand_type": row["demand_type"],
             "beneficiary": row["beneficiary"], "status": row["status"],
             "due_at": iso(due_at),
-            "overdue": row["status"] == "awaiting_audit" and due_at is not None and due_at <= now,
+            "overdue": row["status"] == AWAITING_AUDIT and due_at is not None and due_at <= now,
             "created_at": iso(row["created_at"])}
 
 

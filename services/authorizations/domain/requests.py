@@ -15,22 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
+from ponte.contracts.authorizations import (AUTHORIZED, AWAITING_AUDIT, CANCELLED, DENIAL_REASONS,
+                                            DENIED, DRAFT, OUTCOMES, PARTIALLY_AUTHORIZED,
+                                            PENDING, UNDECIDED)
 from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.domain.catalogue import Procedure
-
-DRAFT, AWAITING_AUDIT = "draft", "awaiting_audit"
-AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED, CANCELLED = (
-    "authorized", "partially_authorized", "denied", "cancelled")
-STATUSES = (DRAFT, AWAITING_AUDIT, AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED, CANCELLED)
-OUTCOMES = (AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED)
-UNDECIDED = (DRAFT, AWAITING_AUDIT)
-PENDING = "pending"
-ITEM_STATUSES = (PENDING, AUTHORIZED, DENIED)
-# What the audit checks (001: "verificar o histórico, a situação cadastral, a cobertura do
-# Beneficiário, a existência de eventos em carência e/ou garantia na data da solicitação e a
-# pertinência técnica dos procedimentos solicitados"), as coded reasons for a denied item.
-DENIAL_REASONS = ("registration", "coverage", "waiting_period", "warranty", "technical",
-                  "documentation")
 
 NUMBER_DIGITS, SEQUENCE_DIGITS = 8, 6
 
