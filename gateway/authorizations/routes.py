@@ -88,7 +88,8 @@ def update_procedure(call: Call) -> dict:
 @api.route("POST", REQUESTS, kinds=PROVIDER_SIDE, body=RequestBody, response=RequestSchema(),
            status=201, idempotent=True, tag=TAG,
            summary="Create an authorization request, submitted at once or kept as a draft "
-                   "(provider side with authorizations); Idempotency-Key honoured")
+                   "(provider side with authorizations); 409 with errors.profile while the "
+                   "provider's profile is incomplete; Idempotency-Key honoured")
 def create_request(call: Call) -> dict:
     data = dict(call.body)
     data["provider_id"] = _acting_provider(call, data.get("provider_id"), AUTHORIZATIONS)
@@ -110,7 +111,8 @@ def remove_item(call: Call) -> None:
 
 @api.route("POST", REQUESTS + "/{id}/submit", kinds=PROVIDER_SIDE, response=RequestSchema(),
            tag=TAG, summary="Submit a draft: number, protocol, and authorized at once or "
-                            "awaiting audit; 422 without items; 409 unless draft")
+                            "awaiting audit; 422 without items; 409 unless draft, or with "
+                            "errors.profile while the provider's profile is incomplete")
 def submit(call: Call) -> dict:
     return _rpc(call, "submit_request", call.params["id"])
 
@@ -185,10 +187,11 @@ def decide(call: Call) -> dict:
 
 @api.route("POST", REQUESTS + "/{id}/appeal", kinds=PROVIDER_SIDE, body=AppealBody,
            response=RequestSchema(), tag=TAG,
-           summary="Appeal a denial with a justification: back to awaiting_audit; 409 unless "
-                   "denied")
+           summary="Appeal a denial with a justification and files: back to awaiting_audit; "
+                   "409 unless denied")
 def appeal(call: Call) -> dict:
-    return _rpc(call, "appeal_request", call.params["id"], call.body["justification"])
+    return _rpc(call, "appeal_request", call.params["id"], call.body["justification"],
+                attachment_ids=call.body["attachment_ids"])
 
 
 @api.route("GET", "/api/v1/authorization-codes/{code}", kinds=PROVIDER_SIDE, roles=DESK,

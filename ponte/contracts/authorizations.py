@@ -51,7 +51,10 @@ FACES: tuple[str, ...] = ("O", "M", "D", "V", "L", "P", "I")
 REGIONS: tuple[str, ...] = ("AS", "AI", "HASD", "HASE", "HAID", "HAIE",
                             "S1", "S2", "S3", "S4", "S5", "S6", "ARC")
 
-PROCEDURE_CODE = re.compile(r"\d{8}")
+PROCEDURE_CODE = re.compile(r"[0-9]{8}")
 """A procedure code: 8 digits (TUSS)."""
-MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
-"""Money travels as a decimal string with at most two decimals ("123.45")."""
+MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
+"""Money travels as a decimal string of ASCII digits, at most two decimals ("123.45")."""
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""Dates of care or payment outside these years are typing mistakes."""

@@ -74,10 +74,10 @@ def request_decided(request: AuthorizationRequest, actor_id: str, provider_name:
 
 
 def request_appealed(request: AuthorizationRequest, actor_id: str, provider_name: str | None,
-                     justification: str) -> Event:
+                     justification: str, attachments: int) -> Event:
     return request_event("request_appealed", request, actor_id, provider_name,
                          staff_roles=[AUDITOR], justification=justification,
-                         due_at=iso(request.due_at))
+                         due_at=iso(request.due_at), attachments=attachments)
 
 
 def request_cancelled(request: AuthorizationRequest, actor_id: str, provider_name: str | None,
@@ -129,7 +129,8 @@ def inquiry_message_added(inquiry: Mapping[str, Any], message: Mapping[str, Any]
     return Event("inquiry_message_added", {
         "inquiry_id": inquiry["id"], "message_id": message["id"],
         "subject": inquiry["subject"], "provider_id": inquiry["provider_id"],
-        "request_id": inquiry["request_id"], "provider_legal_name": provider_name,
+        "request_id": inquiry["request_id"], "payment_id": inquiry["payment_id"],
+        "appointment_id": inquiry["appointment_id"], "provider_legal_name": provider_name,
         "author_side": message["author_side"], "actor_account_id": message["author_id"],
         "link": f"/api/v1/inquiries/{inquiry['id']}",
         "audience": audience(None if from_provider else inquiry["provider_id"],

@@ -253,7 +253,8 @@ def _request_row(request: AuthorizationRequest) -> dict[str, Any]:
             "created_at": request.created_at, "submitted_at": request.submitted_at,
             "due_at": request.due_at, "decided_at": request.decided_at,
             "justification": request.justification, "cancel_reason": request.cancel_reason,
-            "overdue_notified": request.overdue_notified, "appeals": request.appeals}
+            "overdue_notified": request.overdue_notified, "appeals": request.appeals,
+            "appointment_id": request.appointment_id}
 
 
 def _request(row: Any, items: list[Item]) -> AuthorizationRequest:
@@ -261,7 +262,7 @@ def _request(row: Any, items: list[Item]) -> AuthorizationRequest:
         "id", "provider_id", "number", "protocol", "status", "demand_group", "demand_type",
         "contact", "professional_document", "beneficiary", "observations", "created_by",
         "created_at", "submitted_at", "due_at", "decided_at", "justification", "cancel_reason",
-        "appeals")}
+        "appeals", "appointment_id")}
     return AuthorizationRequest(items=items, overdue_notified=bool(row["overdue_notified"]),
                                 **fields)
 

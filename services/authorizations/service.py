@@ -91,8 +91,9 @@ class AuthorizationsService(BaseService):
         return requests.cancel(self._ctx(), caller, request_id, reason)
 
     @rpc
-    def appeal_request(self, caller: dict, request_id: str, justification: str) -> dict:
-        return requests.appeal(self._ctx(), caller, request_id, justification)
+    def appeal_request(self, caller: dict, request_id: str, justification: str,
+                       attachment_ids: list | None = None) -> dict:
+        return requests.appeal(self._ctx(), caller, request_id, justification, attachment_ids)
 
     # -- audit and codes ------------------------------------------------------------------
 

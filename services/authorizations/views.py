@@ -63,7 +63,7 @@ def request_view(request: AuthorizationRequest, attachments: list[Mapping[str, A
         "decided_at": iso(request.decided_at), "authorization": code_view(code),
         "justification": request.justification, "cancel_reason": request.cancel_reason,
         "overdue": request.is_overdue(now), "appeals": request.appeals,
-        "created_at": iso(request.created_at)}
+        "appointment_id": request.appointment_id, "created_at": iso(request.created_at)}
 
 
 def request_summary(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -112,5 +112,6 @@ def inquiry_view(row: Mapping[str, Any], messages: list[Mapping[str, Any]],
                  names: Mapping[str, str | None]) -> dict[str, Any]:
     return {"id": row["id"], "provider_id": row["provider_id"], "subject": row["subject"],
             "status": row["status"], "request_id": row["request_id"],
+            "payment_id": row["payment_id"], "appointment_id": row["appointment_id"],
             "messages": [message_view(m, names) for m in messages],
             "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"])}

@@ -63,6 +63,15 @@ class Item:
                    tooth=data.get("tooth"), region=data.get("region"), faces=faces)
 
 
+def require_complete_profile(missing: Iterable[str]) -> None:
+    """A provider operates once its profile is complete (000 §3.2): submitting with fields
+    still missing is a conflict naming them."""
+    missing = list(missing)
+    if missing:
+        raise Conflict("Complete the provider's profile before submitting: "
+                       + ", ".join(missing) + ".", {"profile": missing})
+
+
 def item_errors(items: Iterable[Mapping[str, Any]], catalogue: Mapping[str, Procedure],
                 prefix: str = "items") -> dict[str, list[str]]:
     """Each item against its procedure: known code, and tooth/faces/region as it requires."""
@@ -101,6 +110,8 @@ class AuthorizationRequest:
     cancel_reason: str | None = None
     overdue_notified: bool = False
     appeals: int = 0
+    appointment_id: str | None = None
+    """The appointment (attendance service) this care plan was started from."""
     id: str = field(default_factory=new_id)
 
     # -- drafts ---------------------------------------------------------------------------
@@ -213,10 +224,13 @@ class AuthorizationRequest:
             item.status = AUTHORIZED if per_item[item.id] else DENIED
         self.status, self.decided_at, self.due_at = outcome, now, None
 
+    def check_appealable(self) -> None:
+        self._require(DENIED, "appeal")
+
     def appeal(self, justification: str, now: datetime, due_at: datetime) -> None:
         """A denied plan can be reviewed again with a justification; it goes through the
         normal audit once more (001)."""
-        self._require(DENIED, "appeal")
+        self.check_appealable()
         if not (justification or "").strip():
             raise InvalidInput("Say why it should be reviewed.",
                                {"justification": ["Must not be blank."]})

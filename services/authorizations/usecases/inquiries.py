@@ -22,6 +22,7 @@ from services.authorizations.events import INQUIRY_ROLES
 from services.authorizations.models import inquiries
 from services.authorizations.repository import Repository
 from services.authorizations.usecases.callers import identify, remember_author
+from services.authorizations.usecases.lookups import appointment_errors
 from services.authorizations.views import inquiry_view, message_view
 
 
@@ -41,23 +42,42 @@ def _add_message(uow: UnitOfWork[Repository], caller: Caller, inquiry: dict[str,
 
 
 def create_inquiry(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]) -> dict:
+    """About a request, a payment or an appointment of the provider, or in general; each one
+    named must be the provider's (422 naming every field that is not)."""
     who = identify(ctx, caller)
     provider_id = data["provider_id"]
     require_provider_side(who, provider_id, *INQUIRY_ROLES, what="provider")
+    errors = appointment_errors(ctx, who, provider_id, data.get("appointment_id"))
     remember_author(ctx, who)
     now = ctx.clock()
     with ctx.unit() as uow:
-        if data.get("request_id") is not None:  # "" is no request either: 422, not stored
-            request = uow.repo.request(data["request_id"])
-            if request is None or request.provider_id != provider_id:
-                raise InvalidInput("No such request of this provider.",
-                                   {"request_id": ["No such request of this provider."]})
+        errors.update(_named_errors(uow.repo, provider_id, data))
+        if errors:
+            raise InvalidInput("Name only the provider's own: " + ", ".join(sorted(errors))
+                               + ".", errors)
         inquiry = {"id": new_id(), "provider_id": provider_id, "subject": data["subject"],
                    "status": OPEN, "request_id": data.get("request_id"),
+                   "payment_id": data.get("payment_id"),
+                   "appointment_id": data.get("appointment_id"),
                    "created_by": who.account_id, "created_at": now, "updated_at": now}
         uow.repo.add_inquiry(inquiry)
         _add_message(uow, who, inquiry, data["message"], now)
         return _view(uow.repo, inquiry["id"])
+
+
+def _named_errors(repo: Repository, provider_id: str,
+                  data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The request and payment named, if any, are the provider's ("" names none: 422)."""
+    errors: dict[str, list[str]] = {}
+    if data.get("request_id") is not None:
+        request = repo.request(data["request_id"])
+        if request is None or request.provider_id != provider_id:
+            errors["request_id"] = ["No such request of this provider."]
+    if data.get("payment_id") is not None:
+        payment = repo.payment(data["payment_id"])
+        if payment is None or payment["provider_id"] != provider_id:
+            errors["payment_id"] = ["No such payment of this provider."]
+    return errors
 
 
 def _view(repo: Repository, inquiry_id: str) -> dict:

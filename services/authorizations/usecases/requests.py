@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ponte import attachments as uploads
 from ponte import calendar, clock
 from ponte.caller import Caller
-from ponte.contracts.authorizations import (APPEAL, CANCELLATION, MESSAGE, SUBMISSION)
+from ponte.contracts.authorizations import APPEAL, CANCELLATION, MESSAGE, SUBMISSION
 from ponte.db import new_id
 from ponte.errors import InvalidInput, NotFound
 from ponte.idempotency import run_once
@@ -26,10 +26,12 @@ from services.authorizations.domain.catalogue import demand_type_errors
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
 from services.authorizations.domain.requests import (AUTHORIZED, AWAITING_AUDIT,
                                                      AuthorizationRequest, Item, item_errors,
-                                                     protocol_number, request_number)
+                                                     protocol_number, request_number,
+                                                     require_complete_profile)
 from services.authorizations.models import requests
 from services.authorizations.repository import Repository
 from services.authorizations.usecases.callers import identify, remember_author
+from services.authorizations.usecases.lookups import appointment_errors, missing_profile
 from services.authorizations.views import (interaction_view, item_view, request_summary,
                                            request_view)
 
@@ -62,10 +64,14 @@ def view(repo: Repository, request: AuthorizationRequest, now: datetime) -> dict
 
 def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any],
                    idempotency: dict | None = None) -> dict[str, Any]:
-    """A new request: kept as a draft, or submitted at once (the default)."""
+    """A new request: kept as a draft, or submitted at once (the default). A care plan may name
+    the appointment booked with the provider it was started from."""
     who = identify(ctx, caller)
-    require_provider_side(who, data["provider_id"], AUTHORIZATIONS, what="provider")
+    provider_id = data["provider_id"]
+    require_provider_side(who, provider_id, AUTHORIZATIONS, what="provider")
     draft = bool(data.get("draft"))
+    appointment = appointment_errors(ctx, who, provider_id, data.get("appointment_id"))
+    missing = [] if draft else missing_profile(ctx, provider_id)
     remember_author(ctx, who)
     now = ctx.clock()
 
@@ -75,15 +81,17 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
         given = data.get("items") or []
         catalogue = repo.procedures(i["procedure_code"] for i in given)
         errors = {**demand_type_errors(data["demand_group"], data["demand_type"]),
-                  **item_errors(given, catalogue)}
+                  **item_errors(given, catalogue), **appointment}
         if not draft and not given:
             errors["items"] = ["A request needs at least one item (or send draft: true)."]
         if errors:
             raise InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".",
                                errors)
+        require_complete_profile(missing)
         files = claim_files(who, data.get("attachment_ids"))
         request = AuthorizationRequest(
-            provider_id=data["provider_id"], demand_group=data["demand_group"],
+            provider_id=provider_id, appointment_id=data.get("appointment_id"),
+            demand_group=data["demand_group"],
             demand_type=data["demand_type"], contact=dict(data["contact"]),
             professional_document=data["professional_document"],
             beneficiary={k: v for k, v in dict(data["beneficiary"]).items() if v is not None},
@@ -93,7 +101,7 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
             repo.add_request(request)
             repo.add_attachments(request.id, files, who.account_id, now)
             return request_view(request, files, None, now)
-        code = submit_in(ctx, uow, request, who, now, catalogue, new_files=files)
+        code = submit_in(ctx, uow, request, who, now, missing, catalogue, new_files=files)
         return request_view(request, files, code, now)
 
     return run_once(ctx.db, idempotency, work)
@@ -124,23 +132,30 @@ def remove_item(ctx: Context, caller: Mapping[str, Any], request_id: str, item_i
 
 
 def submit(ctx: Context, caller: Mapping[str, Any], request_id: str) -> dict:
+    """A draft submitted: 409 with ``errors.profile`` while the provider's profile lacks
+    fields (asked of identity first)."""
     who = identify(ctx, caller)
+    with ctx.reading() as uow:
+        provider_id = load_request(uow.repo, who, request_id, AUTHORIZATIONS).provider_id
+    require_provider_side(who, provider_id, AUTHORIZATIONS)
+    missing = missing_profile(ctx, provider_id)
     remember_author(ctx, who)
     now = ctx.clock()
     with ctx.unit() as uow:
         request = load_request(uow.repo, who, request_id, AUTHORIZATIONS, lock=True)
-        require_provider_side(who, request.provider_id, AUTHORIZATIONS)
         files = uow.repo.attachments_of(request.id)  # read before the numbers are taken
-        code = submit_in(ctx, uow, request, who, now)
+        code = submit_in(ctx, uow, request, who, now, missing)
         return request_view(request, files, code, now)
 
 
 def submit_in(ctx: Context, uow: UnitOfWork[Repository], request: AuthorizationRequest,
-              caller: Caller, now: datetime, catalogue: dict | None = None,
+              caller: Caller, now: datetime, missing: list[str],
+              catalogue: dict | None = None,
               new_files: list[dict] | None = None) -> AuthorizationCode | None:
     """Number, protocol and the first interaction; authorized at once unless an item needs
     review, otherwise due in one business day (001). ``new_files`` marks a request not stored
-    yet (created and submitted at once): it is inserted whole.
+    yet (created and submitted at once): it is inserted whole. A provider whose profile still
+    lacks the fields ``missing`` may not submit (409).
 
     The numbers come last: their sequence rows stay locked until the transaction ends
     (``ponte.numbering``), so the request, its items, attachments and interaction are written
@@ -153,6 +168,7 @@ def submit_in(ctx: Context, uow: UnitOfWork[Repository], request: AuthorizationR
         errors = item_errors([vars(item) for item in request.items], catalogue)
         if errors:  # the catalogue changed since the draft was written
             raise InvalidInput("Some items no longer match the catalogue.", errors)
+    require_complete_profile(missing)
     review = request.needs_review(catalogue)
     name = repo.provider_name(request.provider_id)
     request.submit(now, review, calendar.next_business_day(now) if review else None)
@@ -296,20 +312,27 @@ def cancel(ctx: Context, caller: Mapping[str, Any], request_id: str, reason: str
         return view(repo, request, now)
 
 
-def appeal(ctx: Context, caller: Mapping[str, Any], request_id: str, justification: str) -> dict:
-    """A denied plan goes back to audit with a justification (001)."""
+def appeal(ctx: Context, caller: Mapping[str, Any], request_id: str, justification: str,
+           attachment_ids: list[str] | None = None) -> dict:
+    """A denied plan goes back to audit with a justification (001), and the files that support
+    it on the ``appeal`` interaction (claimed like documents sent later)."""
     who = identify(ctx, caller)
+    with ctx.reading() as uow:  # may the caller appeal? then claim the files
+        request = load_request(uow.repo, who, request_id, AUTHORIZATIONS)
+        require_provider_side(who, request.provider_id, AUTHORIZATIONS)
+        request.check_appealable()
+    files = claim_files(who, attachment_ids)
     remember_author(ctx, who)
     now = ctx.clock()
     with ctx.unit() as uow:
         repo = uow.repo
         request = load_request(repo, who, request_id, AUTHORIZATIONS, lock=True)
-        require_provider_side(who, request.provider_id, AUTHORIZATIONS)
         request.appeal(justification, now, calendar.next_business_day(now))
         repo.save_request(request)
-        repo.add_interaction(request.id, new_id(), APPEAL, who.account_id, side(who),
-                             justification, now)
+        row = repo.add_interaction(request.id, new_id(), APPEAL, who.account_id, side(who),
+                                   justification, now)
+        repo.add_attachments(request.id, files, who.account_id, now, interaction_id=row["id"])
         uow.publish(events.request_appealed(request, who.account_id,
                                             repo.provider_name(request.provider_id),
-                                            justification))
+                                            justification, len(files)))
         return view(repo, request, now)
