@@ -1,6 +1,9 @@
 """Shapes of the authorizations endpoints, checked once at the edge (gateway/authorizations)."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from marshmallow import ValidationError
 
@@ -75,3 +78,14 @@ def test_booleans_are_json_booleans(schema, field, base, value):
 def test_json_booleans_are_taken():
     assert RequestBody().load({**REQUEST, "draft": True})["draft"] is True
     assert ItemDecision().load({"item_id": "i", "authorized": False})["authorized"] is False
+
+
+def test_the_gateway_takes_the_authorizations_words_from_the_contracts_not_the_service():
+    gateway = Path(__file__).resolve().parents[2] / "gateway" / "authorizations"
+    for module in gateway.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        imported = [node.module or "" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom)]
+        imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names]
+        assert not [name for name in imported if name.split(".")[0] == "services"], module
