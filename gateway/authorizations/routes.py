@@ -7,16 +7,38 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.api import Api, Call, PageQuery
-from gateway.authorizations.schemas import (AppealBody, CancellationBody, CodeCheckSchema,
-                                            CodeQuery, DecisionBody, DemandTypeList,
-                                            InquiryBody, InquiryList, InquiryQuery,
-                                            InquirySchema, InteractionBody, InteractionList,
-                                            InteractionSchema, ItemBody, ItemSchema, MessageBody,
-                                            MessageSchema, PaymentBody, PaymentList,
-                                            PaymentSchema, ProcedureBody, ProcedureChanges,
-                                            ProcedureList, ProcedureQuery, ProcedureSchema,
-                                            ProviderQuery, RequestBody, RequestList,
-                                            RequestQuery, RequestSchema)
+from gateway.authorizations.schemas import (
+    AppealBody,
+    CancellationBody,
+    CodeCheckSchema,
+    CodeQuery,
+    DecisionBody,
+    DemandTypeList,
+    InquiryBody,
+    InquiryList,
+    InquiryQuery,
+    InquirySchema,
+    InteractionBody,
+    InteractionList,
+    InteractionSchema,
+    ItemBody,
+    ItemSchema,
+    MessageBody,
+    MessageSchema,
+    PaymentBody,
+    PaymentList,
+    PaymentSchema,
+    ProcedureBody,
+    ProcedureChanges,
+    ProcedureList,
+    ProcedureQuery,
+    ProcedureSchema,
+    ProviderQuery,
+    RequestBody,
+    RequestList,
+    RequestQuery,
+    RequestSchema,
+)
 from ponte.errors import InvalidInput, NotFound
 from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR, PROVIDER, SECRETARY, STAFF
 

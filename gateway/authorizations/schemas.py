@@ -7,13 +7,28 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.authorizations import (
+    AUTHORIZED,
+    CODE_REASONS,
+    DENIAL_REASONS,
+    FACES,
+    FIRST_YEAR,
+    INQUIRY_STATUSES,
+    INQUIRY_SUBJECTS,
+    INTERACTION_KINDS,
+    ITEM_STATUSES,
+    LAST_YEAR,
+    MESSAGE,
+    MONEY,
+    OUTCOMES,
+    POSTED_KINDS,
+    PROCEDURE_CODE,
+    REGIONS,
+    SIDES,
+    STATUSES,
+    TEETH,
+)
 from ponte.documents import CPFField, DocumentField
-from ponte.contracts.authorizations import (AUTHORIZED, CODE_REASONS, DENIAL_REASONS, FACES,
-                                            FIRST_YEAR, INQUIRY_STATUSES, INQUIRY_SUBJECTS,
-                                            INTERACTION_KINDS, ITEM_STATUSES, LAST_YEAR, MESSAGE,
-                                            MONEY,
-                                            OUTCOMES, POSTED_KINDS, PROCEDURE_CODE, REGIONS,
-                                            SIDES, STATUSES, TEETH)
 
 NOT_BLANK = validate.Regexp(r"(?s).*\S", error="Must not be blank.")
 

@@ -1,8 +1,9 @@
 """Loading and saving the authorizations service's state inside one unit of work."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,9 +11,19 @@ from sqlalchemy.orm import Session
 from services.authorizations.domain.catalogue import Procedure, search_key
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
 from services.authorizations.domain.requests import AuthorizationRequest, Item
-from services.authorizations.models import (accounts, attachments, codes, inquiries,
-                                            inquiry_messages, interactions, payments, procedures,
-                                            providers, request_items, requests)
+from services.authorizations.models import (
+    accounts,
+    attachments,
+    codes,
+    inquiries,
+    inquiry_messages,
+    interactions,
+    payments,
+    procedures,
+    providers,
+    request_items,
+    requests,
+)
 
 PROCEDURE_FIELDS = ("requires_review", "requires_tooth", "requires_region", "requires_faces")
 

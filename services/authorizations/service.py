@@ -14,8 +14,7 @@ from ponte.rpc import Services
 from ponte.service import BaseService, rpc
 from ponte.service_layer import Context
 from services.authorizations.repository import Repository
-from services.authorizations.usecases import (accounts, audit, catalogue, inquiries, money,
-                                              requests)
+from services.authorizations.usecases import accounts, audit, catalogue, inquiries, money, requests
 
 OVERDUE_INTERVAL_SECONDS = 30
 

@@ -1,9 +1,10 @@
 """Domain objects and rows → the plain dicts the RPC answers (API.md "Authorizations")."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from ponte.clock import iso
 from ponte.contracts.authorizations import AWAITING_AUDIT

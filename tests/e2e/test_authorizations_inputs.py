@@ -4,12 +4,20 @@ error of a create or update reported in one answer."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.test_authorizations import (API, CONSULTATION, ORTHODONTICS, REQUESTS, Desk,
-                                           body, create, upload)
+from tests.e2e.test_authorizations import (
+    API,
+    CONSULTATION,
+    ORTHODONTICS,
+    REQUESTS,
+    Desk,
+    body,
+    create,
+    upload,
+)
 from tests.stack import register_citizen
 
 
@@ -30,7 +38,7 @@ def auditor(desk):
 
 def book(client, provider: dict) -> dict:
     citizen = register_citizen(client)
-    when = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat().replace("+00:00", "Z")
+    when = (datetime.now(UTC) + timedelta(days=3)).isoformat().replace("+00:00", "Z")
     booked = client.post(f"{API}/providers/{provider['id']}/appointments",
                          token=citizen["token"], json={"starts_at": when})
     assert booked.status_code == 201, booked.text

@@ -2,27 +2,41 @@
 state machine, numbers and protocols, what an item needs, code validity, money."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ponte import calendar
-from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ponte.caller import Caller
 from ponte.contracts.authorizations import TEETH
+from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.authorizations.domain.callers import may_see, require_sees, side
-from services.authorizations.domain.catalogue import (DEMAND_TYPES, Procedure,
-                                                      demand_type_errors, face_fits_tooth,
-                                                      search_key)
-from services.authorizations.domain.codes import (ALPHABET, AuthorizationCode, new_code,
-                                                  normalise_code, valid_until)
+from services.authorizations.domain.catalogue import (
+    DEMAND_TYPES,
+    Procedure,
+    demand_type_errors,
+    face_fits_tooth,
+    search_key,
+)
+from services.authorizations.domain.codes import (
+    ALPHABET,
+    AuthorizationCode,
+    new_code,
+    normalise_code,
+    valid_until,
+)
 from services.authorizations.domain.money import parse_amount, withheld
-from services.authorizations.domain.requests import (AuthorizationRequest, Item, item_errors,
-                                                     protocol_number, request_number)
+from services.authorizations.domain.requests import (
+    AuthorizationRequest,
+    Item,
+    item_errors,
+    protocol_number,
+    request_number,
+)
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 DUE = NOW + timedelta(days=1)
 CONSULTATION = Procedure("81000065", "Consulta odontológica inicial")

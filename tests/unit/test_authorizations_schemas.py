@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 from marshmallow import ValidationError
 
-from gateway.authorizations.schemas import (ItemDecision, PaymentBody, ProcedureBody,
-                                            ProcedureChanges, RequestBody)
+from gateway.authorizations.schemas import (
+    ItemDecision,
+    PaymentBody,
+    ProcedureBody,
+    ProcedureChanges,
+    RequestBody,
+)
 
 PAYMENT = {"provider_id": "p1", "invoice": {"number": "NF-1", "issued_on": "2026-11-20",
                                             "amount": "10.00"},

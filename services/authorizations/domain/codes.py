@@ -15,8 +15,12 @@ from typing import Any
 
 from ponte.contracts.authorizations import CODE_ACTIVE as ACTIVE
 from ponte.contracts.authorizations import CODE_CANCELLED as CANCELLED
-from ponte.contracts.authorizations import (EXPIRED, PROCEDURE_NOT_AUTHORIZED, WRONG_BENEFICIARY,
-                                            WRONG_PROFESSIONAL)
+from ponte.contracts.authorizations import (
+    EXPIRED,
+    PROCEDURE_NOT_AUTHORIZED,
+    WRONG_BENEFICIARY,
+    WRONG_PROFESSIONAL,
+)
 
 VALIDITY_DAYS = 90
 # no 0/O, 1/I/L: a code is read aloud and typed by people

@@ -11,13 +11,23 @@ transition from another state is a conflict (409).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from ponte.contracts.authorizations import (AUTHORIZED, AWAITING_AUDIT, CANCELLED, DENIAL_REASONS,
-                                            DENIED, DRAFT, OUTCOMES, PARTIALLY_AUTHORIZED,
-                                            PENDING, UNDECIDED)
+from ponte.contracts.authorizations import (
+    AUTHORIZED,
+    AWAITING_AUDIT,
+    CANCELLED,
+    DENIAL_REASONS,
+    DENIED,
+    DRAFT,
+    OUTCOMES,
+    PARTIALLY_AUTHORIZED,
+    PENDING,
+    UNDECIDED,
+)
 from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.domain.catalogue import Procedure
 
@@ -57,7 +67,7 @@ class Item:
     id: str = field(default_factory=new_id)
 
     @classmethod
-    def from_input(cls, data: Mapping[str, Any]) -> "Item":
+    def from_input(cls, data: Mapping[str, Any]) -> Item:
         faces = tuple(dict.fromkeys(data.get("faces") or ()))
         return cls(procedure_code=data["procedure_code"], quantity=int(data["quantity"]),
                    tooth=data.get("tooth"), region=data.get("region"), faces=faces)

@@ -20,20 +20,29 @@ from ponte.pagination import page
 from ponte.roles import AUTHORIZATIONS
 from ponte.service_layer import Context, UnitOfWork
 from services.authorizations import events
-from services.authorizations.domain.callers import (is_desk, require_provider_side,
-                                                    require_sees, side)
+from services.authorizations.domain.callers import (
+    is_desk,
+    require_provider_side,
+    require_sees,
+    side,
+)
 from services.authorizations.domain.catalogue import demand_type_errors
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
-from services.authorizations.domain.requests import (AUTHORIZED, AWAITING_AUDIT,
-                                                     AuthorizationRequest, Item, item_errors,
-                                                     protocol_number, request_number,
-                                                     require_complete_profile)
+from services.authorizations.domain.requests import (
+    AUTHORIZED,
+    AWAITING_AUDIT,
+    AuthorizationRequest,
+    Item,
+    item_errors,
+    protocol_number,
+    request_number,
+    require_complete_profile,
+)
 from services.authorizations.models import requests
 from services.authorizations.repository import Repository
 from services.authorizations.usecases.callers import identify, remember_author
 from services.authorizations.usecases.lookups import appointment_errors, missing_profile
-from services.authorizations.views import (interaction_view, item_view, request_summary,
-                                           request_view)
+from services.authorizations.views import interaction_view, item_view, request_summary, request_view
 
 HOLDER = "authorizations"
 
