@@ -493,3 +493,12 @@ def test_an_appeal_carries_files_on_its_interaction(world, service):
     assert [a["id"] for a in timeline[-1]["attachments"]] == [upload_id]
     assert service.may_read_attachment(world.auditor, upload_id)
     assert event("request_appealed", request_id=request["id"])["attachments"] == 1
+
+
+def test_a_payments_mistakes_are_reported_together(world, service):
+    with pytest.raises(InvalidInput) as error:
+        service.record_payment(world.operator, {
+            "provider_id": ids(), "request_id": ids(),
+            "invoice": {"number": "NF-3", "issued_on": "2026-11-20", "amount": "10.00"},
+            "amount_paid": "10.01", "paid_on": "2026-11-30"})
+    assert set(error.value.errors) == {"provider_id", "request_id", "amount_paid"}

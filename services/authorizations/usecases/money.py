@@ -39,27 +39,38 @@ def provider_name(ctx: Context, provider_id: str) -> str | None:
 
 
 def record_payment(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]) -> dict:
+    """A payment of an invoice: a known provider, its own request if one is named, no more
+    paid than invoiced; every one of these mistakes reported at once (422)."""
     who = identify(ctx, caller)
     if not who.has_staff_role(OPERATOR):
         raise Forbidden("Only the operator records payments.")
     invoice = data["invoice"]
     amount, paid = parse_amount(invoice["amount"]), parse_amount(data["amount_paid"])
+    errors: dict[str, list[str]] = {}
+    kept = None
+    try:
+        kept = withheld(amount, paid)
+    except InvalidInput as exc:
+        errors.update(exc.errors or {})
+    legal_name = provider_name(ctx, data["provider_id"])
+    if legal_name is None:
+        errors["provider_id"] = ["No such provider."]
     row = {"id": new_id(), "provider_id": data["provider_id"],
            "request_id": data.get("request_id"), "beneficiary": data.get("beneficiary"),
            "invoice_number": str(invoice["number"]).strip(),
            "invoice_issued_on": date.fromisoformat(invoice["issued_on"]),
-           "invoice_amount": amount, "amount_paid": paid, "withheld": withheld(amount, paid),
+           "invoice_amount": amount, "amount_paid": paid, "withheld": None,
            "paid_on": date.fromisoformat(data["paid_on"]), "recorded_by": who.account_id,
            "created_at": ctx.clock()}
-    legal_name = provider_name(ctx, row["provider_id"])
-    if legal_name is None:
-        raise InvalidInput("No such provider.", {"provider_id": ["No such provider."]})
     with ctx.unit() as uow:
         if row["request_id"] is not None:  # "" is no request either: 422, not stored
             request = uow.repo.request(row["request_id"])
             if request is None or request.provider_id != row["provider_id"]:
-                raise InvalidInput("No such request of this provider.",
-                                   {"request_id": ["No such request of this provider."]})
+                errors["request_id"] = ["No such request of this provider."]
+        if errors:
+            raise InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".",
+                               errors)
+        row["withheld"] = kept
         uow.repo.add_payment(row)
         uow.publish(events.payment_registered(row, legal_name, who.account_id))
     return payment_view(row)
