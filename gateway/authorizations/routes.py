@@ -7,22 +7,44 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.api import Api, Call, PageQuery
-from gateway.authorizations.schemas import (AppealBody, CancellationBody, CodeCheckSchema,
-                                            CodeQuery, DecisionBody, DemandTypeList,
-                                            InquiryBody, InquiryList, InquiryQuery,
-                                            InquirySchema, InteractionBody, InteractionList,
-                                            InteractionSchema, ItemBody, ItemSchema, MessageBody,
-                                            MessageSchema, PaymentBody, PaymentList,
-                                            PaymentSchema, ProcedureBody, ProcedureChanges,
-                                            ProcedureList, ProcedureQuery, ProcedureSchema,
-                                            ProviderQuery, RequestBody, RequestList,
-                                            RequestQuery, RequestSchema)
+from gateway.authorizations.schemas import (
+    AppealBody,
+    CancellationBody,
+    CodeCheckSchema,
+    CodeQuery,
+    DecisionBody,
+    DemandTypeList,
+    InquiryBody,
+    InquiryList,
+    InquiryQuery,
+    InquirySchema,
+    InteractionBody,
+    InteractionList,
+    InteractionSchema,
+    ItemBody,
+    ItemSchema,
+    MessageBody,
+    MessageSchema,
+    PaymentBody,
+    PaymentList,
+    PaymentSchema,
+    ProcedureBody,
+    ProcedureChanges,
+    ProcedureList,
+    ProcedureQuery,
+    ProcedureSchema,
+    ProviderQuery,
+    RequestBody,
+    RequestList,
+    RequestQuery,
+    RequestSchema,
+)
 from ponte.errors import InvalidInput, NotFound
-from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR
+from ponte.roles import AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR, PROVIDER, SECRETARY, STAFF
 
 api = Api()
 SERVICE = "authorizations"
-PROVIDER_SIDE = ("provider", "secretary")
+PROVIDER_SIDE = (PROVIDER, SECRETARY)
 DESK = (OPERATOR, AUDITOR)
 TAG = "authorizations"
 REQUESTS = "/api/v1/authorization-requests"
@@ -37,7 +59,7 @@ def _acting_provider(call: Call, given: str | None, *roles: str) -> str | None:
     left out then); checked with the one permission rule. Naming a provider the caller does
     not act for is 404 (API.md "Precise points"); acting for it without the role, 403. Staff
     name providers freely."""
-    if call.principal.kind == "staff":
+    if call.principal.kind == STAFF:
         return given
     grants = call.gateway.permissions.acting_for(call)
     if not given:
@@ -88,7 +110,8 @@ def update_procedure(call: Call) -> dict:
 @api.route("POST", REQUESTS, kinds=PROVIDER_SIDE, body=RequestBody, response=RequestSchema(),
            status=201, idempotent=True, tag=TAG,
            summary="Create an authorization request, submitted at once or kept as a draft "
-                   "(provider side with authorizations); Idempotency-Key honoured")
+                   "(provider side with authorizations); 409 with errors.profile while the "
+                   "provider's profile is incomplete; Idempotency-Key honoured")
 def create_request(call: Call) -> dict:
     data = dict(call.body)
     data["provider_id"] = _acting_provider(call, data.get("provider_id"), AUTHORIZATIONS)
@@ -110,7 +133,8 @@ def remove_item(call: Call) -> None:
 
 @api.route("POST", REQUESTS + "/{id}/submit", kinds=PROVIDER_SIDE, response=RequestSchema(),
            tag=TAG, summary="Submit a draft: number, protocol, and authorized at once or "
-                            "awaiting audit; 422 without items; 409 unless draft")
+                            "awaiting audit; 422 without items; 409 unless draft, or with "
+                            "errors.profile while the provider's profile is incomplete")
 def submit(call: Call) -> dict:
     return _rpc(call, "submit_request", call.params["id"])
 
@@ -185,10 +209,11 @@ def decide(call: Call) -> dict:
 
 @api.route("POST", REQUESTS + "/{id}/appeal", kinds=PROVIDER_SIDE, body=AppealBody,
            response=RequestSchema(), tag=TAG,
-           summary="Appeal a denial with a justification: back to awaiting_audit; 409 unless "
-                   "denied")
+           summary="Appeal a denial with a justification and files: back to awaiting_audit; "
+                   "409 unless denied")
 def appeal(call: Call) -> dict:
-    return _rpc(call, "appeal_request", call.params["id"], call.body["justification"])
+    return _rpc(call, "appeal_request", call.params["id"], call.body["justification"],
+                attachment_ids=call.body["attachment_ids"])
 
 
 @api.route("GET", "/api/v1/authorization-codes/{code}", kinds=PROVIDER_SIDE, roles=DESK,

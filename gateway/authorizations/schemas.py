@@ -1,20 +1,35 @@
 """Bodies, queries and answers of the authorizations endpoints (API.md "Authorizations")."""
 from __future__ import annotations
 
-import re
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.authorizations import (
+    AUTHORIZED,
+    CODE_REASONS,
+    DENIAL_REASONS,
+    FACES,
+    FIRST_YEAR,
+    INQUIRY_STATUSES,
+    INQUIRY_SUBJECTS,
+    INTERACTION_KINDS,
+    ITEM_STATUSES,
+    LAST_YEAR,
+    MESSAGE,
+    MONEY,
+    OUTCOMES,
+    POSTED_KINDS,
+    PROCEDURE_CODE,
+    REGIONS,
+    SIDES,
+    STATUSES,
+    TEETH,
+)
 from ponte.documents import CPFField, DocumentField
-from services.authorizations.domain.catalogue import FACES, REGIONS, TEETH
-from services.authorizations.domain.inquiries import STATUSES as INQUIRY_STATUSES
-from services.authorizations.domain.inquiries import SUBJECTS
-from services.authorizations.domain.requests import (DENIAL_REASONS, ITEM_STATUSES, OUTCOMES,
-                                                     STATUSES)
 
-MONEY = re.compile(r"\d{1,12}(\.\d{1,2})?")
 NOT_BLANK = validate.Regexp(r"(?s).*\S", error="Must not be blank.")
 
 
@@ -27,13 +42,35 @@ def _text(required: bool = True, length: int = 4000, **kwargs: Any) -> fields.St
 
 
 class Money(fields.String):
-    """A decimal string with at most two decimals ("123.45"); numbers are refused, so no float
-    ever carries money."""
+    """A decimal string of ASCII digits with at most two decimals ("123.45"), nothing around
+    it; numbers are refused, so no float ever carries money."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str) or not MONEY.fullmatch(value.strip()):
+        if not isinstance(value, str) or not MONEY.fullmatch(value):
             raise ValidationError("A decimal string with at most 2 decimals, like \"123.45\".")
-        return value.strip()
+        return value
+
+
+class Flag(fields.Boolean):
+    """A JSON boolean: ``true`` or ``false``, never "yes", 1 or "true"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def _day_of_care(**kwargs: Any) -> fields.Date:
+    """A date of care or payment: years outside 2000–2100 are typing mistakes."""
+    return fields.Date(validate=validate.Range(
+        min=date(FIRST_YEAR, 1, 1), max=date(LAST_YEAR, 12, 31),
+        error=f"A date between {FIRST_YEAR} and {LAST_YEAR}."), **kwargs)
+
+
+def _reference(description: str) -> fields.String:
+    """The id of something the provider owns, checked by the service (422 when it is not)."""
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                         metadata={"description": description})
 
 
 # -- catalogue ----------------------------------------------------------------------------
@@ -57,21 +94,21 @@ class ProcedureQuery(PageQuery):
 
 
 class ProcedureBody(Input):
-    code = fields.String(required=True, validate=validate.Regexp(r"\d{8}\Z",
-                                                                 error="Must be 8 digits."))
+    code = fields.String(required=True, validate=validate.Regexp(
+        PROCEDURE_CODE.pattern + r"\Z", error="Must be 8 digits."))
     name = _text(length=300)
-    requires_review = fields.Boolean(load_default=False)
-    requires_tooth = fields.Boolean(load_default=False)
-    requires_region = fields.Boolean(load_default=False)
-    requires_faces = fields.Boolean(load_default=False)
+    requires_review = Flag(load_default=False)
+    requires_tooth = Flag(load_default=False)
+    requires_region = Flag(load_default=False)
+    requires_faces = Flag(load_default=False)
 
 
 class ProcedureChanges(Input):
     name = fields.String(validate=[NOT_BLANK, validate.Length(max=300)])
-    requires_review = fields.Boolean()
-    requires_tooth = fields.Boolean()
-    requires_region = fields.Boolean()
-    requires_faces = fields.Boolean()
+    requires_review = Flag()
+    requires_tooth = Flag()
+    requires_region = Flag()
+    requires_faces = Flag()
 
 
 class ProcedureSchema(Schema):
@@ -140,7 +177,8 @@ class RequestBody(Input):
                         validate=validate.Length(max=100))
     attachment_ids = fields.List(fields.String(), load_default=list,
                                  validate=validate.Length(max=20))
-    draft = fields.Boolean(load_default=False, metadata={
+    appointment_id = _reference("A care plan for an appointment booked with this provider")
+    draft = Flag(load_default=False, metadata={
         "description": "true keeps it as a draft; otherwise it is submitted at once"})
 
 
@@ -160,8 +198,7 @@ class RequestQuery(PageQuery):
 
 class InteractionBody(Input):
     message = _text()
-    kind = fields.String(load_default="message",
-                         validate=validate.OneOf(["message", "document"]))
+    kind = fields.String(load_default=MESSAGE, validate=validate.OneOf(POSTED_KINDS))
     attachment_ids = fields.List(fields.String(), load_default=list,
                                  validate=validate.Length(max=20))
 
@@ -172,6 +209,9 @@ class CancellationBody(Input):
 
 class AppealBody(Input):
     justification = _text()
+    attachment_ids = fields.List(fields.String(), load_default=list,
+                                 validate=validate.Length(max=20), metadata={
+                                     "description": "Uploads of yours, shown on the appeal"})
 
 
 def _denial_reason() -> fields.String:
@@ -184,7 +224,7 @@ def _denial_reason() -> fields.String:
 
 class ItemDecision(Input):
     item_id = fields.String(required=True)
-    authorized = fields.Boolean(required=True)
+    authorized = Flag(required=True)
     denial_reason = _denial_reason()
 
 
@@ -194,9 +234,9 @@ class DecisionBody(Input):
     justification = _text(required=False)
     denial_reason = _denial_reason()
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("outcome") not in (None, "authorized") and \
+        if data.get("outcome") not in (None, AUTHORIZED) and \
                 not (data.get("justification") or "").strip():
             raise ValidationError({"justification": [
                 "Required unless the outcome is authorized."]})
@@ -273,6 +313,7 @@ class RequestSchema(Schema):
     cancel_reason = fields.String(allow_none=True)
     overdue = fields.Boolean()
     appeals = fields.Integer()
+    appointment_id = fields.String(allow_none=True)
     created_at = _instant()
 
 
@@ -299,13 +340,12 @@ class RequestList(Schema):
 class InteractionAuthor(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
-    side = fields.String(validate=validate.OneOf(["provider", "operator"]))
+    side = fields.String(validate=validate.OneOf(SIDES))
 
 
 class InteractionSchema(Schema):
     id = fields.String()
-    kind = fields.String(validate=validate.OneOf(
-        ["submission", "message", "document", "decision", "appeal", "cancellation"]))
+    kind = fields.String(validate=validate.OneOf(INTERACTION_KINDS))
     author = fields.Nested(InteractionAuthor)
     message = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(RequestAttachment))
@@ -320,9 +360,7 @@ class InteractionList(Schema):
 class CodeCheckSchema(Schema):
     code = fields.String()
     valid = fields.Boolean()
-    reason = fields.String(allow_none=True, metadata={"enum": [
-        "cancelled", "expired", "beneficiary_mismatch", "professional_mismatch",
-        "procedure_not_authorized", None]})
+    reason = fields.String(allow_none=True, metadata={"enum": [*CODE_REASONS, None]})
     valid_until = fields.String(metadata={"format": "date"})
     request_number = fields.String()
     request_id = fields.String()
@@ -333,7 +371,7 @@ class CodeCheckSchema(Schema):
 
 class InvoiceBody(Input):
     number = _text(length=60)
-    issued_on = fields.Date(required=True)
+    issued_on = _day_of_care(required=True)
     amount = Money(required=True)
 
 
@@ -343,7 +381,13 @@ class PaymentBody(Input):
     beneficiary = fields.Nested(BeneficiaryBody, load_default=None, allow_none=True)
     invoice = fields.Nested(InvoiceBody, required=True)
     amount_paid = Money(required=True)
-    paid_on = fields.Date(required=True)
+    paid_on = _day_of_care(required=True)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _paid_after_issue(self, data: dict[str, Any], **kwargs: Any) -> None:
+        issued_on = (data.get("invoice") or {}).get("issued_on")
+        if issued_on and data.get("paid_on") and data["paid_on"] < issued_on:
+            raise ValidationError({"paid_on": ["Must not precede invoice.issued_on."]})
 
 
 class ProviderQuery(PageQuery):
@@ -377,9 +421,11 @@ class PaymentList(Schema):
 
 class InquiryBody(Input):
     provider_id = fields.String(load_default=None)
-    subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
+    subject = fields.String(required=True, validate=validate.OneOf(INQUIRY_SUBJECTS))
     message = _text()
     request_id = fields.String(load_default=None, allow_none=True)
+    payment_id = _reference("A payment of this provider")
+    appointment_id = _reference("An appointment booked with this provider")
 
 
 class InquiryQuery(ProviderQuery):
@@ -400,9 +446,11 @@ class MessageSchema(Schema):
 class InquirySchema(Schema):
     id = fields.String()
     provider_id = fields.String()
-    subject = fields.String(validate=validate.OneOf(SUBJECTS))
+    subject = fields.String(validate=validate.OneOf(INQUIRY_SUBJECTS))
     status = fields.String(validate=validate.OneOf(INQUIRY_STATUSES))
     request_id = fields.String(allow_none=True)
+    payment_id = fields.String(allow_none=True)
+    appointment_id = fields.String(allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema))
     created_at = _instant()
     updated_at = _instant()

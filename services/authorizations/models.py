@@ -46,6 +46,7 @@ requests = sa.Table(
     sa.Column("cancel_reason", sa.Text),
     sa.Column("overdue_notified", sa.Boolean, nullable=False),
     sa.Column("appeals", sa.Integer, nullable=False),
+    sa.Column("appointment_id", sa.String(36)),
     sa.Index("ix_requests_provider", "provider_id", "created_at", "id"),
     sa.Index("ix_requests_created", "created_at", "id"),
     sa.Index("ix_requests_queue", "status", "due_at", "id"),
@@ -136,6 +137,9 @@ inquiries = sa.Table(
     sa.Column("created_by", sa.String(36), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("payment_id", sa.String(36),
+              sa.ForeignKey("payments.id", name="fk_inquiries_payment_id_payments")),
+    sa.Column("appointment_id", sa.String(36)),
     sa.Index("ix_inquiries_provider", "provider_id", "created_at"),
     sa.Index("ix_inquiries_created", "created_at"),
 )

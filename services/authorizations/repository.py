@@ -1,8 +1,9 @@
 """Loading and saving the authorizations service's state inside one unit of work."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,9 +11,19 @@ from sqlalchemy.orm import Session
 from services.authorizations.domain.catalogue import Procedure, search_key
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
 from services.authorizations.domain.requests import AuthorizationRequest, Item
-from services.authorizations.models import (accounts, attachments, codes, inquiries,
-                                            inquiry_messages, interactions, payments, procedures,
-                                            providers, request_items, requests)
+from services.authorizations.models import (
+    accounts,
+    attachments,
+    codes,
+    inquiries,
+    inquiry_messages,
+    interactions,
+    payments,
+    procedures,
+    providers,
+    request_items,
+    requests,
+)
 
 PROCEDURE_FIELDS = ("requires_review", "requires_tooth", "requires_region", "requires_faces")
 
@@ -165,11 +176,6 @@ class Repository:
             codes.c.request_id == request_id)).mappings().first()
         return _code(row) if row else None
 
-    def codes_of(self, request_ids: Iterable[str]) -> dict[str, AuthorizationCode]:
-        rows = self.session.execute(sa.select(codes).where(
-            codes.c.request_id.in_(set(request_ids)))).mappings()
-        return {row["request_id"]: _code(row) for row in rows}
-
     # -- payments and inquiries -----------------------------------------------------------
 
     def add_payment(self, row: dict[str, Any]) -> None:
@@ -258,7 +264,8 @@ def _request_row(request: AuthorizationRequest) -> dict[str, Any]:
             "created_at": request.created_at, "submitted_at": request.submitted_at,
             "due_at": request.due_at, "decided_at": request.decided_at,
             "justification": request.justification, "cancel_reason": request.cancel_reason,
-            "overdue_notified": request.overdue_notified, "appeals": request.appeals}
+            "overdue_notified": request.overdue_notified, "appeals": request.appeals,
+            "appointment_id": request.appointment_id}
 
 
 def _request(row: Any, items: list[Item]) -> AuthorizationRequest:
@@ -266,7 +273,7 @@ def _request(row: Any, items: list[Item]) -> AuthorizationRequest:
         "id", "provider_id", "number", "protocol", "status", "demand_group", "demand_type",
         "contact", "professional_document", "beneficiary", "observations", "created_by",
         "created_at", "submitted_at", "due_at", "decided_at", "justification", "cancel_reason",
-        "appeals")}
+        "appeals", "appointment_id")}
     return AuthorizationRequest(items=items, overdue_notified=bool(row["overdue_notified"]),
                                 **fields)
 

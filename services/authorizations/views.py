@@ -1,11 +1,13 @@
 """Domain objects and rows → the plain dicts the RPC answers (API.md "Authorizations")."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from ponte.clock import iso
+from ponte.contracts.authorizations import AWAITING_AUDIT
 from services.authorizations.domain.catalogue import Procedure
 from services.authorizations.domain.codes import AuthorizationCode
 from services.authorizations.domain.money import amount_text
@@ -62,7 +64,7 @@ def request_view(request: AuthorizationRequest, attachments: list[Mapping[str, A
         "decided_at": iso(request.decided_at), "authorization": code_view(code),
         "justification": request.justification, "cancel_reason": request.cancel_reason,
         "overdue": request.is_overdue(now), "appeals": request.appeals,
-        "created_at": iso(request.created_at)}
+        "appointment_id": request.appointment_id, "created_at": iso(request.created_at)}
 
 
 def request_summary(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -72,7 +74,7 @@ def request_summary(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
             "demand_group": row["demand_group"], "demand_type": row["demand_type"],
             "beneficiary": row["beneficiary"], "status": row["status"],
             "due_at": iso(due_at),
-            "overdue": row["status"] == "awaiting_audit" and due_at is not None and due_at <= now,
+            "overdue": row["status"] == AWAITING_AUDIT and due_at is not None and due_at <= now,
             "created_at": iso(row["created_at"])}
 
 
@@ -111,5 +113,6 @@ def inquiry_view(row: Mapping[str, Any], messages: list[Mapping[str, Any]],
                  names: Mapping[str, str | None]) -> dict[str, Any]:
     return {"id": row["id"], "provider_id": row["provider_id"], "subject": row["subject"],
             "status": row["status"], "request_id": row["request_id"],
+            "payment_id": row["payment_id"], "appointment_id": row["appointment_id"],
             "messages": [message_view(m, names) for m in messages],
             "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -52,7 +52,7 @@ def auditor(desk):
 
 
 def sao_paulo_today() -> date:
-    return datetime.now(timezone.utc).astimezone(SP).date()
+    return datetime.now(UTC).astimezone(SP).date()
 
 
 def body(items: list[dict] | None = None, **extra) -> dict:

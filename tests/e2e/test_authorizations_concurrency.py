@@ -120,8 +120,8 @@ def test_sigkill_under_write_load_loses_and_repeats_nothing(world):
         for _ in range(6)]
     for thread in threads:
         thread.start()
-    for _ in range(2):
-        wait_until(lambda: len(answers) >= 10 + 30 * _, 60, 0.1, what="load")
+    for kill in range(2):
+        wait_until(lambda kill=kill: len(answers) >= 10 + 30 * kill, 60, 0.1, what="load")
         process = stack.processes.pop("authorizations")
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()

@@ -50,6 +50,27 @@ class FakeIdentity:
             raise NotFound("No such provider.")
         return FakeIdentity.providers[provider_id]
 
+    missing: dict[str, list[str]] = {}
+
+    @rpc
+    def get_missing_profile(self, provider_id: str) -> list[str]:
+        return FakeIdentity.missing.get(provider_id, [])
+
+
+class FakeAttendance:
+    """Appointments as attendance shows them: to their provider side with authorizations."""
+
+    name = "attendance"
+    appointments: dict[str, dict] = {}
+
+    @rpc
+    def get_appointment(self, caller: dict, appointment_id: str) -> dict:
+        found = FakeAttendance.appointments.get(appointment_id)
+        if found is None or "authorizations" not in (
+                caller.get("acting_for") or {}).get(found["provider_id"], []):
+            raise NotFound("No such appointment.")
+        return found
+
 
 class FakeRelationships:
     name = "relationships"
@@ -67,7 +88,8 @@ Listener = listener("authorizations", EVENTS)
 def env(tmp_path_factory):
     data = tmp_path_factory.mktemp("authorizations")
     classes = {"authorizations": AuthorizationsService, "identity": FakeIdentity,
-               "relationships": FakeRelationships, "listener": Listener}
+               "relationships": FakeRelationships, "attendance": FakeAttendance,
+               "listener": Listener}
     with running(data, classes, PONTE_OPERATOR_ANS_CODE="324477") as runner:
         yield data, runner
 
@@ -387,3 +409,96 @@ def test_inquiry_messages_address_the_other_side(world, service):
     assert answer["audience"]["provider"] == {"id": world.provider_id,
                                               "roles": ["authorizations", "billing"]}
     assert service.get_inquiry(world.provider, inquiry["id"])["status"] == "answered"
+
+
+# -- issue 17 -----------------------------------------------------------------------------------
+
+def appointment(provider_id: str) -> str:
+    appointment_id = ids()
+    FakeAttendance.appointments[appointment_id] = {"id": appointment_id,
+                                                   "provider_id": provider_id,
+                                                   "status": "booked"}
+    return appointment_id
+
+
+def test_an_incomplete_profile_may_save_drafts_but_not_submit(world, service):
+    FakeIdentity.missing[world.provider_id] = ["address.street", "phones"]
+    try:
+        with pytest.raises(Conflict) as error:
+            world.request()
+        assert error.value.errors == {"profile": ["address.street", "phones"]}
+        draft = world.request(draft=True)
+        with pytest.raises(Conflict) as error:
+            service.submit_request(world.provider, draft["id"])
+        assert error.value.errors == {"profile": ["address.street", "phones"]}
+        assert service.get_request(world.provider, draft["id"])["status"] == "draft"
+    finally:
+        FakeIdentity.missing.pop(world.provider_id)
+    assert service.submit_request(world.provider, draft["id"])["status"] == "authorized"
+
+
+def test_a_care_plan_names_an_appointment_booked_with_its_provider(world, service):
+    mine = appointment(world.provider_id)
+    request = world.request(appointment_id=mine)
+    assert request["appointment_id"] == mine
+    assert service.get_request(world.auditor, request["id"])["appointment_id"] == mine
+    for wrong in (appointment(ids()), ids()):
+        with pytest.raises(InvalidInput) as error:
+            world.request(appointment_id=wrong, demand_type="internacao")
+        assert set(error.value.errors) == {"appointment_id", "demand_type"}
+
+
+def test_an_inquiry_names_the_providers_own_request_payment_or_appointment(world, service):
+    request = world.request()
+    payment = service.record_payment(world.operator, {
+        "provider_id": world.provider_id, "invoice": {"number": "NF-9", "amount": "10",
+                                                      "issued_on": "2026-11-20"},
+        "amount_paid": "10", "paid_on": "2026-11-30"})
+    mine = appointment(world.provider_id)
+    base = {"provider_id": world.provider_id, "subject": "authorizations_payments",
+            "message": "Sobre isto"}
+    inquiry = service.create_inquiry(world.provider, {
+        **base, "request_id": request["id"], "payment_id": payment["id"],
+        "appointment_id": mine})
+    assert (inquiry["request_id"], inquiry["payment_id"], inquiry["appointment_id"]) == (
+        request["id"], payment["id"], mine)
+    told = event("inquiry_message_added", inquiry_id=inquiry["id"])
+    assert (told["payment_id"], told["appointment_id"]) == (payment["id"], mine)
+    other = World(service)
+    theirs = other.request()
+    with pytest.raises(InvalidInput) as error:
+        service.create_inquiry(world.provider, {
+            **base, "request_id": theirs["id"], "payment_id": ids(),
+            "appointment_id": appointment(other.provider_id)})
+    assert set(error.value.errors) == {"request_id", "payment_id", "appointment_id"}
+
+
+def test_an_appeal_carries_files_on_its_interaction(world, service):
+    upload_id = ids()
+    storage.store().put_stream(f"uploads/{upload_id}", io.BytesIO(b"%PDF-1.4 laudo"),
+                               max_bytes=1024, allowed=None, filename="laudo.pdf",
+                               metadata={"id": upload_id, "owner": world.provider["account_id"]})
+    request = world.request(CANAL)
+    with pytest.raises(Conflict):  # not denied: nothing claimed
+        service.appeal_request(world.provider, request["id"], "cedo", [upload_id])
+    service.decide_request(world.auditor, request["id"], "denied", None, "Sem laudo")
+    with pytest.raises(InvalidInput) as error:
+        service.appeal_request(world.provider, request["id"], "segue", [ids()])
+    assert "attachment_ids.0" in error.value.errors
+    appealed = service.appeal_request(world.provider, request["id"], "Segue laudo", [upload_id])
+    assert appealed["status"] == "awaiting_audit"
+    assert [a["id"] for a in appealed["attachments"]] == [upload_id]
+    timeline = service.list_interactions(world.provider, request["id"])["items"]
+    assert timeline[-1]["kind"] == "appeal"
+    assert [a["id"] for a in timeline[-1]["attachments"]] == [upload_id]
+    assert service.may_read_attachment(world.auditor, upload_id)
+    assert event("request_appealed", request_id=request["id"])["attachments"] == 1
+
+
+def test_a_payments_mistakes_are_reported_together(world, service):
+    with pytest.raises(InvalidInput) as error:
+        service.record_payment(world.operator, {
+            "provider_id": ids(), "request_id": ids(),
+            "invoice": {"number": "NF-3", "issued_on": "2026-11-20", "amount": "10.00"},
+            "amount_paid": "10.01", "paid_on": "2026-11-30"})
+    assert set(error.value.errors) == {"provider_id", "request_id", "amount_paid"}

@@ -2,25 +2,41 @@
 state machine, numbers and protocols, what an item needs, code validity, money."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ponte import calendar
+from ponte.caller import Caller
+from ponte.contracts.authorizations import TEETH
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.authorizations.domain.actors import Actor
-from services.authorizations.domain.catalogue import (DEMAND_TYPES, TEETH, Procedure,
-                                                      demand_type_errors, face_fits_tooth,
-                                                      search_key)
-from services.authorizations.domain.codes import (ALPHABET, AuthorizationCode, new_code,
-                                                  normalise_code, valid_until)
+from services.authorizations.domain.callers import may_see, require_sees, side
+from services.authorizations.domain.catalogue import (
+    DEMAND_TYPES,
+    Procedure,
+    demand_type_errors,
+    face_fits_tooth,
+    search_key,
+)
+from services.authorizations.domain.codes import (
+    ALPHABET,
+    AuthorizationCode,
+    new_code,
+    normalise_code,
+    valid_until,
+)
 from services.authorizations.domain.money import parse_amount, withheld
-from services.authorizations.domain.requests import (AuthorizationRequest, Item, item_errors,
-                                                     protocol_number, request_number)
+from services.authorizations.domain.requests import (
+    AuthorizationRequest,
+    Item,
+    item_errors,
+    protocol_number,
+    request_number,
+)
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 DUE = NOW + timedelta(days=1)
 CONSULTATION = Procedure("81000065", "Consulta odontológica inicial")
@@ -363,32 +379,32 @@ def test_codes_are_unguessable_and_typed_forgivingly():
     assert normalise_code(sample.lower().replace("-", " ")) == sample
 
 
-# -- actors ------------------------------------------------------------------------------------
+# -- callers ------------------------------------------------------------------------------------
 
 def test_a_provider_login_acts_for_its_own_provider_with_every_role():
-    actor = Actor.from_context({"account_id": "a", "kind": "provider", "provider_id": "p1"})
-    assert actor.side == "provider" and actor.may_see("p1", "authorizations")
+    caller = Caller.of({"account_id": "a", "kind": "provider", "provider_id": "p1"})
+    assert side(caller) == "provider" and may_see(caller, "p1", "authorizations")
     with pytest.raises(NotFound):
-        actor.require_provider("p2", "authorizations")
+        require_sees(caller, "p2", "authorizations")
 
 
 @pytest.mark.parametrize("grants, provider, error", [
     ({"p1": ["authorizations"]}, "p1", None), ({"p1": ["billing"]}, "p1", Forbidden),
     ({"p1": ["authorizations"]}, "p2", NotFound), ({}, "p1", NotFound)])
 def test_a_secretary_acts_by_role(grants, provider, error):
-    actor = Actor.from_context({"account_id": "s", "kind": "secretary", "acting_for": grants})
+    caller = Caller.of({"account_id": "s", "kind": "secretary", "acting_for": grants})
     if error:
         with pytest.raises(error):
-            actor.require_sees(provider, "authorizations")
+            require_sees(caller, provider, "authorizations")
     else:
-        actor.require_sees(provider, "authorizations")
+        require_sees(caller, provider, "authorizations")
 
 
 @pytest.mark.parametrize("roles, desk", [(["operator"], True), (["auditor"], True),
                                          (["admin"], True), (["manager"], False)])
 def test_operator_staff_see_every_providers_requests(roles, desk):
-    actor = Actor.from_context({"account_id": "x", "kind": "staff", "roles": roles})
-    assert actor.side == "operator" and actor.may_see("any", "authorizations") is desk
+    caller = Caller.of({"account_id": "x", "kind": "staff", "roles": roles})
+    assert side(caller) == "operator" and may_see(caller, "any", "authorizations") is desk
 
 
 # -- money -------------------------------------------------------------------------------------
@@ -397,13 +413,7 @@ def test_operator_staff_see_every_providers_requests(roles, desk):
                                          ("0.1", Decimal("0.10")),
                                          ("999999999999.99", Decimal("999999999999.99"))])
 def test_amounts_are_exact_decimals(text, value):
-    assert parse_amount(text, "amount") == value
-
-
-@pytest.mark.parametrize("text", [123.45, 7, "1,50", "-1.00", "1.234", "1e3", "", None, "NaN"])
-def test_amounts_that_are_not_decimal_strings_are_refused(text):
-    with pytest.raises(InvalidInput):
-        parse_amount(text, "amount")
+    assert parse_amount(text) == value
 
 
 def test_what_is_withheld_is_exact_and_never_negative():

@@ -5,6 +5,7 @@ SQLAlchemy.
 - ``catalogue``: demand types, procedures and what an item needs (tooth, faces, region).
 - ``requests``: an authorization request from draft to decision, its numbers and protocol.
 - ``codes``: the authorization code (senha), its 90-day validity and its verification.
-- ``actors``: who is calling, on which side, acting for which providers.
+- ``callers``: the one ``ponte.caller.Caller`` as a side of the conversation, and the desk.
 - ``money``: payments (liquidations), exact decimals.
+- ``inquiries``: the status of an inquiry's thread.
 """

@@ -7,18 +7,9 @@ the desk would send back).
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-
-PERMANENT_TEETH = tuple(q * 10 + p for q in (1, 2, 3, 4) for p in range(1, 9))
-DECIDUOUS_TEETH = tuple(q * 10 + p for q in (5, 6, 7, 8) for p in range(1, 6))
-TEETH: tuple[int, ...] = PERMANENT_TEETH + DECIDUOUS_TEETH
-FACES: tuple[str, ...] = ("O", "M", "D", "V", "L", "P", "I")
-REGIONS: tuple[str, ...] = ("AS", "AI", "HASD", "HASE", "HAID", "HAIE",
-                            "S1", "S2", "S3", "S4", "S5", "S6", "ARC")
-CODE = re.compile(r"\d{8}")
 
 UPPER_QUADRANTS = (1, 2, 5, 6)
 FRONT_POSITIONS = (1, 2, 3)

@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ponte.contracts.authorizations import CODE_ACTIVE as ACTIVE
+from ponte.contracts.authorizations import CODE_CANCELLED as CANCELLED
+from ponte.contracts.authorizations import (
+    EXPIRED,
+    PROCEDURE_NOT_AUTHORIZED,
+    WRONG_BENEFICIARY,
+    WRONG_PROFESSIONAL,
+)
+
 VALIDITY_DAYS = 90
 # no 0/O, 1/I/L: a code is read aloud and typed by people
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 GROUPS, GROUP_SIZE = 4, 4  # 16 symbols of 31: about 79 bits, unguessable
-ACTIVE, CANCELLED = "active", "cancelled"
-
-EXPIRED, WRONG_BENEFICIARY, WRONG_PROFESSIONAL, PROCEDURE_NOT_AUTHORIZED = (
-    "expired", "beneficiary_mismatch", "professional_mismatch", "procedure_not_authorized")
-REASONS = (CANCELLED, EXPIRED, WRONG_BENEFICIARY, WRONG_PROFESSIONAL, PROCEDURE_NOT_AUTHORIZED)
 _NOISE = re.compile(r"[\s\-./]")
 
 

@@ -11,26 +11,25 @@ transition from another state is a conflict (409).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
+from ponte.contracts.authorizations import (
+    AUTHORIZED,
+    AWAITING_AUDIT,
+    CANCELLED,
+    DENIAL_REASONS,
+    DENIED,
+    DRAFT,
+    OUTCOMES,
+    PARTIALLY_AUTHORIZED,
+    PENDING,
+    UNDECIDED,
+)
 from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.domain.catalogue import Procedure
-
-DRAFT, AWAITING_AUDIT = "draft", "awaiting_audit"
-AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED, CANCELLED = (
-    "authorized", "partially_authorized", "denied", "cancelled")
-STATUSES = (DRAFT, AWAITING_AUDIT, AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED, CANCELLED)
-OUTCOMES = (AUTHORIZED, PARTIALLY_AUTHORIZED, DENIED)
-UNDECIDED = (DRAFT, AWAITING_AUDIT)
-PENDING = "pending"
-ITEM_STATUSES = (PENDING, AUTHORIZED, DENIED)
-# What the audit checks (001: "verificar o histórico, a situação cadastral, a cobertura do
-# Beneficiário, a existência de eventos em carência e/ou garantia na data da solicitação e a
-# pertinência técnica dos procedimentos solicitados"), as coded reasons for a denied item.
-DENIAL_REASONS = ("registration", "coverage", "waiting_period", "warranty", "technical",
-                  "documentation")
 
 NUMBER_DIGITS, SEQUENCE_DIGITS = 8, 6
 
@@ -68,10 +67,19 @@ class Item:
     id: str = field(default_factory=new_id)
 
     @classmethod
-    def from_input(cls, data: Mapping[str, Any]) -> "Item":
+    def from_input(cls, data: Mapping[str, Any]) -> Item:
         faces = tuple(dict.fromkeys(data.get("faces") or ()))
         return cls(procedure_code=data["procedure_code"], quantity=int(data["quantity"]),
                    tooth=data.get("tooth"), region=data.get("region"), faces=faces)
+
+
+def require_complete_profile(missing: Iterable[str]) -> None:
+    """A provider operates once its profile is complete (000 §3.2): submitting with fields
+    still missing is a conflict naming them."""
+    missing = list(missing)
+    if missing:
+        raise Conflict("Complete the provider's profile before submitting: "
+                       + ", ".join(missing) + ".", {"profile": missing})
 
 
 def item_errors(items: Iterable[Mapping[str, Any]], catalogue: Mapping[str, Procedure],
@@ -112,6 +120,8 @@ class AuthorizationRequest:
     cancel_reason: str | None = None
     overdue_notified: bool = False
     appeals: int = 0
+    appointment_id: str | None = None
+    """The appointment (attendance service) this care plan was started from."""
     id: str = field(default_factory=new_id)
 
     # -- drafts ---------------------------------------------------------------------------
@@ -224,10 +234,13 @@ class AuthorizationRequest:
             item.status = AUTHORIZED if per_item[item.id] else DENIED
         self.status, self.decided_at, self.due_at = outcome, now, None
 
+    def check_appealable(self) -> None:
+        self._require(DENIED, "appeal")
+
     def appeal(self, justification: str, now: datetime, due_at: datetime) -> None:
         """A denied plan can be reviewed again with a justification; it goes through the
         normal audit once more (001)."""
-        self._require(DENIED, "appeal")
+        self.check_appealable()
         if not (justification or "").strip():
             raise InvalidInput("Say why it should be reviewed.",
                                {"justification": ["Must not be blank."]})

@@ -4,7 +4,7 @@ of accounts and providers, and the starting dental catalogue.
 Revision ID: authorizations_0001
 Revises:
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -173,7 +173,7 @@ def upgrade() -> None:
         sa.Column("legal_name", sa.String(300), nullable=False),
         sa.Column("updated_at", NOW, nullable=False),
     )
-    seeded_at = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    seeded_at = datetime(2026, 12, 1, tzinfo=UTC)
     op.bulk_insert(procedures, [
         {"code": code, "name": name, "search_key": search_key(name), "requires_review": review,
          "requires_tooth": tooth, "requires_region": region, "requires_faces": faces,
