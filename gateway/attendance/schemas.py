@@ -3,16 +3,16 @@ checked here; what depends on a service's own form (its fields, types and requir
 checked by the attendance service and answered as ``answers.<field>`` errors."""
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.attendance import (ACCESS_STATUSES, AGENDA_KINDS, APPOINTMENT_SIDES,
+                                        APPOINTMENT_STATUSES, FIELD_TYPES, FOLLOW_UP_SIDES,
+                                        MAX_YEAR, MIN_YEAR, RATING_STATUSES, REQUEST_STATUSES,
+                                        SERVICE_STATUSES)
 
-FIELD_TYPES = ("text", "number", "date", "cpf", "email", "choice")
-SERVICE_STATUSES = ("draft", "published", "unpublished")
-ACCESS_STATUSES = ("pending", "approved", "rejected")
-REQUEST_STATUSES = ("submitted", "in_analysis", "in_progress", "rejected", "concluded")
-RATING_STATUSES = ("pending", "approved", "rejected")
-APPOINTMENT_STATUSES = ("booked", "cancelled")
 NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
@@ -31,6 +31,23 @@ def _attachment_ids() -> fields.List:
     return fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
                        validate=validate.Length(max=20), metadata={
                            "description": "ids of your own uploads (POST /api/v1/uploads)"})
+
+
+def _within_years(value: date) -> None:
+    """A day whose bounds are computable (and an instant that has a UTC equivalent)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(f"Years {MIN_YEAR} to {MAX_YEAR} only.")
+
+
+def _instant(value: datetime) -> None:
+    try:
+        _within_years(value.astimezone(timezone.utc))
+    except OverflowError:
+        raise ValidationError("Not a valid date-time.") from None
+
+
+def _day(**kwargs: object) -> fields.Date:
+    return fields.Date(load_default=None, validate=_within_years, **kwargs)
 
 
 def _timestamp(**kwargs: object) -> fields.String:
@@ -161,8 +178,10 @@ class FollowUpBody(Input):
 
 
 class MeetingBody(Input):
-    starts_at = fields.AwareDateTime(required=True, default_timezone=None, metadata={
-        "description": "In the future; ISO-8601 with Z or an offset"})
+    starts_at = fields.AwareDateTime(required=True, default_timezone=None, validate=_instant,
+                                     metadata={
+                                         "description": "In the future; ISO-8601 with Z or an "
+                                                        "offset"})
     duration_minutes = fields.Integer(load_default=None, allow_none=True,
                                       validate=validate.Range(min=5, max=480))
     subject = _required_text(300)
@@ -179,22 +198,22 @@ class ModerationBody(Input):
 
 
 class AgendaQuery(Input):
-    date = fields.Date(load_default=None, metadata={
-        "description": "A day in America/Sao_Paulo (default today)"})
+    date = _day(metadata={"description": "A day in the operator's time zone "
+                                          "(PONTE_TIMEZONE; default today)"})
     format = fields.String(load_default=None, validate=validate.OneOf(("json", "csv")))
 
 
 class AppointmentBody(Input):
-    starts_at = fields.AwareDateTime(required=True, metadata={"description": "In the future"})
+    starts_at = fields.AwareDateTime(required=True, validate=_instant,
+                                     metadata={"description": "In the future"})
     notes = _text(5000, load_default=None, allow_none=True)
     attachment_ids = _attachment_ids()
 
 
 class AppointmentQuery(PageQuery):
-    from_ = fields.Date(data_key="from", load_default=None, metadata={
+    from_ = _day(data_key="from", metadata={
         "description": "First day, inclusive (America/Sao_Paulo)"})
-    to = fields.Date(load_default=None, metadata={
-        "description": "Last day, inclusive (America/Sao_Paulo)"})
+    to = _day(metadata={"description": "Last day, inclusive (America/Sao_Paulo)"})
 
     @validates_schema
     def _period(self, data: dict, **kwargs: object) -> None:
@@ -302,7 +321,7 @@ class ServiceRequestSchema(Schema):
 
 
 class AuthorSchema(PersonRef):
-    side = fields.String(metadata={"enum": ["attendant", "citizen"]})
+    side = fields.String(metadata={"enum": list(FOLLOW_UP_SIDES)})
 
 
 class FollowUpSchema(Schema):
@@ -353,7 +372,7 @@ class ServiceRatingsSchema(Schema):
 
 
 class AgendaItemSchema(Schema):
-    kind = fields.String(metadata={"enum": ["meeting", "appointment"]})
+    kind = fields.String(metadata={"enum": list(AGENDA_KINDS)})
     starts_at = _timestamp()
     ends_at = _timestamp()
     subject = fields.String()
@@ -389,8 +408,7 @@ class AppointmentSchema(Schema):
     status = fields.String(validate=validate.OneOf(APPOINTMENT_STATUSES))
     created_at = _timestamp()
     cancelled_at = _timestamp()
-    cancelled_by = fields.String(allow_none=True, metadata={
-        "enum": ["citizen", "provider", "institution"]})
+    cancelled_by = fields.String(allow_none=True, metadata={"enum": list(APPOINTMENT_SIDES)})
 
 
 def _list_of(schema: type[Schema], name: str) -> type[Schema]:

@@ -12,7 +12,6 @@ from datetime import datetime
 from ponte.errors import Conflict
 from services.attendance.domain.catalogue import new_id, required_text
 
-ACCESS_STATUSES = ("pending", "approved", "rejected")
 
 
 @dataclass

@@ -15,7 +15,6 @@ from ponte.errors import Conflict
 from services.attendance.domain.catalogue import new_id
 from services.attendance.domain.requests import require_future
 
-APPOINTMENT_STATUSES = ("booked", "cancelled")
 
 
 @dataclass

@@ -15,7 +15,6 @@ from ponte.errors import Conflict, InvalidInput
 from services.attendance.domain.forms import FormField, define_form
 
 DEFAULT_DUE_BUSINESS_DAYS = 5
-SERVICE_STATUSES = ("draft", "published", "unpublished")
 
 
 def new_id() -> str:

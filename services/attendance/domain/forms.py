@@ -16,7 +16,6 @@ from typing import Any, Iterable
 from ponte.documents import normalise_cpf
 from ponte.errors import InvalidInput
 
-FIELD_TYPES = ("text", "number", "date", "cpf", "email", "choice")
 MAX_TEXT = 5000
 MAX_NUMBER = Decimal(10) ** 15
 # syntax only, as for accounts (API.md): something@domain.tld, no spaces

@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ponte.contracts.attendance import OPEN_REQUEST_STATUSES
 from ponte.errors import Conflict, Forbidden, InvalidInput
 from services.attendance.domain.catalogue import Service, new_id, required_text
 
-REQUEST_STATUSES = ("submitted", "in_analysis", "in_progress", "rejected", "concluded")
-OPEN_STATUSES = ("submitted", "in_analysis", "in_progress")
-RATING_STATUSES = ("pending", "approved", "rejected")
 DEFAULT_MEETING_MINUTES = 30
 HORIZON = timedelta(days=2 * 366)
 
@@ -233,7 +231,7 @@ class ServiceRequest:
     # -- due time -----------------------------------------------------------------------
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status in OPEN_STATUSES and self.due_at < now
+        return self.status in OPEN_REQUEST_STATUSES and self.due_at < now
 
     def mark_overdue_notified(self, now: datetime) -> None:
         if self.overdue_notified_at is not None or not self.is_overdue(now):
