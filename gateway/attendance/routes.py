@@ -20,7 +20,8 @@ CITIZENS = (CITIZEN,)
 PEOPLE = (CITIZEN, STAFF)
 PROVIDER_SIDE = (PROVIDER, SECRETARY)
 EITHER_SIDE = (CITIZEN, STAFF, PROVIDER, SECRETARY)
-AGENDA_COLUMNS = ["starts_at", "kind", "subject", "protocol", "citizen_name"]
+AGENDA_COLUMNS = ["date", "time", "kind", "subject", "protocol", "citizen_name", "starts_at"]
+"""Local date and time first, as colleagues read them; ``starts_at`` (UTC) kept last."""
 
 
 def _page(call: Call) -> dict:
@@ -43,7 +44,10 @@ def _optional_caller(call: Call) -> dict | None:
 
 
 def agenda_csv(agenda: dict) -> tuple[list[str], list[list[Any]]]:
-    return AGENDA_COLUMNS, [[item.get(c) for c in AGENDA_COLUMNS] for item in agenda["items"]]
+    """Every item is on the agenda's local day; ``time`` is its local ``HH:MM``."""
+    local = {"date": agenda["date"]}
+    return AGENDA_COLUMNS, [[{**item, **local, "time": item["local_time"]}.get(c)
+                             for c in AGENDA_COLUMNS] for item in agenda["items"]]
 
 
 # -- institutions and managers --------------------------------------------------------------
@@ -109,6 +113,15 @@ def list_services(call: Call) -> dict:
     return call.rpc("attendance", "list_services", q=call.query["q"],
                     institution_id=str(institution_id) if institution_id else None,
                     **_page(call))
+
+
+@api.route("GET", "/api/v1/institutions/{id}/services", roles=(MANAGER,),
+           query=s.ServiceStatusQuery, response=s.ServiceList(), tag=TAG,
+           summary="Every service of the institution in every state, by name, each with its "
+                   "status (its managers and the admin); query status filters")
+def institution_services(call: Call) -> dict:
+    return call.rpc("attendance", "institution_services", call.caller, _id(call),
+                    status=call.query["status"], **_page(call))
 
 
 @api.route("GET", "/api/v1/services/{id}", public=True, response=s.ServiceSchema(), tag=TAG,
@@ -291,8 +304,9 @@ def moderate_rating(call: Call) -> dict:
 
 @api.route("GET", "/api/v1/institutions/{id}/agenda", kinds=STAFF_ONLY, query=s.AgendaQuery,
            response=s.AgendaSchema(), csv=agenda_csv, tag=TAG,
-           summary="The institution's meetings on a day (America/Sao_Paulo); CSV with "
-                   "Accept: text/csv or format=csv")
+           summary="The institution's meetings and appointments on a local day, each with "
+                   "its UTC starts_at and local_time (PONTE_TIMEZONE); CSV (columns date,time,"
+                   "kind,...) with Accept: text/csv or format=csv")
 def agenda(call: Call) -> dict:
     day = call.query["date"]
     return call.rpc("attendance", "agenda", call.caller, _id(call),

@@ -122,8 +122,8 @@ class ServiceQuery(PageQuery):
     institution_id = fields.UUID(load_default=None)
 
 
-class StatusQuery(PageQuery):
-    status = fields.String(load_default=None)
+class ServiceStatusQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(SERVICE_STATUSES))
 
 
 class AccessQuery(PageQuery):
@@ -299,6 +299,13 @@ class ServiceNameSchema(Schema):
     name = fields.String(allow_none=True)
 
 
+class RequestRatingSchema(Schema):
+    score = fields.Integer()
+    comment = fields.String(allow_none=True, metadata={
+        "description": "As written, whatever its moderation"})
+    status = fields.String(validate=validate.OneOf(RATING_STATUSES))
+
+
 class ServiceRequestSchema(Schema):
     id = fields.String()
     protocol = fields.String(metadata={"description": "YYYYMMDD + 6-digit daily sequence"})
@@ -318,6 +325,8 @@ class ServiceRequestSchema(Schema):
     concluded_at = _timestamp()
     due_at = _timestamp(description="Submission + the service's business days")
     overdue = fields.Boolean(metadata={"description": "Open and past its due time"})
+    rating = fields.Nested(RequestRatingSchema, allow_none=True, metadata={
+        "description": "null until the citizen rates it"})
 
 
 class AuthorSchema(PersonRef):
@@ -374,6 +383,8 @@ class ServiceRatingsSchema(Schema):
 class AgendaItemSchema(Schema):
     kind = fields.String(metadata={"enum": list(AGENDA_KINDS)})
     starts_at = _timestamp()
+    local_time = fields.String(metadata={
+        "description": "HH:MM in the operator's time zone (PONTE_TIMEZONE)"})
     ends_at = _timestamp()
     subject = fields.String()
     protocol = fields.String(allow_none=True)
@@ -385,6 +396,7 @@ class AgendaItemSchema(Schema):
 
 class AgendaSchema(Schema):
     date = fields.String(metadata={"format": "date"})
+    time_zone = fields.String(metadata={"description": "IANA name, e.g. America/Sao_Paulo"})
     institution_id = fields.String()
     items = fields.List(fields.Nested(AgendaItemSchema))
 

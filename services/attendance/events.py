@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ponte.clock import iso
+from ponte.contracts.attendance import PENDING
 from ponte.contracts.audience import audience
 from ponte.roles import AUTHORIZATIONS
 from ponte.service_layer import Event
@@ -38,7 +39,7 @@ def attendant_access(request: AttendantRequest, institution: Institution,
                      names: dict[str, str], told: Iterable[str]) -> Event:
     """``attendant_access_requested`` (to the managers), ``_approved`` or ``_rejected`` (to the
     servant), after the request's status."""
-    kind = "requested" if request.status == "pending" else request.status
+    kind = "requested" if request.status == PENDING else request.status
     return Event(f"attendant_access_{kind}", {
         "attendant_request_id": request.id, "institution_id": institution.id,
         "institution_name": institution.name, "servant_id": request.servant_id,

@@ -71,6 +71,12 @@ class AttendanceService(BaseService):
         return catalogue.list_services(self.ctx, q, institution_id, limit, cursor)
 
     @rpc
+    def institution_services(self, caller: dict, institution_id: str, status: str | None = None,
+                             limit: int = 50, cursor: str | None = None) -> dict:
+        return catalogue.institution_services(self.ctx, Caller.of(caller), institution_id,
+                                              status, limit, cursor)
+
+    @rpc
     def get_service(self, caller: dict | None, service_id: str) -> dict:
         return catalogue.get_service(self.ctx, Caller.of(caller), service_id)
 

@@ -51,7 +51,10 @@ def attendant_request_view(request: AttendantRequest, names: dict[str, str]) -> 
 
 
 def service_request_view(request: ServiceRequest, service: Service | None,
-                         names: dict[str, str], now: datetime) -> dict[str, Any]:
+                         names: dict[str, str], now: datetime,
+                         rating: Rating | None = None) -> dict[str, Any]:
+    """For its citizen and the institution: ``rating`` is the comment as written, whatever its
+    moderation."""
     return {"id": request.id, "protocol": request.protocol, "service_id": request.service_id,
             "service": {"id": request.service_id, "name": service.name if service else None},
             "institution_id": request.institution_id, "status": request.status,
@@ -62,7 +65,9 @@ def service_request_view(request: ServiceRequest, service: Service | None,
             "rejection_justification": request.rejection_justification,
             "conclusion_note": request.conclusion_note, "created_at": iso(request.created_at),
             "decided_at": iso(request.decided_at), "concluded_at": iso(request.concluded_at),
-            "due_at": iso(request.due_at), "overdue": request.is_overdue(now)}
+            "due_at": iso(request.due_at), "overdue": request.is_overdue(now),
+            "rating": {"score": rating.score, "comment": rating.comment, "status": rating.status}
+            if rating else None}
 
 
 def checklist_view(request: ServiceRequest) -> list[dict[str, Any]]:

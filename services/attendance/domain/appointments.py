@@ -44,3 +44,11 @@ class Appointment:
         if self.status != "booked":
             raise Conflict(f"This appointment is already {self.status}.")
         self.status, self.cancelled_at, self.cancelled_by = "cancelled", now, side
+
+
+def require_complete_profile(missing: list[str]) -> None:
+    """A provider operates only with its required profile data: booking with it while fields
+    are ``missing`` is a conflict naming them."""
+    if missing:
+        raise Conflict("This provider's profile is incomplete; it cannot take appointments yet.",
+                       {"profile": list(missing)})

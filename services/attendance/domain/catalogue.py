@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from ponte.errors import Conflict, InvalidInput
+from services.attendance.domain.checks import every_error
 from services.attendance.domain.forms import FormField, define_form
 
 DEFAULT_DUE_BUSINESS_DAYS = 5
@@ -90,18 +91,24 @@ class Service:
 
     @classmethod
     def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> "Service":
+        steps, form = every_error(lambda: define_steps(data.get("steps") or ()),
+                                  lambda: define_form(data.get("form_fields") or ()))
         return cls(institution_id=institution_id, name=data["name"].strip(),
                    description=data.get("description") or "",
                    audience=data.get("audience") or "",
                    requirements=tuple(data.get("requirements") or ()),
-                   steps=define_steps(data.get("steps") or ()),
-                   form=define_form(data.get("form_fields") or ()), created_at=now,
+                   steps=steps, form=form, created_at=now,
                    updated_at=now,
                    due_business_days=data.get("due_business_days") or DEFAULT_DUE_BUSINESS_DAYS)
 
     def edit(self, changes: dict[str, Any], now: datetime) -> None:
         """Any status ("Atualizar as informações pertinentes aos serviços cadastrados"). Requests
         already made keep the steps and form they were made with."""
+        steps, form = every_error(
+            lambda: define_steps(changes["steps"] or (), self.steps)
+            if "steps" in changes else self.steps,
+            lambda: define_form(changes["form_fields"] or ())
+            if "form_fields" in changes else self.form)
         if "name" in changes:
             self.name = changes["name"].strip()
         for name in ("description", "audience"):
@@ -109,10 +116,7 @@ class Service:
                 setattr(self, name, changes[name] or "")
         if "requirements" in changes:
             self.requirements = tuple(changes["requirements"] or ())
-        if "steps" in changes:
-            self.steps = define_steps(changes["steps"] or (), self.steps)
-        if "form_fields" in changes:
-            self.form = define_form(changes["form_fields"] or ())
+        self.steps, self.form = steps, form
         if changes.get("due_business_days") is not None:
             self.due_business_days = changes["due_business_days"]
         self.updated_at = now

@@ -228,6 +228,13 @@ class ServiceRequest:
         return Rating(self.id, self.service_id, self.institution_id, citizen_id, score,
                       (comment or "").strip() or None, now)
 
+    def require_not_handled_by(self, attendant_id: str) -> None:
+        """Nobody moderates the rating of their own work: the attendant assigned to the request
+        leaves its rating to a colleague (issue 17, item 16)."""
+        if attendant_id == self.assigned_attendant_id:
+            raise Forbidden("The attendant assigned to this request may not moderate its "
+                            "rating.")
+
     # -- due time -----------------------------------------------------------------------
 
     def is_overdue(self, now: datetime) -> bool:

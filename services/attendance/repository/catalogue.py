@@ -37,10 +37,9 @@ class Catalogue(Part):
         return {r["id"]: _service(r) for r in rows}
 
     def services_page(self, limit: int, cursor: str | None, *, q: str | None = None,
-                      institution_id: str | None = None, published_only: bool = True) -> Page:
-        query = sa.select(services)
-        if published_only:
-            query = query.where(services.c.status == PUBLISHED)
+                      institution_id: str | None = None,
+                      statuses: tuple[str, ...] = (PUBLISHED,)) -> Page:
+        query = sa.select(services).where(services.c.status.in_(statuses))
         if institution_id:
             query = query.where(services.c.institution_id == institution_id)
         if q:

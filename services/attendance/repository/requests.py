@@ -98,6 +98,12 @@ class Requests(Part):
         row = self._one(sa.select(ratings).where(ratings.c.request_id == request_id), False)
         return Rating(**dict(row)) if row else None
 
+    def ratings_of(self, request_ids: Iterable[str]) -> dict[str, Rating]:
+        """Request id → its rating, for the requests rated."""
+        rows = self.session.execute(sa.select(ratings).where(
+            ratings.c.request_id.in_(set(request_ids)))).mappings()
+        return {r["request_id"]: Rating(**dict(r)) for r in rows}
+
     def ratings_page(self, limit: int, cursor: str | None, *, institution_id: str | None = None,
                      service_id: str | None = None, status: str | None = None) -> Page:
         query = sa.select(ratings)

@@ -11,7 +11,8 @@ from ponte.errors import NotFound
 from ponte.service_layer import Context, UnitOfWork
 from services.attendance import events, views
 from services.attendance.domain.agenda import local_day_bounds
-from services.attendance.domain.appointments import Appointment
+from services.attendance.domain.appointments import Appointment, require_complete_profile
+from services.attendance.domain.checks import every_error
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
 from services.attendance.usecases.people import caller_account
@@ -65,10 +66,12 @@ def _book(ctx: Ctx, caller: Caller, starts_at: str, notes: str | None,
         repo = uow.repo
         if institution_id:
             institution_or_404(repo, institution_id)
-        appointment = Appointment.book(provider["id"] if provider else None,
-                                       caller.account_id, parse_iso(starts_at), notes, [], now,
-                                       institution_id=institution_id)
-        appointment.attachments = attachments.claim(attachment_ids, caller.account_id, HOLDER)
+        appointment, held = every_error(
+            lambda: Appointment.book(provider["id"] if provider else None, caller.account_id,
+                                     parse_iso(starts_at), notes, [], now,
+                                     institution_id=institution_id),
+            lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
+        appointment.attachments = held
         provider_name = provider.get("legal_name") if provider else None
         repo.save_person(citizen, now)
         repo.add_appointment(appointment, provider_name)
@@ -79,8 +82,10 @@ def _book(ctx: Ctx, caller: Caller, starts_at: str, notes: str | None,
 
 def book_appointment(ctx: Ctx, caller: Caller, provider_id: str, starts_at: str,
                      notes: str | None, attachment_ids: list[str]) -> dict:
-    """At a provider, as identity knows it (404 when it does not)."""
+    """At a provider, as identity knows it (404 when it does not), whose profile is complete
+    (409 naming the missing fields in ``errors.profile``, seed 000 §3.2)."""
     provider = ctx.rpc("identity", "get_provider", provider_id)
+    require_complete_profile(ctx.rpc("identity", "get_missing_profile", provider_id))
     return _book(ctx, caller, starts_at, notes, attachment_ids, provider=provider)
 
 

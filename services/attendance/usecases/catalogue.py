@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ponte.caller import Caller
+from ponte.contracts.attendance import SERVICE_STATUSES
 from ponte.db import conflict_on_duplicate
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ponte.roles import MANAGER, STAFF
@@ -114,6 +115,18 @@ def list_services(ctx: Ctx, q: str | None, institution_id: str | None, limit: in
         institutions = uow.repo.institutions(s.institution_id for s in items)
         return views.page([views.service_view(s, institutions.get(s.institution_id))
                            for s in items], next_cursor)
+
+
+def institution_services(ctx: Ctx, caller: Caller, institution_id: str, status: str | None,
+                         limit: int, cursor: str | None) -> dict:
+    """Every service of the institution in every state (or in ``status``), by name, for its
+    managers and the admin: a manager finds the drafts she wrote."""
+    with ctx.reading() as uow:
+        institution = require_manager(uow.repo, caller, institution_id)
+        items, next_cursor = uow.repo.services_page(
+            limit, cursor, institution_id=institution_id,
+            statuses=(status,) if status else SERVICE_STATUSES)
+        return views.page([views.service_view(s, institution) for s in items], next_cursor)
 
 
 def get_service(ctx: Ctx, caller: Caller, service_id: str) -> dict:

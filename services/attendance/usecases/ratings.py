@@ -55,6 +55,7 @@ def moderate_rating(ctx: Ctx, caller: Caller, rating_id: str, approved: bool,
                 raise Forbidden("Ratings are moderated by the institution's attendants.")
             raise NotFound("No such rating.")
         request = repo.request(rating.request_id)
+        request.require_not_handled_by(caller.account_id)
         rating.moderate(caller.account_id, approved, reason, now)
         repo.save_rating(rating)
         uow.publish(request_event(repo, "rating_moderated", request, [rating.citizen_id],

@@ -16,6 +16,7 @@ from ponte.idempotency import run_once
 from ponte.numbering import next_number
 from ponte.service_layer import Context, Event, UnitOfWork
 from services.attendance import events, views
+from services.attendance.domain.checks import every_error
 from services.attendance.domain.forms import validate_answers
 from services.attendance.domain.requests import ServiceRequest, format_protocol
 from services.attendance.events import request_people
@@ -40,7 +41,7 @@ def request_event(repo: Repository, event_type: str, request: ServiceRequest,
 def _request_answer(repo: Repository, request: ServiceRequest, now: datetime) -> dict:
     service = repo.service(request.service_id)
     names = repo.names(request_people(request))
-    return views.service_request_view(request, service, names, now)
+    return views.service_request_view(request, service, names, now, repo.rating_of(request.id))
 
 
 def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict,
@@ -61,8 +62,9 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict,
         service = repo.service(service_id)
         if service is None or not service.is_published:
             raise NotFound("No such service.")
-        clean = validate_answers(service.form, answers)
-        held = attachments.claim(attachment_ids, caller.account_id, HOLDER)
+        clean, held = every_error(
+            lambda: validate_answers(service.form, answers),
+            lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
         repo.save_person(citizen, now)
         request = ServiceRequest.submit(service, caller.account_id, clean, held, now,
                                         add_business_days(now, service.due_business_days))
@@ -96,8 +98,9 @@ def _requests_page(repo: Repository, items: list[ServiceRequest], next_cursor: s
                    now: datetime) -> dict:
     services = repo.services_by_id(r.service_id for r in items)
     names = repo.names([r.citizen_id for r in items] + [r.assigned_attendant_id for r in items])
-    return views.page([views.service_request_view(r, services.get(r.service_id), names, now)
-                       for r in items], next_cursor)
+    rated = repo.ratings_of(r.id for r in items)
+    return views.page([views.service_request_view(r, services.get(r.service_id), names, now,
+                                                  rated.get(r.id)) for r in items], next_cursor)
 
 
 def institution_requests(ctx: Ctx, caller: Caller, institution_id: str, status: str | None,
