@@ -16,6 +16,16 @@ from ponte.contracts.attendance import (ACCESS_STATUSES, AGENDA_KINDS, APPOINTME
 NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
 
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false`` only: ``1`` and ``"yes"`` are not booleans."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object,
+                     **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _text(max_length: int, **kwargs: object) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
 
@@ -78,7 +88,7 @@ class FormFieldBody(Input):
         NAME, error="Letters, digits and _ (starting with a letter or _), at most 64."))
     label = _required_text(300)
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
-    required = fields.Boolean(load_default=False)
+    required = JsonBoolean(load_default=False)
     choices = fields.List(fields.String(validate=validate.Length(min=1, max=300)),
                           load_default=None, allow_none=True,
                           validate=validate.Length(max=100),
@@ -168,7 +178,7 @@ class NoteBody(Input):
 
 class ChecklistBody(Input):
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                          values=fields.Boolean(truthy={True}, falsy={False}), required=True,
+                          values=JsonBoolean(), required=True,
                           metadata={"description": "step id → true (yes) | false (no)"})
 
 
@@ -193,7 +203,7 @@ class RatingBody(Input):
 
 
 class ModerationBody(Input):
-    approved = fields.Boolean(required=True, truthy={True}, falsy={False})
+    approved = JsonBoolean(required=True)
     reason = _text(2000, load_default=None, allow_none=True)
 
 
