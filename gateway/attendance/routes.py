@@ -10,8 +10,7 @@ from typing import Any
 from gateway.api import Api, Call, PageQuery
 from gateway.attendance import schemas as s
 from ponte.errors import Unauthenticated
-from ponte.roles import (ADMIN, AUTHORIZATIONS, CITIZEN, MANAGER, PROVIDER, SECRETARY,
-                         SERVANT, STAFF)
+from ponte.roles import ADMIN, AUTHORIZATIONS, CITIZEN, MANAGER, PROVIDER, SECRETARY, SERVANT, STAFF
 
 api = Api()
 TAG = "attendance"

@@ -3,15 +3,24 @@ checked here; what depends on a service's own form (its fields, types and requir
 checked by the attendance service and answered as ``answers.<field>`` errors."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
-from ponte.contracts.attendance import (ACCESS_STATUSES, AGENDA_KINDS, APPOINTMENT_SIDES,
-                                        APPOINTMENT_STATUSES, FIELD_TYPES, FOLLOW_UP_SIDES,
-                                        MAX_YEAR, MIN_YEAR, RATING_STATUSES, REQUEST_STATUSES,
-                                        SERVICE_STATUSES)
+from ponte.contracts.attendance import (
+    ACCESS_STATUSES,
+    AGENDA_KINDS,
+    APPOINTMENT_SIDES,
+    APPOINTMENT_STATUSES,
+    FIELD_TYPES,
+    FOLLOW_UP_SIDES,
+    MAX_YEAR,
+    MIN_YEAR,
+    RATING_STATUSES,
+    REQUEST_STATUSES,
+    SERVICE_STATUSES,
+)
 
 NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
@@ -51,7 +60,7 @@ def _within_years(value: date) -> None:
 
 def _instant(value: datetime) -> None:
     try:
-        _within_years(value.astimezone(timezone.utc))
+        _within_years(value.astimezone(UTC))
     except OverflowError:
         raise ValidationError("Not a valid date-time.") from None
 

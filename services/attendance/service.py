@@ -3,8 +3,8 @@
 to keep the names of people who acted here current."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from nameko.timer import timer
 
@@ -17,8 +17,16 @@ from ponte.rpc import Services
 from ponte.service import BaseService, rpc
 from ponte.service_layer import Context
 from services.attendance.repository import Repository
-from services.attendance.usecases import (access, agenda, appointments, attachments, catalogue,
-                                          people, ratings, requests)
+from services.attendance.usecases import (
+    access,
+    agenda,
+    appointments,
+    attachments,
+    catalogue,
+    people,
+    ratings,
+    requests,
+)
 
 OVERDUE_INTERVAL_SECONDS = 30
 

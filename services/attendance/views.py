@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from ponte.clock import iso
+from ponte.contracts.attendance import REJECTED
 from services.attendance.domain.access import AttendantRequest
 from services.attendance.domain.appointments import Appointment
 from services.attendance.domain.catalogue import Institution, Service
@@ -95,7 +96,7 @@ def rating_view(rating: Rating) -> dict[str, Any]:
     and never shown, here either."""
     return {"id": rating.id, "request_id": rating.request_id, "service_id": rating.service_id,
             "institution_id": rating.institution_id, "score": rating.score,
-            "comment": rating.comment if rating.status != "rejected" else None,
+            "comment": rating.comment if rating.status != REJECTED else None,
             "status": rating.status, "created_at": iso(rating.created_at),
             "moderated_at": iso(rating.moderated_at)}
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen,
-                         wait_until)
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen, wait_until
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -22,7 +21,7 @@ SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class World:
@@ -236,9 +235,9 @@ def test_a_request_goes_from_submission_to_a_moderated_rating(client, world, off
         ("Recebemos seus documentos.", "attendant"), ("Obrigada!", "citizen")]
 
     past = client.post(f"{link}/meetings", token=bruno["token"], json={
-        "starts_at": iso(datetime.now(timezone.utc) - timedelta(hours=1)), "subject": "x"})
+        "starts_at": iso(datetime.now(UTC) - timedelta(hours=1)), "subject": "x"})
     assert past.status_code == 422 and "starts_at" in past.json()["errors"]
-    when = datetime.now(timezone.utc) + timedelta(days=2)
+    when = datetime.now(UTC) + timedelta(days=2)
     meeting = client.post(f"{link}/meetings", token=bruno["token"], json={
         "starts_at": iso(when), "duration_minutes": 45, "subject": "Conferência de dados"})
     assert meeting.status_code == 201, meeting.text
@@ -481,7 +480,7 @@ def test_attendants_of_one_institution_never_see_anothers_requests(client, world
 def test_appointments_at_a_provider(client, world):
     provider = world.provider()
     citizen = world.citizen()
-    when = datetime.now(timezone.utc) + timedelta(days=3)
+    when = datetime.now(UTC) + timedelta(days=3)
     upload = client.post(f"{API}/uploads", token=citizen["token"],
                          files={"file": ("exame.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
     booked = client.post(f"{API}/providers/{provider['id']}/appointments",
@@ -494,7 +493,7 @@ def test_appointments_at_a_provider(client, world):
     assert appointment["citizen"] == {"id": citizen["id"], "name": "Cida Cidadã"}
     assert client.post(f"{API}/providers/{provider['id']}/appointments",
                        token=citizen["token"], json={
-                           "starts_at": iso(datetime.now(timezone.utc) - timedelta(hours=1))}
+                           "starts_at": iso(datetime.now(UTC) - timedelta(hours=1))}
                        ).status_code == 422
     assert client.post(f"{API}/providers/{uuid.uuid4()}/appointments", token=citizen["token"],
                        json={"starts_at": iso(when)}).status_code == 404
@@ -706,7 +705,7 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
     link = f"{API}/service-requests/{request['id']}"
     foreign = client.post(f"{API}/uploads", token=world.citizen()["token"], files={
         "file": ("rg.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}).json()["id"]
-    past = iso(datetime.now(timezone.utc) - timedelta(hours=1))
+    past = iso(datetime.now(UTC) - timedelta(hours=1))
     long = "x" * 10001
     cases = [
         (world.admin, "POST", f"{API}/institutions", {"name": " ", "acronym": long},

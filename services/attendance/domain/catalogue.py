@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
+from ponte.contracts.attendance import DRAFT, PUBLISHED, UNPUBLISHED
 from ponte.errors import Conflict, InvalidInput
 from services.attendance.domain.checks import every_error
 from services.attendance.domain.forms import FormField, define_form
@@ -85,12 +87,12 @@ class Service:
     created_at: datetime
     updated_at: datetime
     due_business_days: int = DEFAULT_DUE_BUSINESS_DAYS
-    status: str = "draft"
+    status: str = DRAFT
     published_at: datetime | None = None
     id: str = field(default_factory=new_id)
 
     @classmethod
-    def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> "Service":
+    def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> Service:
         steps, form = every_error(lambda: define_steps(data.get("steps") or ()),
                                   lambda: define_form(data.get("form_fields") or ()))
         return cls(institution_id=institution_id, name=data["name"].strip(),
@@ -122,14 +124,14 @@ class Service:
         self.updated_at = now
 
     def publish(self, now: datetime) -> None:
-        if self.status == "published":
+        if self.status == PUBLISHED:
             raise Conflict("This service is already published.")
-        self.status, self.published_at, self.updated_at = "published", now, now
+        self.status, self.published_at, self.updated_at = PUBLISHED, now, now
 
     def unpublish(self, now: datetime) -> None:
-        if self.status != "published":
+        if self.status != PUBLISHED:
             raise Conflict(f"This service is {self.status}, not published.")
-        self.status, self.updated_at = "unpublished", now
+        self.status, self.updated_at = UNPUBLISHED, now
 
     @property
     def search_text(self) -> str:
@@ -138,7 +140,7 @@ class Service:
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == PUBLISHED
 
     def require_published(self) -> None:
         if not self.is_published:

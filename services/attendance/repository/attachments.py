@@ -1,7 +1,7 @@
 """Which request or appointment holds each attachment."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 

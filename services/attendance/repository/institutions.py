@@ -1,8 +1,8 @@
 """Institutions, their managers and their approved attendants' access requests."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 import sqlalchemy as sa
 

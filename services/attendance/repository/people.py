@@ -1,8 +1,9 @@
 """The names of accounts that acted here, copied from identity."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -5,8 +5,8 @@ from datetime import date
 
 from ponte.caller import Caller
 from ponte.clock import iso, local_today
-from ponte.service_layer import Context
 from ponte.contracts.attendance import APPOINTMENT, MEETING
+from ponte.service_layer import Context
 from services.attendance.domain.agenda import local_day_bounds, local_time, time_zone
 from services.attendance.repository import Repository
 from services.attendance.usecases.who import require_staff_member

@@ -16,8 +16,12 @@ from services.attendance.domain.checks import every_error
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
 from services.attendance.usecases.people import caller_account
-from services.attendance.usecases.who import (acts_for, institution_or_404,
-                                              require_staff_member, visible_appointment)
+from services.attendance.usecases.who import (
+    acts_for,
+    institution_or_404,
+    require_staff_member,
+    visible_appointment,
+)
 
 Ctx = Context[Repository]
 

@@ -9,8 +9,12 @@ from ponte.service_layer import Context
 from services.attendance import events, views
 from services.attendance.repository import Repository
 from services.attendance.usecases.requests import request_event
-from services.attendance.usecases.who import (institution_or_404, is_attendant, is_manager,
-                                              visible_request)
+from services.attendance.usecases.who import (
+    institution_or_404,
+    is_attendant,
+    is_manager,
+    visible_request,
+)
 
 Ctx = Context[Repository]
 

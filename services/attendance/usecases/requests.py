@@ -2,13 +2,13 @@
 queue, and the workflow from analysis to conclusion (002, "Atender Solicitações")."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from ponte import attachments
-from ponte.caller import Caller
 from ponte.calendar import add_business_days
+from ponte.caller import Caller
 from ponte.clock import as_utc, local_today, parse_iso
 from ponte.db import Transaction
 from ponte.errors import InvalidInput, NotFound
@@ -23,8 +23,11 @@ from services.attendance.events import request_people
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
 from services.attendance.usecases.people import caller_account
-from services.attendance.usecases.who import (require_attendant, require_staff_member,
-                                              visible_request)
+from services.attendance.usecases.who import (
+    require_attendant,
+    require_staff_member,
+    visible_request,
+)
 
 Ctx = Context[Repository]
 PROTOCOL_SEQUENCE = "service_request_protocol"
