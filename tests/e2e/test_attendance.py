@@ -111,7 +111,9 @@ class World:
         assert accepted.status_code == 200, accepted.text
         return secretary
 
-    def provider(self) -> dict:
+    def provider(self, complete: bool = True) -> dict:
+        """A registered provider; ``complete`` fills the profile data it needs to take
+        bookings (seed 000 §3.2)."""
         operator = self.staff(["operator"], "Olívia Operadora")
         email = f"provider-{uuid.uuid4().hex[:8]}@ponte.test"
         answer = self.client.post(f"{API}/providers", token=operator["token"], json={
@@ -122,8 +124,21 @@ class World:
             "provider_type": "clinic", "password": PASSWORD, "password_confirmation": PASSWORD,
             "accepted_terms": True})
         assert done.status_code == 201, done.text
-        return {"id": answer.json()["id"], "email": email,
-                "token": self.client.token(email, PASSWORD)}
+        provider = {"id": answer.json()["id"], "email": email,
+                    "token": self.client.token(email, PASSWORD)}
+        if complete:
+            self.complete_profile(provider)
+        return provider
+
+    def complete_profile(self, provider: dict) -> None:
+        done = self.client.patch(f"{API}/providers/{provider['id']}/profile",
+                                 token=provider["token"], json=PROFILE)
+        assert done.status_code == 200, done.text
+
+
+PROFILE = {"address": {"street": "Rua das Flores", "number": "100", "district": "Centro",
+                       "city": "Porto Velho", "state": "RO", "postal_code": "76801-000"},
+           "phones": ["+55 69 3216-0000"]}
 
 
 def answers(**overrides) -> dict:
@@ -768,3 +783,17 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
         if got != fields:
             wrong.append(f"{method} {url} {body}: {answer.status_code} {got}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_provider_takes_bookings_once_its_profile_is_complete(client, world):
+    provider = world.provider(complete=False)
+    citizen = world.citizen()
+    url = f"{API}/providers/{provider['id']}/appointments"
+    when = iso(datetime.now(timezone.utc) + timedelta(days=3))
+    refused = client.post(url, token=citizen["token"], json={"starts_at": when})
+    assert refused.status_code == 409, refused.text
+    assert "phones" in refused.json()["errors"]["profile"]
+    assert client.get(f"{API}/me/appointments", token=citizen["token"]).json()["items"] == []
+    world.complete_profile(provider)
+    booked = client.post(url, token=citizen["token"], json={"starts_at": when})
+    assert booked.status_code == 201, booked.text
