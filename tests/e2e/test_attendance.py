@@ -789,7 +789,7 @@ def test_a_provider_takes_bookings_once_its_profile_is_complete(client, world):
     provider = world.provider(complete=False)
     citizen = world.citizen()
     url = f"{API}/providers/{provider['id']}/appointments"
-    when = iso(datetime.now(timezone.utc) + timedelta(days=3))
+    when = iso(datetime.now(UTC) + timedelta(days=3))
     refused = client.post(url, token=citizen["token"], json={"starts_at": when})
     assert refused.status_code == 409, refused.text
     assert "phones" in refused.json()["errors"]["profile"]
