@@ -775,6 +775,9 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
          {"starts_at", "notes", "attachment_ids"}),
         (citizen["token"], "POST", f"{API}/institutions/{institution}/appointments",
          {"starts_at": past, "attachment_ids": [foreign]}, {"starts_at", "attachment_ids.0"}),
+        (citizen["token"], "POST", f"{API}/providers/{uuid.uuid4()}/appointments",
+         {"starts_at": "2026-12-01T10:00:00", "notes": long, "attachment_ids": [7]},
+         {"starts_at", "notes", "attachment_ids.0"}),
     ]
     wrong = []
     for token, method, url, body, fields in cases:
