@@ -92,8 +92,9 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
 
 
 def rating_view(rating: Rating) -> dict[str, Any]:
-    """For the institution's attendants. A rejected comment is kept in the database for audit
-    and never shown, here either."""
+    """For the institution's attendants' lists and the rating's own actions. A rejected comment
+    is kept in the database for audit and not shown here; only the request it rates shows it, to
+    its citizen and institution (:func:`service_request_view`)."""
     return {"id": rating.id, "request_id": rating.request_id, "service_id": rating.service_id,
             "institution_id": rating.institution_id, "score": rating.score,
             "comment": rating.comment if rating.status != REJECTED else None,
