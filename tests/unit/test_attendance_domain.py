@@ -328,3 +328,11 @@ def test_an_appointment_is_booked_in_the_future_and_cancelled_once():
     assert (appointment.status, appointment.cancelled_by) == ("cancelled", "provider")
     with pytest.raises(Conflict):
         appointment.cancel("citizen", NOW)
+
+
+def test_a_service_s_steps_and_form_are_refused_together():
+    with pytest.raises(InvalidInput) as refused:
+        Service.draft("inst", {"name": "x", "steps": [{"id": "nope", "title": "a"}],
+                               "form_fields": [{"name": "a", "label": "A", "type": "choice"}]},
+                      NOW)
+    assert set(refused.value.errors) == {"steps.0.id", "form_fields.0.choices"}
