@@ -204,6 +204,7 @@ ACCESS: dict[str, dict[str, Outcome]] = {
     "GET /api/v1/services": public(),
     "GET /api/v1/services/{id}": public(),
     "GET /api/v1/services/{id}/ratings": public(),
+    "GET /api/v1/institutions/{id}/services": only({MANAGER_X, ADMIN}),
     # every servant may ask (an attendant of X is answered 409: already approved)
     "POST /api/v1/institutions/{id}/attendant-requests": only({SERVANT, ATTENDANT_X,
                                                                ATTENDANT_Y, ADMIN}),
@@ -231,7 +232,8 @@ ACCESS: dict[str, dict[str, Outcome]] = {
     "POST /api/v1/service-requests/{id}/conclude": only({ATTENDANT_X}, **others(404, NOT_OF_X)),
     "POST /api/v1/service-requests/{id}/rating": only({CITIZEN}),
     "GET /api/v1/institutions/{id}/ratings": only({ATTENDANT_X}),
-    "POST /api/v1/ratings/{id}/moderate": only({ATTENDANT_X}, **others(404, NOT_OF_X)),
+    # the rated request is assigned to X's attendant, who may not moderate her own work
+    "POST /api/v1/ratings/{id}/moderate": only(set(), **others(404, NOT_OF_X)),
     "GET /api/v1/institutions/{id}/agenda": only(X_STAFF),
     # -- attendance: appointments (the citizen's, at provider A) ----------------------------
     "POST /api/v1/providers/{id}/appointments": only({CITIZEN}),

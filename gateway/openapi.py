@@ -125,6 +125,7 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/institutions", "/api/v1/institutions/{id}", {"id": "/items/0/id"}),
     ("POST /api/v1/institutions/{id}/services", "/api/v1/services/{id}", {"id": "/id"}),
     ("GET /api/v1/services", "/api/v1/services/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/institutions/{id}/services", "/api/v1/services/{id}", {"id": "/items/0/id"}),
     ("GET /api/v1/services", "/api/v1/institutions/{id}", {"id": "/items/0/institution/id"}),
     ("POST /api/v1/institutions/{id}/attendant-requests", "/api/v1/attendant-requests/{id}",
      {"id": "/id"}),

@@ -10,15 +10,17 @@ from typing import Any
 from gateway.api import Api, Call, PageQuery
 from gateway.attendance import schemas as s
 from ponte.errors import Unauthenticated
-from ponte.roles import ADMIN, AUTHORIZATIONS, MANAGER, SERVANT
+from ponte.roles import ADMIN, AUTHORIZATIONS, CITIZEN, MANAGER, PROVIDER, SECRETARY, SERVANT, STAFF
 
 api = Api()
 TAG = "attendance"
-STAFF = ("staff",)
-CITIZEN = ("citizen",)
-PEOPLE = ("citizen", "staff")
-PROVIDER_SIDE = ("provider", "secretary")
-AGENDA_COLUMNS = ["starts_at", "kind", "subject", "protocol", "citizen_name"]
+STAFF_ONLY = (STAFF,)
+CITIZENS = (CITIZEN,)
+PEOPLE = (CITIZEN, STAFF)
+PROVIDER_SIDE = (PROVIDER, SECRETARY)
+EITHER_SIDE = (CITIZEN, STAFF, PROVIDER, SECRETARY)
+AGENDA_COLUMNS = ["date", "time", "kind", "subject", "protocol", "citizen_name", "starts_at"]
+"""Local date and time first, as colleagues read them; ``starts_at`` (UTC) kept last."""
 
 
 def _page(call: Call) -> dict:
@@ -41,7 +43,10 @@ def _optional_caller(call: Call) -> dict | None:
 
 
 def agenda_csv(agenda: dict) -> tuple[list[str], list[list[Any]]]:
-    return AGENDA_COLUMNS, [[item.get(c) for c in AGENDA_COLUMNS] for item in agenda["items"]]
+    """Every item is on the agenda's local day; ``time`` is its local ``HH:MM``."""
+    local = {"date": agenda["date"]}
+    return AGENDA_COLUMNS, [[{**item, **local, "time": item["local_time"]}.get(c)
+                             for c in AGENDA_COLUMNS] for item in agenda["items"]]
 
 
 # -- institutions and managers --------------------------------------------------------------
@@ -109,6 +114,15 @@ def list_services(call: Call) -> dict:
                     **_page(call))
 
 
+@api.route("GET", "/api/v1/institutions/{id}/services", roles=(MANAGER,),
+           query=s.ServiceStatusQuery, response=s.ServiceList(), tag=TAG,
+           summary="Every service of the institution in every state, by name, each with its "
+                   "status (its managers and the admin); query status filters")
+def institution_services(call: Call) -> dict:
+    return call.rpc("attendance", "institution_services", call.caller, _id(call),
+                    status=call.query["status"], **_page(call))
+
+
 @api.route("GET", "/api/v1/services/{id}", public=True, response=s.ServiceSchema(), tag=TAG,
            summary="A published service (its managers also see drafts and unpublished ones)")
 def get_service(call: Call) -> dict:
@@ -157,7 +171,7 @@ def reject_attendant_request(call: Call) -> dict:
 
 # -- service requests -----------------------------------------------------------------------
 
-@api.route("POST", "/api/v1/services/{id}/requests", kinds=CITIZEN, body=s.ServiceRequestBody,
+@api.route("POST", "/api/v1/services/{id}/requests", kinds=CITIZENS, body=s.ServiceRequestBody,
            response=s.ServiceRequestSchema(), status=201, idempotent=True, tag=TAG,
            summary="Request a published service (citizen); answers checked against its form "
                    "(422 on answers.<field>); Idempotency-Key honoured")
@@ -167,14 +181,14 @@ def submit_request(call: Call) -> dict:
                     idempotency=call.idempotency)
 
 
-@api.route("GET", "/api/v1/me/service-requests", kinds=CITIZEN, query=s.RequestQuery,
+@api.route("GET", "/api/v1/me/service-requests", kinds=CITIZENS, query=s.RequestQuery,
            response=s.ServiceRequestList(), tag=TAG, summary="My service requests, newest first")
 def my_requests(call: Call) -> dict:
     return call.rpc("attendance", "my_requests", call.caller, status=call.query["status"],
                     **_page(call))
 
 
-@api.route("GET", "/api/v1/institutions/{id}/service-requests", kinds=STAFF,
+@api.route("GET", "/api/v1/institutions/{id}/service-requests", kinds=STAFF_ONLY,
            query=s.RequestQuery, response=s.ServiceRequestList(), tag=TAG,
            summary="The institution's queue (its attendants and managers): earliest due time "
                    "first, overdue ones flagged")
@@ -190,14 +204,14 @@ def get_request(call: Call) -> dict:
     return call.rpc("attendance", "get_request", call.caller, _id(call))
 
 
-@api.route("POST", "/api/v1/service-requests/{id}/start-analysis", kinds=STAFF,
+@api.route("POST", "/api/v1/service-requests/{id}/start-analysis", kinds=STAFF_ONLY,
            response=s.ServiceRequestSchema(), tag=TAG,
            summary="Start the analysis (an attendant of the institution); 409 unless submitted")
 def start_analysis(call: Call) -> dict:
     return call.rpc("attendance", "start_analysis", call.caller, _id(call))
 
 
-@api.route("POST", "/api/v1/service-requests/{id}/approve", kinds=STAFF, body=s.ApproveBody,
+@api.route("POST", "/api/v1/service-requests/{id}/approve", kinds=STAFF_ONLY, body=s.ApproveBody,
            response=s.ServiceRequestSchema(), tag=TAG,
            summary="Approve and assign an attendant of the same institution; 409 unless "
                    "in_analysis")
@@ -206,7 +220,7 @@ def approve_request(call: Call) -> dict:
                     str(call.body["attendant_id"]))
 
 
-@api.route("POST", "/api/v1/service-requests/{id}/reject", kinds=STAFF,
+@api.route("POST", "/api/v1/service-requests/{id}/reject", kinds=STAFF_ONLY,
            body=s.JustificationBody, response=s.ServiceRequestSchema(), tag=TAG,
            summary="Reject with a justification the citizen sees; 409 unless in_analysis")
 def reject_request(call: Call) -> dict:
@@ -214,7 +228,7 @@ def reject_request(call: Call) -> dict:
                     call.body["justification"])
 
 
-@api.route("PUT", "/api/v1/service-requests/{id}/checklist", kinds=STAFF,
+@api.route("PUT", "/api/v1/service-requests/{id}/checklist", kinds=STAFF_ONLY,
            body=s.ChecklistBody, response=s.ChecklistItemSchema(many=True), tag=TAG,
            summary="Answer checklist steps yes/no by step id (the assigned attendant)")
 def answer_checklist(call: Call) -> list:
@@ -236,7 +250,7 @@ def list_follow_ups(call: Call) -> dict:
     return call.rpc("attendance", "list_follow_ups", call.caller, _id(call), **_page(call))
 
 
-@api.route("POST", "/api/v1/service-requests/{id}/meetings", kinds=STAFF, body=s.MeetingBody,
+@api.route("POST", "/api/v1/service-requests/{id}/meetings", kinds=STAFF_ONLY, body=s.MeetingBody,
            response=s.MeetingSchema(), status=201, tag=TAG,
            summary="Schedule a video meeting in the future (the assigned attendant)")
 def schedule_meeting(call: Call) -> dict:
@@ -251,7 +265,7 @@ def list_meetings(call: Call) -> dict:
     return call.rpc("attendance", "list_meetings", call.caller, _id(call), **_page(call))
 
 
-@api.route("POST", "/api/v1/service-requests/{id}/conclude", kinds=STAFF, body=s.NoteBody,
+@api.route("POST", "/api/v1/service-requests/{id}/conclude", kinds=STAFF_ONLY, body=s.NoteBody,
            response=s.ServiceRequestSchema(), tag=TAG,
            summary="Conclude with a final note (the assigned attendant); 409 unless in_progress")
 def conclude_request(call: Call) -> dict:
@@ -260,7 +274,7 @@ def conclude_request(call: Call) -> dict:
 
 # -- ratings --------------------------------------------------------------------------------
 
-@api.route("POST", "/api/v1/service-requests/{id}/rating", kinds=CITIZEN, body=s.RatingBody,
+@api.route("POST", "/api/v1/service-requests/{id}/rating", kinds=CITIZENS, body=s.RatingBody,
            response=s.RatingSchema(), status=201, tag=TAG,
            summary="Rate a concluded request once (its citizen); 409 twice or before conclusion")
 def rate_request(call: Call) -> dict:
@@ -268,7 +282,7 @@ def rate_request(call: Call) -> dict:
                     call.body["comment"])
 
 
-@api.route("GET", "/api/v1/institutions/{id}/ratings", kinds=STAFF, query=s.RatingQuery,
+@api.route("GET", "/api/v1/institutions/{id}/ratings", kinds=STAFF_ONLY, query=s.RatingQuery,
            response=s.RatingList(), tag=TAG,
            summary="The institution's ratings, newest first (its attendants)")
 def institution_ratings(call: Call) -> dict:
@@ -276,7 +290,7 @@ def institution_ratings(call: Call) -> dict:
                     status=call.query["status"], **_page(call))
 
 
-@api.route("POST", "/api/v1/ratings/{id}/moderate", kinds=STAFF, body=s.ModerationBody,
+@api.route("POST", "/api/v1/ratings/{id}/moderate", kinds=STAFF_ONLY, body=s.ModerationBody,
            response=s.RatingSchema(), tag=TAG,
            summary="Approve a rating for the public or reject it (an attendant of the "
                    "institution); 409 once moderated")
@@ -287,10 +301,11 @@ def moderate_rating(call: Call) -> dict:
 
 # -- agenda ---------------------------------------------------------------------------------
 
-@api.route("GET", "/api/v1/institutions/{id}/agenda", kinds=STAFF, query=s.AgendaQuery,
+@api.route("GET", "/api/v1/institutions/{id}/agenda", kinds=STAFF_ONLY, query=s.AgendaQuery,
            response=s.AgendaSchema(), csv=agenda_csv, tag=TAG,
-           summary="The institution's meetings on a day (America/Sao_Paulo); CSV with "
-                   "Accept: text/csv or format=csv")
+           summary="The institution's meetings and appointments on a local day, each with "
+                   "its UTC starts_at and local_time (PONTE_TIMEZONE); CSV (columns date,time,"
+                   "kind,...) with Accept: text/csv or format=csv")
 def agenda(call: Call) -> dict:
     day = call.query["date"]
     return call.rpc("attendance", "agenda", call.caller, _id(call),
@@ -299,7 +314,7 @@ def agenda(call: Call) -> dict:
 
 # -- appointments at providers and institutions ----------------------------------------------
 
-@api.route("POST", "/api/v1/providers/{id}/appointments", kinds=CITIZEN,
+@api.route("POST", "/api/v1/providers/{id}/appointments", kinds=CITIZENS,
            body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
            summary="Book an appointment at a provider (citizen); the provider is told")
 def book_appointment(call: Call) -> dict:
@@ -321,7 +336,7 @@ def provider_appointments(call: Call) -> dict:
                     last.isoformat() if last else None, **_page(call))
 
 
-@api.route("POST", "/api/v1/institutions/{id}/appointments", kinds=CITIZEN,
+@api.route("POST", "/api/v1/institutions/{id}/appointments", kinds=CITIZENS,
            body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
            summary="Book an appointment at an institution (citizen); its attendants and "
                    "managers are told and see it on the agenda")
@@ -331,7 +346,7 @@ def book_institution_appointment(call: Call) -> dict:
                     attachment_ids=call.body["attachment_ids"])
 
 
-@api.route("GET", "/api/v1/institutions/{id}/appointments", kinds=STAFF,
+@api.route("GET", "/api/v1/institutions/{id}/appointments", kinds=STAFF_ONLY,
            query=s.AppointmentQuery, response=s.AppointmentList(), tag=TAG,
            summary="The institution's appointments from `from` to `to` (inclusive local "
                    "dates), by start (its attendants and managers)")
@@ -342,13 +357,13 @@ def institution_appointments(call: Call) -> dict:
                     **_page(call))
 
 
-@api.route("GET", "/api/v1/me/appointments", kinds=CITIZEN, query=PageQuery,
+@api.route("GET", "/api/v1/me/appointments", kinds=CITIZENS, query=PageQuery,
            response=s.AppointmentList(), tag=TAG, summary="My appointments, by start")
 def my_appointments(call: Call) -> dict:
     return call.rpc("attendance", "my_appointments", call.caller, **_page(call))
 
 
-@api.route("GET", "/api/v1/appointments/{id}", kinds=("citizen", "staff", *PROVIDER_SIDE),
+@api.route("GET", "/api/v1/appointments/{id}", kinds=EITHER_SIDE,
            response=s.AppointmentSchema(), tag=TAG,
            summary="An appointment (its citizen; the provider side with authorizations, or the "
                    "institution's attendants and managers)")
@@ -356,8 +371,7 @@ def get_appointment(call: Call) -> dict:
     return call.rpc("attendance", "get_appointment", call.caller_with_grants(), _id(call))
 
 
-@api.route("POST", "/api/v1/appointments/{id}/cancel", kinds=("citizen", "staff",
-                                                              *PROVIDER_SIDE),
+@api.route("POST", "/api/v1/appointments/{id}/cancel", kinds=EITHER_SIDE,
            response=s.AppointmentSchema(), tag=TAG,
            summary="Cancel an appointment (either side); the other side is told")
 def cancel_appointment(call: Call) -> dict:

@@ -3,17 +3,36 @@ checked here; what depends on a service's own form (its fields, types and requir
 checked by the attendance service and answered as ``answers.<field>`` errors."""
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.attendance import (
+    ACCESS_STATUSES,
+    AGENDA_KINDS,
+    APPOINTMENT_SIDES,
+    APPOINTMENT_STATUSES,
+    FIELD_TYPES,
+    FOLLOW_UP_SIDES,
+    MAX_YEAR,
+    MIN_YEAR,
+    RATING_STATUSES,
+    REQUEST_STATUSES,
+    SERVICE_STATUSES,
+)
 
-FIELD_TYPES = ("text", "number", "date", "cpf", "email", "choice")
-SERVICE_STATUSES = ("draft", "published", "unpublished")
-ACCESS_STATUSES = ("pending", "approved", "rejected")
-REQUEST_STATUSES = ("submitted", "in_analysis", "in_progress", "rejected", "concluded")
-RATING_STATUSES = ("pending", "approved", "rejected")
-APPOINTMENT_STATUSES = ("booked", "cancelled")
 NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+
+
+class JsonBoolean(fields.Boolean):
+    """``true`` or ``false`` only: ``1`` and ``"yes"`` are not booleans."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object,
+                     **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def _text(max_length: int, **kwargs: object) -> fields.String:
@@ -31,6 +50,23 @@ def _attachment_ids() -> fields.List:
     return fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
                        validate=validate.Length(max=20), metadata={
                            "description": "ids of your own uploads (POST /api/v1/uploads)"})
+
+
+def _within_years(value: date) -> None:
+    """A day whose bounds are computable (and an instant that has a UTC equivalent)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(f"Years {MIN_YEAR} to {MAX_YEAR} only.")
+
+
+def _instant(value: datetime) -> None:
+    try:
+        _within_years(value.astimezone(UTC))
+    except OverflowError:
+        raise ValidationError("Not a valid date-time.") from None
+
+
+def _day(**kwargs: object) -> fields.Date:
+    return fields.Date(load_default=None, validate=_within_years, **kwargs)
 
 
 def _timestamp(**kwargs: object) -> fields.String:
@@ -61,7 +97,7 @@ class FormFieldBody(Input):
         NAME, error="Letters, digits and _ (starting with a letter or _), at most 64."))
     label = _required_text(300)
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
-    required = fields.Boolean(load_default=False)
+    required = JsonBoolean(load_default=False)
     choices = fields.List(fields.String(validate=validate.Length(min=1, max=300)),
                           load_default=None, allow_none=True,
                           validate=validate.Length(max=100),
@@ -105,8 +141,8 @@ class ServiceQuery(PageQuery):
     institution_id = fields.UUID(load_default=None)
 
 
-class StatusQuery(PageQuery):
-    status = fields.String(load_default=None)
+class ServiceStatusQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(SERVICE_STATUSES))
 
 
 class AccessQuery(PageQuery):
@@ -151,7 +187,7 @@ class NoteBody(Input):
 
 class ChecklistBody(Input):
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
-                          values=fields.Boolean(truthy={True}, falsy={False}), required=True,
+                          values=JsonBoolean(), required=True,
                           metadata={"description": "step id → true (yes) | false (no)"})
 
 
@@ -161,8 +197,10 @@ class FollowUpBody(Input):
 
 
 class MeetingBody(Input):
-    starts_at = fields.AwareDateTime(required=True, default_timezone=None, metadata={
-        "description": "In the future; ISO-8601 with Z or an offset"})
+    starts_at = fields.AwareDateTime(required=True, default_timezone=None, validate=_instant,
+                                     metadata={
+                                         "description": "In the future; ISO-8601 with Z or an "
+                                                        "offset"})
     duration_minutes = fields.Integer(load_default=None, allow_none=True,
                                       validate=validate.Range(min=5, max=480))
     subject = _required_text(300)
@@ -174,27 +212,27 @@ class RatingBody(Input):
 
 
 class ModerationBody(Input):
-    approved = fields.Boolean(required=True, truthy={True}, falsy={False})
+    approved = JsonBoolean(required=True)
     reason = _text(2000, load_default=None, allow_none=True)
 
 
 class AgendaQuery(Input):
-    date = fields.Date(load_default=None, metadata={
-        "description": "A day in America/Sao_Paulo (default today)"})
+    date = _day(metadata={"description": "A day in the operator's time zone "
+                                          "(PONTE_TIMEZONE; default today)"})
     format = fields.String(load_default=None, validate=validate.OneOf(("json", "csv")))
 
 
 class AppointmentBody(Input):
-    starts_at = fields.AwareDateTime(required=True, metadata={"description": "In the future"})
+    starts_at = fields.AwareDateTime(required=True, validate=_instant,
+                                     metadata={"description": "In the future"})
     notes = _text(5000, load_default=None, allow_none=True)
     attachment_ids = _attachment_ids()
 
 
 class AppointmentQuery(PageQuery):
-    from_ = fields.Date(data_key="from", load_default=None, metadata={
+    from_ = _day(data_key="from", metadata={
         "description": "First day, inclusive (America/Sao_Paulo)"})
-    to = fields.Date(load_default=None, metadata={
-        "description": "Last day, inclusive (America/Sao_Paulo)"})
+    to = _day(metadata={"description": "Last day, inclusive (America/Sao_Paulo)"})
 
     @validates_schema
     def _period(self, data: dict, **kwargs: object) -> None:
@@ -280,6 +318,13 @@ class ServiceNameSchema(Schema):
     name = fields.String(allow_none=True)
 
 
+class RequestRatingSchema(Schema):
+    score = fields.Integer()
+    comment = fields.String(allow_none=True, metadata={
+        "description": "As written, whatever its moderation"})
+    status = fields.String(validate=validate.OneOf(RATING_STATUSES))
+
+
 class ServiceRequestSchema(Schema):
     id = fields.String()
     protocol = fields.String(metadata={"description": "YYYYMMDD + 6-digit daily sequence"})
@@ -299,10 +344,12 @@ class ServiceRequestSchema(Schema):
     concluded_at = _timestamp()
     due_at = _timestamp(description="Submission + the service's business days")
     overdue = fields.Boolean(metadata={"description": "Open and past its due time"})
+    rating = fields.Nested(RequestRatingSchema, allow_none=True, metadata={
+        "description": "null until the citizen rates it"})
 
 
 class AuthorSchema(PersonRef):
-    side = fields.String(metadata={"enum": ["attendant", "citizen"]})
+    side = fields.String(metadata={"enum": list(FOLLOW_UP_SIDES)})
 
 
 class FollowUpSchema(Schema):
@@ -353,8 +400,10 @@ class ServiceRatingsSchema(Schema):
 
 
 class AgendaItemSchema(Schema):
-    kind = fields.String(metadata={"enum": ["meeting", "appointment"]})
+    kind = fields.String(metadata={"enum": list(AGENDA_KINDS)})
     starts_at = _timestamp()
+    local_time = fields.String(metadata={
+        "description": "HH:MM in the operator's time zone (PONTE_TIMEZONE)"})
     ends_at = _timestamp()
     subject = fields.String()
     protocol = fields.String(allow_none=True)
@@ -366,6 +415,7 @@ class AgendaItemSchema(Schema):
 
 class AgendaSchema(Schema):
     date = fields.String(metadata={"format": "date"})
+    time_zone = fields.String(metadata={"description": "IANA name, e.g. America/Sao_Paulo"})
     institution_id = fields.String()
     items = fields.List(fields.Nested(AgendaItemSchema))
 
@@ -389,8 +439,7 @@ class AppointmentSchema(Schema):
     status = fields.String(validate=validate.OneOf(APPOINTMENT_STATUSES))
     created_at = _timestamp()
     cancelled_at = _timestamp()
-    cancelled_by = fields.String(allow_none=True, metadata={
-        "enum": ["citizen", "provider", "institution"]})
+    cancelled_by = fields.String(allow_none=True, metadata={"enum": list(APPOINTMENT_SIDES)})
 
 
 def _list_of(schema: type[Schema], name: str) -> type[Schema]:

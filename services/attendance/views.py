@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from ponte.clock import iso
+from ponte.contracts.attendance import REJECTED
 from services.attendance.domain.access import AttendantRequest
 from services.attendance.domain.appointments import Appointment
 from services.attendance.domain.catalogue import Institution, Service
@@ -51,7 +52,10 @@ def attendant_request_view(request: AttendantRequest, names: dict[str, str]) -> 
 
 
 def service_request_view(request: ServiceRequest, service: Service | None,
-                         names: dict[str, str], now: datetime) -> dict[str, Any]:
+                         names: dict[str, str], now: datetime,
+                         rating: Rating | None = None) -> dict[str, Any]:
+    """For its citizen and the institution: ``rating`` is the comment as written, whatever its
+    moderation."""
     return {"id": request.id, "protocol": request.protocol, "service_id": request.service_id,
             "service": {"id": request.service_id, "name": service.name if service else None},
             "institution_id": request.institution_id, "status": request.status,
@@ -62,7 +66,9 @@ def service_request_view(request: ServiceRequest, service: Service | None,
             "rejection_justification": request.rejection_justification,
             "conclusion_note": request.conclusion_note, "created_at": iso(request.created_at),
             "decided_at": iso(request.decided_at), "concluded_at": iso(request.concluded_at),
-            "due_at": iso(request.due_at), "overdue": request.is_overdue(now)}
+            "due_at": iso(request.due_at), "overdue": request.is_overdue(now),
+            "rating": {"score": rating.score, "comment": rating.comment, "status": rating.status}
+            if rating else None}
 
 
 def checklist_view(request: ServiceRequest) -> list[dict[str, Any]]:
@@ -86,11 +92,12 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
 
 
 def rating_view(rating: Rating) -> dict[str, Any]:
-    """For the institution's attendants. A rejected comment is kept in the database for audit
-    and never shown, here either."""
+    """For the institution's attendants' lists and the rating's own actions. A rejected comment
+    is kept in the database for audit and not shown here; only the request it rates shows it, to
+    its citizen and institution (:func:`service_request_view`)."""
     return {"id": rating.id, "request_id": rating.request_id, "service_id": rating.service_id,
             "institution_id": rating.institution_id, "score": rating.score,
-            "comment": rating.comment if rating.status != "rejected" else None,
+            "comment": rating.comment if rating.status != REJECTED else None,
             "status": rating.status, "created_at": iso(rating.created_at),
             "moderated_at": iso(rating.moderated_at)}
 

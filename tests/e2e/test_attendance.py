@@ -8,13 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen,
-                         wait_until)
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen, wait_until
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -22,7 +21,7 @@ SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class World:
@@ -112,7 +111,9 @@ class World:
         assert accepted.status_code == 200, accepted.text
         return secretary
 
-    def provider(self) -> dict:
+    def provider(self, complete: bool = True) -> dict:
+        """A registered provider; ``complete`` fills the profile data it needs to take
+        bookings (seed 000 §3.2)."""
         operator = self.staff(["operator"], "Olívia Operadora")
         email = f"provider-{uuid.uuid4().hex[:8]}@ponte.test"
         answer = self.client.post(f"{API}/providers", token=operator["token"], json={
@@ -123,8 +124,21 @@ class World:
             "provider_type": "clinic", "password": PASSWORD, "password_confirmation": PASSWORD,
             "accepted_terms": True})
         assert done.status_code == 201, done.text
-        return {"id": answer.json()["id"], "email": email,
-                "token": self.client.token(email, PASSWORD)}
+        provider = {"id": answer.json()["id"], "email": email,
+                    "token": self.client.token(email, PASSWORD)}
+        if complete:
+            self.complete_profile(provider)
+        return provider
+
+    def complete_profile(self, provider: dict) -> None:
+        done = self.client.patch(f"{API}/providers/{provider['id']}/profile",
+                                 token=provider["token"], json=PROFILE)
+        assert done.status_code == 200, done.text
+
+
+PROFILE = {"address": {"street": "Rua das Flores", "number": "100", "district": "Centro",
+                       "city": "Porto Velho", "state": "RO", "postal_code": "76801-000"},
+           "phones": ["+55 69 3216-0000"]}
 
 
 def answers(**overrides) -> dict:
@@ -236,9 +250,9 @@ def test_a_request_goes_from_submission_to_a_moderated_rating(client, world, off
         ("Recebemos seus documentos.", "attendant"), ("Obrigada!", "citizen")]
 
     past = client.post(f"{link}/meetings", token=bruno["token"], json={
-        "starts_at": iso(datetime.now(timezone.utc) - timedelta(hours=1)), "subject": "x"})
+        "starts_at": iso(datetime.now(UTC) - timedelta(hours=1)), "subject": "x"})
     assert past.status_code == 422 and "starts_at" in past.json()["errors"]
-    when = datetime.now(timezone.utc) + timedelta(days=2)
+    when = datetime.now(UTC) + timedelta(days=2)
     meeting = client.post(f"{link}/meetings", token=bruno["token"], json={
         "starts_at": iso(when), "duration_minutes": 45, "subject": "Conferência de dados"})
     assert meeting.status_code == 201, meeting.text
@@ -294,9 +308,11 @@ def test_a_request_goes_from_submission_to_a_moderated_rating(client, world, off
         assert answer.status_code == 200, answer.text
         assert answer.headers["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8"))))
-        assert rows[0] == ["starts_at", "kind", "subject", "protocol", "citizen_name"]
-        assert [meeting.json()["starts_at"], "meeting", "Conferência de dados",
-                request["protocol"], "Cida Cidadã"] in rows[1:]
+        assert rows[0] == ["date", "time", "kind", "subject", "protocol", "citizen_name",
+                           "starts_at"]
+        assert [day, when.astimezone(SAO_PAULO).strftime("%H:%M"), "meeting",
+                "Conferência de dados", request["protocol"], "Cida Cidadã",
+                meeting.json()["starts_at"]] in rows[1:]
 
 
 def test_a_rejection_needs_a_justification_the_citizen_sees(client, world, office):
@@ -479,7 +495,7 @@ def test_attendants_of_one_institution_never_see_anothers_requests(client, world
 def test_a_citizen_books_at_a_provider_whose_side_sees_and_cancels_it(client, world):
     provider = world.provider()
     citizen = world.citizen()
-    when = datetime.now(timezone.utc) + timedelta(days=3)
+    when = datetime.now(UTC) + timedelta(days=3)
     upload = client.post(f"{API}/uploads", token=citizen["token"],
                          files={"file": ("exame.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
     booked = client.post(f"{API}/providers/{provider['id']}/appointments",
@@ -492,7 +508,7 @@ def test_a_citizen_books_at_a_provider_whose_side_sees_and_cancels_it(client, wo
     assert appointment["citizen"] == {"id": citizen["id"], "name": "Cida Cidadã"}
     assert client.post(f"{API}/providers/{provider['id']}/appointments",
                        token=citizen["token"], json={
-                           "starts_at": iso(datetime.now(timezone.utc) - timedelta(hours=1))}
+                           "starts_at": iso(datetime.now(UTC) - timedelta(hours=1))}
                        ).status_code == 422
     assert client.post(f"{API}/providers/{uuid.uuid4()}/appointments", token=citizen["token"],
                        json={"starts_at": iso(when)}).status_code == 404
@@ -589,6 +605,10 @@ def test_the_agenda_lists_meetings_and_appointments_of_the_day_and_csv_cells_can
         ("appointment", late.json()["starts_at"])]
     assert agenda["items"][0]["citizen_name"] == "Cida Cidadã"
     assert agenda["items"][0]["protocol"] is None
+    # UTC instants, and the local clock colleagues read (a late appointment stays on its day)
+    assert agenda["time_zone"] == "America/Sao_Paulo"
+    assert [i["local_time"] for i in agenda["items"]] == ["08:30", "10:30", "23:59"]
+    assert agenda["items"][1]["starts_at"] == iso(at)
 
     answer = client.get(f"{API}/institutions/{institution['id']}/agenda",
                         token=office["manager"]["token"],
@@ -596,9 +616,10 @@ def test_the_agenda_lists_meetings_and_appointments_of_the_day_and_csv_cells_can
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"))))
     assert [r["kind"] for r in rows] == ["appointment", "meeting", "appointment"]
-    assert rows[1] == {"starts_at": meeting.json()["starts_at"], "kind": "meeting",
+    assert rows[1] == {"date": day.isoformat(), "time": "10:30", "kind": "meeting",
                        "subject": '\'=HYPERLINK("http://evil.example","x")',
-                       "protocol": request["protocol"], "citizen_name": "Cida Cidadã"}
+                       "protocol": request["protocol"], "citizen_name": "Cida Cidadã",
+                       "starts_at": meeting.json()["starts_at"]}
     assert rows[0]["protocol"] == ""
 
     cancelled = client.post(f"{API}/appointments/{late.json()['id']}/cancel",
@@ -642,3 +663,140 @@ def test_a_new_name_in_identity_reaches_the_attendants(client, world, office):
     link = f"{API}/service-requests/{request['id']}"
     wait_until(lambda: client.get(link, token=office["ana"]["token"]).json()["citizen"]["name"]
                == "Cida Souza", 15, 0.2, what="the citizen's new name")
+
+
+def test_managers_find_their_drafts_among_their_institutions_services(client, world, office):
+    institution, manager = office["institution"], office["manager"]
+    url = f"{API}/institutions/{institution['id']}/services"
+    draft = client.post(url, token=manager["token"], json={"name": "Rascunho da Márcia"})
+    assert draft.status_code == 201, draft.text
+    listed = client.get(url, token=manager["token"], params={"limit": 200})
+    assert listed.status_code == 200, listed.text
+    statuses = {s["id"]: s["status"] for s in listed.json()["items"]}
+    assert statuses[draft.json()["id"]] == "draft"
+    assert statuses[office["service"]["id"]] == "published"
+    drafts = client.get(url, token=world.admin, params={"status": "draft", "limit": 200})
+    assert drafts.status_code == 200, drafts.text
+    assert {s["status"] for s in drafts.json()["items"]} == {"draft"}
+    assert draft.json()["id"] in [s["id"] for s in drafts.json()["items"]]
+    assert client.get(url, token=manager["token"],
+                      params={"status": "gone"}).status_code == 422
+    assert client.get(url, token=office["ana"]["token"]).status_code == 403
+    other = world.manager_of(world.institution("Detran"))
+    assert client.get(url, token=other["token"]).status_code == 403
+
+
+def test_a_request_shows_its_rating_and_its_own_attendant_may_not_moderate_it(
+        client, world, office):
+    citizen, ana, bruno = world.citizen(), office["ana"], office["bruno"]
+    request = submit(client, office, citizen).json()
+    link = f"{API}/service-requests/{request['id']}"
+    client.post(f"{link}/start-analysis", token=ana["token"])
+    client.post(f"{link}/approve", token=ana["token"], json={"attendant_id": bruno["id"]})
+    concluded = client.post(f"{link}/conclude", token=bruno["token"], json={"note": "Feito"})
+    assert concluded.json()["rating"] is None
+    rated = client.post(f"{link}/rating", token=citizen["token"],
+                        json={"score": 2, "comment": "Meu CPF é 123"})
+    assert rated.status_code == 201, rated.text
+    own = client.post(f"{API}/ratings/{rated.json()['id']}/moderate", token=bruno["token"],
+                      json={"approved": True})
+    assert own.status_code == 403, own.text
+    rejected = client.post(f"{API}/ratings/{rated.json()['id']}/moderate", token=ana["token"],
+                           json={"approved": False, "reason": "dados pessoais"})
+    assert rejected.status_code == 200, rejected.text
+    for who in (citizen, bruno, office["manager"]):
+        seen = client.get(link, token=who["token"])
+        assert seen.json()["rating"] == {"score": 2, "comment": "Meu CPF é 123",
+                                         "status": "rejected"}, seen.text
+
+
+def test_every_field_error_comes_back_in_one_answer(client, world, office):
+    """A body with several independent mistakes to each create and update endpoint: every
+    field is named in the first answer."""
+    citizen, ana, bruno, manager = world.citizen(), office["ana"], office["bruno"], \
+        office["manager"]
+    institution = office["institution"]["id"]
+    request = submit(client, office, citizen).json()
+    link = f"{API}/service-requests/{request['id']}"
+    foreign = client.post(f"{API}/uploads", token=world.citizen()["token"], files={
+        "file": ("rg.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}).json()["id"]
+    past = iso(datetime.now(UTC) - timedelta(hours=1))
+    long = "x" * 10001
+    cases = [
+        (world.admin, "POST", f"{API}/institutions", {"name": " ", "acronym": long},
+         {"name", "acronym"}),
+        (world.admin, "POST", f"{API}/institutions/{institution}/managers",
+         {"account_id": "nobody"}, {"account_id"}),
+        (manager["token"], "POST", f"{API}/institutions/{institution}/services",
+         {"name": " ", "due_business_days": 0, "requirements": [""],
+          "steps": [{"title": " "}],
+          "form_fields": [{"name": "1x", "label": " ", "type": "colour"}]},
+         {"name", "due_business_days", "requirements.0", "steps.0.title",
+          "form_fields.0.name", "form_fields.0.label", "form_fields.0.type"}),
+        # the rules only the service knows, all at once too
+        (manager["token"], "POST", f"{API}/institutions/{institution}/services",
+         {"name": "Serviço", "steps": [{"id": "nope", "title": "Passo"}],
+          "form_fields": [{"name": "a", "label": "A", "type": "text"},
+                          {"name": "a", "label": "B", "type": "text"}]},
+         {"steps.0.id", "form_fields.1.name"}),
+        (manager["token"], "PATCH", f"{API}/services/{office['service']['id']}",
+         {"name": " ", "description": long, "due_business_days": 366},
+         {"name", "description", "due_business_days"}),
+        (manager["token"], "PATCH", f"{API}/services/{office['service']['id']}",
+         {"steps": [{"id": "nope", "title": "Passo"}],
+          "form_fields": [{"name": "a", "label": "A", "type": "text", "choices": ["x"]}]},
+         {"steps.0.id", "form_fields.0.choices"}),
+        (world.staff(["servant"])["token"], "POST",
+         f"{API}/institutions/{institution}/attendant-requests", {"message": long},
+         {"message"}),
+        (manager["token"], "POST", f"{API}/attendant-requests/{uuid.uuid4()}/reject",
+         {"reason": " "}, {"reason"}),
+        (citizen["token"], "POST", f"{API}/services/{office['service']['id']}/requests",
+         {"answers": {"cpf": "123", "email": "no", "extra": 1}, "attachment_ids": [foreign]},
+         {"answers.cpf", "answers.email", "answers.kind", "answers.extra",
+          "attachment_ids.0"}),
+        (ana["token"], "POST", f"{link}/approve", {"attendant_id": "nobody"},
+         {"attendant_id"}),
+        (ana["token"], "POST", f"{link}/reject", {"justification": " "}, {"justification"}),
+        (bruno["token"], "PUT", f"{link}/checklist", {"answers": {"a": "yes", "b": 1}},
+         {"answers.a.value", "answers.b.value"}),
+        (citizen["token"], "POST", f"{link}/follow-ups",
+         {"message": " ", "attachment_ids": ["x" * 65]}, {"message", "attachment_ids.0"}),
+        (bruno["token"], "POST", f"{link}/meetings",
+         {"starts_at": "soon", "duration_minutes": 1, "subject": " "},
+         {"starts_at", "duration_minutes", "subject"}),
+        (bruno["token"], "POST", f"{link}/conclude", {"note": " "}, {"note"}),
+        (citizen["token"], "POST", f"{link}/rating", {"score": 9, "comment": long},
+         {"score", "comment"}),
+        (ana["token"], "POST", f"{API}/ratings/{uuid.uuid4()}/moderate",
+         {"approved": "yes", "reason": long}, {"approved", "reason"}),
+        (citizen["token"], "POST", f"{API}/institutions/{institution}/appointments",
+         {"starts_at": "soon", "notes": long, "attachment_ids": [""] * 21},
+         {"starts_at", "notes", "attachment_ids"}),
+        (citizen["token"], "POST", f"{API}/institutions/{institution}/appointments",
+         {"starts_at": past, "attachment_ids": [foreign]}, {"starts_at", "attachment_ids.0"}),
+        (citizen["token"], "POST", f"{API}/providers/{uuid.uuid4()}/appointments",
+         {"starts_at": "2026-12-01T10:00:00", "notes": long, "attachment_ids": [7]},
+         {"starts_at", "notes", "attachment_ids.0"}),
+    ]
+    wrong = []
+    for token, method, url, body, fields in cases:
+        answer = client.request(method, url, token=token, json=body)
+        got = set(answer.json().get("errors", {})) if answer.status_code == 422 else None
+        if got != fields:
+            wrong.append(f"{method} {url} {body}: {answer.status_code} {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_provider_takes_bookings_once_its_profile_is_complete(client, world):
+    provider = world.provider(complete=False)
+    citizen = world.citizen()
+    url = f"{API}/providers/{provider['id']}/appointments"
+    when = iso(datetime.now(UTC) + timedelta(days=3))
+    refused = client.post(url, token=citizen["token"], json={"starts_at": when})
+    assert refused.status_code == 409, refused.text
+    assert "phones" in refused.json()["errors"]["profile"]
+    assert client.get(f"{API}/me/appointments", token=citizen["token"]).json()["items"] == []
+    world.complete_profile(provider)
+    booked = client.post(url, token=citizen["token"], json={"starts_at": when})
+    assert booked.status_code == 201, booked.text

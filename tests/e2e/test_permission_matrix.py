@@ -598,6 +598,7 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/service-requests/{id}/rating": P(_sr("concluded", "/rating"),
                                                    json={"score": 4}, spends=("concluded",)),
     "GET /api/v1/institutions/{id}/ratings": P(_x("/ratings")),
+    "GET /api/v1/institutions/{id}/services": P(_x("/services")),
     "POST /api/v1/ratings/{id}/moderate": P(
         lambda w: f"{API}/ratings/{w.thing('rating')['id']}/moderate",
         json={"approved": True}, spends=("rating",)),

@@ -40,6 +40,7 @@ class FakeIdentity:
     name = "identity"
     accounts: dict[str, dict] = {}
     providers: dict[str, dict] = {}
+    missing_profile: dict[str, list[str]] = {}
 
     @rpc
     def get_accounts(self, ids: list[str]) -> list[dict]:
@@ -50,6 +51,10 @@ class FakeIdentity:
         if provider_id not in FakeIdentity.providers:
             raise NotFound("No such provider.")
         return FakeIdentity.providers[provider_id]
+
+    @rpc
+    def get_missing_profile(self, provider_id: str) -> list[str]:
+        return FakeIdentity.missing_profile.get(provider_id, [])
 
     @rpc
     def ping(self) -> dict:
@@ -386,3 +391,93 @@ def test_names_follow_identity(office, rpc_client):
                == "Cida Souza", 5, 0.05, what="the new name")
     emit("account_updated", {"account_id": str(uuid.uuid4()), "kind": "citizen",
                              "name": "Nobody", "email": "n@x.test"})
+
+
+def concluded_by(office: Office, rpc_client, attendant: dict, citizen: dict) -> dict:
+    """A request of ``citizen`` that ``attendant`` handled to its conclusion."""
+    request = office.submit(citizen)
+    rpc_client.start_analysis(office.ana, request["id"])
+    rpc_client.approve_request(office.ana, request["id"], attendant["account_id"])
+    return rpc_client.conclude_request(attendant, request["id"], "Pronto")
+
+
+def test_the_attendant_who_handled_a_request_may_not_moderate_its_rating(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = concluded_by(office, rpc_client, office.bruno, citizen)
+    rating = rpc_client.rate_request(citizen, request["id"], 2, "Demorou")
+    with pytest.raises(Forbidden):
+        rpc_client.moderate_rating(office.bruno, rating["id"], True)
+    assert rpc_client.moderate_rating(office.ana, rating["id"], True)["status"] == "approved"
+
+
+def test_a_request_carries_its_rating_whatever_its_moderation(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    request = concluded_by(office, rpc_client, office.bruno, citizen)
+    assert rpc_client.get_request(citizen, request["id"])["rating"] is None
+    rating = rpc_client.rate_request(citizen, request["id"], 3, "  Bom, mas lento ")
+    rpc_client.moderate_rating(office.ana, rating["id"], False, "dados pessoais")
+    expected = {"score": 3, "comment": "Bom, mas lento", "status": "rejected"}
+    for who in (citizen, office.bruno, office.manager):
+        assert rpc_client.get_request(who, request["id"])["rating"] == expected
+    mine = rpc_client.my_requests(citizen)["items"]
+    assert next(r for r in mine if r["id"] == request["id"])["rating"] == expected
+
+
+def test_managers_list_their_institutions_services_in_every_state(office, rpc_client):
+    institution = office.institution["id"]
+    draft = rpc_client.create_service(office.manager, institution, {"name": "Rascunho"})
+    listed = rpc_client.institution_services(office.manager, institution)["items"]
+    assert {(s["id"], s["status"]) for s in listed} >= {(draft["id"], "draft"),
+                                                         (office.service["id"], "published")}
+    drafts = rpc_client.institution_services(ADMIN, institution, status="draft")["items"]
+    assert [s["id"] for s in drafts] == [draft["id"]]
+    with pytest.raises(Forbidden):
+        rpc_client.institution_services(office.ana, institution)
+    with pytest.raises(Forbidden):
+        rpc_client.institution_services(Office(rpc_client).manager, institution)
+
+
+def test_the_agenda_gives_each_item_its_local_time(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    day = (now() + timedelta(days=30)).date()
+    at = f"{day.isoformat()}T13:30:00Z"  # 10:30 in São Paulo
+    rpc_client.book_institution_appointment(citizen, office.institution["id"], at, "Presencial")
+    agenda = rpc_client.agenda(office.ana, office.institution["id"], day.isoformat())
+    assert agenda["time_zone"] == "America/Sao_Paulo"
+    assert [(i["starts_at"], i["local_time"]) for i in agenda["items"]] == [
+        (at, "10:30")]
+
+
+def test_booking_a_provider_with_an_incomplete_profile_names_the_missing_fields(rpc_client):
+    citizen = person("citizen", "Cida")
+    provider_id = str(uuid.uuid4())
+    FakeIdentity.providers[provider_id] = {"id": provider_id, "legal_name": "Clínica"}
+    FakeIdentity.missing_profile[provider_id] = ["phones", "address"]
+    when = iso(now() + timedelta(days=1))
+    with pytest.raises(Conflict) as refused:
+        rpc_client.book_appointment(citizen, provider_id, when)
+    assert refused.value.errors == {"profile": ["phones", "address"]}
+    assert rpc_client.my_appointments(citizen)["items"] == []
+    FakeIdentity.missing_profile[provider_id] = []
+    assert rpc_client.book_appointment(citizen, provider_id, when)["status"] == "booked"
+
+
+def test_independent_mistakes_are_reported_together(office, rpc_client):
+    citizen = person("citizen", "Cida")
+    foreign = upload(person("citizen", "Alguém"))
+    with pytest.raises(InvalidInput) as submitted:
+        rpc_client.submit_request(citizen, office.service["id"], {"cpf": "1", "extra": 1},
+                                  [foreign])
+    assert set(submitted.value.errors) == {"answers.cpf", "answers.extra", "attachment_ids.0"}
+    with pytest.raises(InvalidInput) as booked:
+        rpc_client.book_institution_appointment(citizen, office.institution["id"],
+                                                iso(now() - timedelta(hours=1)), None,
+                                                [foreign])
+    assert set(booked.value.errors) == {"starts_at", "attachment_ids.0"}
+    with pytest.raises(InvalidInput) as edited:
+        rpc_client.update_service(office.manager, office.service["id"], {
+            "steps": [{"id": "nope", "title": "x"}],
+            "form_fields": [{"name": "a", "label": "A", "type": "text"},
+                            {"name": "a", "label": "B", "type": "choice"}]})
+    assert set(edited.value.errors) == {"steps.0.id", "form_fields.1.name",
+                                        "form_fields.1.choices"}

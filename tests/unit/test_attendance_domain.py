@@ -2,7 +2,7 @@
 passed in: services, attendant requests, service requests, ratings and appointments."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,10 +10,14 @@ from ponte.errors import Conflict, Forbidden, InvalidInput
 from services.attendance.domain.access import AttendantRequest, may_ask
 from services.attendance.domain.appointments import Appointment
 from services.attendance.domain.catalogue import Service, define_steps, search_key
-from services.attendance.domain.requests import (Rating, ServiceRequest, format_protocol,
-                                                 meeting_room)
+from services.attendance.domain.requests import (
+    Rating,
+    ServiceRequest,
+    format_protocol,
+    meeting_room,
+)
 
-NOW = datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 CITIZEN, ANA, BRUNO, MANAGER = "citizen-1", "ana", "bruno", "manager"
 BASE = "https://meet.example.org/"
 
@@ -324,3 +328,11 @@ def test_an_appointment_is_booked_in_the_future_and_cancelled_once():
     assert (appointment.status, appointment.cancelled_by) == ("cancelled", "provider")
     with pytest.raises(Conflict):
         appointment.cancel("citizen", NOW)
+
+
+def test_a_service_s_steps_and_form_are_refused_together():
+    with pytest.raises(InvalidInput) as refused:
+        Service.draft("inst", {"name": "x", "steps": [{"id": "nope", "title": "a"}],
+                               "form_fields": [{"name": "a", "label": "A", "type": "choice"}]},
+                      NOW)
+    assert set(refused.value.errors) == {"steps.0.id", "form_fields.0.choices"}

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
+from ponte.contracts.attendance import DRAFT, PUBLISHED, UNPUBLISHED
 from ponte.errors import Conflict, InvalidInput
+from services.attendance.domain.checks import every_error
 from services.attendance.domain.forms import FormField, define_form
 
 DEFAULT_DUE_BUSINESS_DAYS = 5
-SERVICE_STATUSES = ("draft", "published", "unpublished")
 
 
 def new_id() -> str:
@@ -85,24 +87,30 @@ class Service:
     created_at: datetime
     updated_at: datetime
     due_business_days: int = DEFAULT_DUE_BUSINESS_DAYS
-    status: str = "draft"
+    status: str = DRAFT
     published_at: datetime | None = None
     id: str = field(default_factory=new_id)
 
     @classmethod
-    def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> "Service":
+    def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> Service:
+        steps, form = every_error(lambda: define_steps(data.get("steps") or ()),
+                                  lambda: define_form(data.get("form_fields") or ()))
         return cls(institution_id=institution_id, name=data["name"].strip(),
                    description=data.get("description") or "",
                    audience=data.get("audience") or "",
                    requirements=tuple(data.get("requirements") or ()),
-                   steps=define_steps(data.get("steps") or ()),
-                   form=define_form(data.get("form_fields") or ()), created_at=now,
+                   steps=steps, form=form, created_at=now,
                    updated_at=now,
                    due_business_days=data.get("due_business_days") or DEFAULT_DUE_BUSINESS_DAYS)
 
     def edit(self, changes: dict[str, Any], now: datetime) -> None:
         """Any status ("Atualizar as informações pertinentes aos serviços cadastrados"). Requests
         already made keep the steps and form they were made with."""
+        steps, form = every_error(
+            lambda: define_steps(changes["steps"] or (), self.steps)
+            if "steps" in changes else self.steps,
+            lambda: define_form(changes["form_fields"] or ())
+            if "form_fields" in changes else self.form)
         if "name" in changes:
             self.name = changes["name"].strip()
         for name in ("description", "audience"):
@@ -110,23 +118,20 @@ class Service:
                 setattr(self, name, changes[name] or "")
         if "requirements" in changes:
             self.requirements = tuple(changes["requirements"] or ())
-        if "steps" in changes:
-            self.steps = define_steps(changes["steps"] or (), self.steps)
-        if "form_fields" in changes:
-            self.form = define_form(changes["form_fields"] or ())
+        self.steps, self.form = steps, form
         if changes.get("due_business_days") is not None:
             self.due_business_days = changes["due_business_days"]
         self.updated_at = now
 
     def publish(self, now: datetime) -> None:
-        if self.status == "published":
+        if self.status == PUBLISHED:
             raise Conflict("This service is already published.")
-        self.status, self.published_at, self.updated_at = "published", now, now
+        self.status, self.published_at, self.updated_at = PUBLISHED, now, now
 
     def unpublish(self, now: datetime) -> None:
-        if self.status != "published":
+        if self.status != PUBLISHED:
             raise Conflict(f"This service is {self.status}, not published.")
-        self.status, self.updated_at = "unpublished", now
+        self.status, self.updated_at = UNPUBLISHED, now
 
     @property
     def search_text(self) -> str:
@@ -135,7 +140,7 @@ class Service:
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == PUBLISHED
 
     def require_published(self) -> None:
         if not self.is_published:

@@ -8,15 +8,15 @@ and whether each value is of its field's type. Errors name ``answers.<field>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from ponte.documents import normalise_cpf
 from ponte.errors import InvalidInput
 
-FIELD_TYPES = ("text", "number", "date", "cpf", "email", "choice")
 MAX_TEXT = 5000
 MAX_NUMBER = Decimal(10) ** 15
 # syntax only, as for accounts (API.md): something@domain.tld, no spaces
@@ -37,7 +37,7 @@ class FormField:
                 "choices": list(self.choices) if self.type == "choice" else None}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FormField":
+    def from_dict(cls, data: dict[str, Any]) -> FormField:
         return cls(name=data["name"], label=data["label"], type=data["type"],
                    required=bool(data.get("required")),
                    choices=tuple(data.get("choices") or ()))

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ponte.contracts.attendance import (
+    APPROVED,
+    CONCLUDED,
+    IN_ANALYSIS,
+    IN_PROGRESS,
+    OPEN_REQUEST_STATUSES,
+    PENDING,
+    REJECTED,
+    SUBMITTED,
+)
 from ponte.errors import Conflict, Forbidden, InvalidInput
 from services.attendance.domain.catalogue import Service, new_id, required_text
 
-REQUEST_STATUSES = ("submitted", "in_analysis", "in_progress", "rejected", "concluded")
-OPEN_STATUSES = ("submitted", "in_analysis", "in_progress")
-RATING_STATUSES = ("pending", "approved", "rejected")
 DEFAULT_MEETING_MINUTES = 30
 HORIZON = timedelta(days=2 * 366)
 
@@ -86,7 +93,7 @@ class Rating:
     score: int
     comment: str | None
     created_at: datetime
-    status: str = "pending"
+    status: str = PENDING
     moderated_by: str | None = None
     moderated_at: datetime | None = None
     moderation_reason: str | None = None
@@ -96,9 +103,9 @@ class Rating:
                  now: datetime) -> None:
         """An attendant approves a rating's comment for the public, or rejects it ("algum dado
         sensível ou fala deturpada", 002): a rejected original is kept, never shown."""
-        if self.status != "pending":
+        if self.status != PENDING:
             raise Conflict(f"This rating is already {self.status}.")
-        self.status = "approved" if approved else "rejected"
+        self.status = APPROVED if approved else REJECTED
         self.moderated_by, self.moderated_at = attendant_id, now
         self.moderation_reason = (reason or "").strip() or None
 
@@ -114,7 +121,7 @@ class ServiceRequest:
     created_at: datetime
     due_at: datetime
     protocol: str | None = None
-    status: str = "submitted"
+    status: str = SUBMITTED
     assigned_attendant_id: str | None = None
     analysis_started_by: str | None = None
     analysis_started_at: datetime | None = None
@@ -129,7 +136,7 @@ class ServiceRequest:
     @classmethod
     def submit(cls, service: Service, citizen_id: str, answers: dict[str, Any],
                attachments: list[dict[str, Any]], now: datetime,
-               due_at: datetime) -> "ServiceRequest":
+               due_at: datetime) -> ServiceRequest:
         """A request for a published service, with answers already checked against its form;
         the checklist is the service's steps at this moment, unanswered. Its protocol follows
         in the same transaction (:meth:`assign_protocol`)."""
@@ -151,29 +158,29 @@ class ServiceRequest:
     # -- the attendant's workflow -------------------------------------------------------
 
     def start_analysis(self, attendant_id: str, now: datetime) -> None:
-        self._require("submitted", "start its analysis")
-        self.status = "in_analysis"
+        self._require(SUBMITTED, "start its analysis")
+        self.status = IN_ANALYSIS
         self.analysis_started_by, self.analysis_started_at = attendant_id, now
 
     def approve(self, attendant_id: str, assignee_id: str, now: datetime) -> None:
         """"Aprovar" choosing the attendant who will handle it (an approved attendant of the
         same institution: the caller checks that, it knows the institution's attendants)."""
-        self._require("in_analysis", "approve it")
-        self.status, self.assigned_attendant_id = "in_progress", assignee_id
+        self._require(IN_ANALYSIS, "approve it")
+        self.status, self.assigned_attendant_id = IN_PROGRESS, assignee_id
         self.decided_by, self.decided_at = attendant_id, now
 
     def reject(self, attendant_id: str, justification: str | None, now: datetime) -> None:
         """"Ao reprovar ... o atendente precisa justificar": the citizen sees the reason."""
         justification = required_text(justification, "justification")
-        self._require("in_analysis", "reject it")
-        self.status, self.rejection_justification = "rejected", justification
+        self._require(IN_ANALYSIS, "reject it")
+        self.status, self.rejection_justification = REJECTED, justification
         self.decided_by, self.decided_at = attendant_id, now
 
     def answer_checklist(self, attendant_id: str, answers: dict[str, bool],
                          now: datetime) -> list[dict[str, Any]]:
         """The assigned attendant answers steps yes or no; steps not named keep their answer."""
         self.require_assigned(attendant_id, "answer the checklist")
-        self._require("in_progress", "answer its checklist")
+        self._require(IN_PROGRESS, "answer its checklist")
         steps = {item["step_id"] for item in self.checklist}
         unknown = {f"answers.{key}": ["No such step in this request's checklist."]
                    for key in answers if key not in steps}
@@ -194,7 +201,7 @@ class ServiceRequest:
             side = "citizen"
         else:
             raise Forbidden("Only the assigned attendant and the citizen write follow-ups.")
-        self._require("in_progress", "add a follow-up")
+        self._require(IN_PROGRESS, "add a follow-up")
         return FollowUp(self.id, author_id, side, message, attachments, now)
 
     def schedule_meeting(self, attendant_id: str, starts_at: datetime,
@@ -204,7 +211,7 @@ class ServiceRequest:
         subject = required_text(subject, "subject")
         self.require_assigned(attendant_id, "schedule meetings")
         require_future(starts_at, now)
-        self._require("in_progress", "schedule a meeting")
+        self._require(IN_PROGRESS, "schedule a meeting")
         return Meeting(self.id, self.institution_id, starts_at,
                        duration_minutes or DEFAULT_MEETING_MINUTES, subject,
                        f"{base_url.rstrip('/')}/{meeting_room()}", attendant_id, now)
@@ -213,8 +220,8 @@ class ServiceRequest:
         """"Concluir Solicitação": the final note is required."""
         note = required_text(note, "note")
         self.require_assigned(attendant_id, "conclude it")
-        self._require("in_progress", "conclude it")
-        self.status, self.conclusion_note, self.concluded_at = "concluded", note, now
+        self._require(IN_PROGRESS, "conclude it")
+        self.status, self.conclusion_note, self.concluded_at = CONCLUDED, note, now
 
     # -- the citizen's rating -----------------------------------------------------------
 
@@ -223,17 +230,24 @@ class ServiceRequest:
         """Once, after conclusion (1–5 with a comment)."""
         if citizen_id != self.citizen_id:
             raise Forbidden("Only the citizen who made the request rates it.")
-        if self.status != "concluded":
+        if self.status != CONCLUDED:
             raise Conflict("A request is rated after its conclusion.")
         if already_rated:
             raise Conflict("This request is already rated.")
         return Rating(self.id, self.service_id, self.institution_id, citizen_id, score,
                       (comment or "").strip() or None, now)
 
+    def require_not_handled_by(self, attendant_id: str) -> None:
+        """Nobody moderates the rating of their own work: the attendant assigned to the request
+        leaves its rating to a colleague (issue 17, item 16)."""
+        if attendant_id == self.assigned_attendant_id:
+            raise Forbidden("The attendant assigned to this request may not moderate its "
+                            "rating.")
+
     # -- due time -----------------------------------------------------------------------
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status in OPEN_STATUSES and self.due_at < now
+        return self.status in OPEN_REQUEST_STATUSES and self.due_at < now
 
     def mark_overdue_notified(self, now: datetime) -> None:
         if self.overdue_notified_at is not None or not self.is_overdue(now):

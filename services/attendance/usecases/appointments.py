@@ -5,16 +5,25 @@ from datetime import date, datetime
 from typing import Any
 
 from ponte import attachments
-from ponte.clock import as_utc, iso
-from ponte.db import Transaction
-from ponte.errors import InvalidInput, NotFound
-from ponte.roles import AUTHORIZATIONS
-from services.attendance import views
-from services.attendance.domain.appointments import Appointment
+from ponte.caller import Caller
+from ponte.clock import parse_iso
+from ponte.errors import NotFound
+from ponte.service_layer import Context, UnitOfWork
+from services.attendance import events, views
+from services.attendance.domain.agenda import local_day_bounds
+from services.attendance.domain.appointments import Appointment, require_complete_profile
+from services.attendance.domain.checks import every_error
 from services.attendance.repository import Repository
-from services.attendance.usecases import (HOLDER, Attendance, institution_or_404, is_attendant,
-                                          is_manager, local_day_bounds, publish,
-                                          require_staff_member)
+from services.attendance.usecases.attachments import HOLDER
+from services.attendance.usecases.people import caller_account
+from services.attendance.usecases.who import (
+    acts_for,
+    institution_or_404,
+    require_staff_member,
+    visible_appointment,
+)
+
+Ctx = Context[Repository]
 
 
 def _appointment_answer(repo: Repository, appointment: Appointment,
@@ -33,157 +42,115 @@ def _appointments_page(repo: Repository, items: list, next_cursor: str | None) -
                        for a, name in items], next_cursor)
 
 
-def _appointment_event(repo: Repository, appointment: Appointment,
-                       provider_name: str | None, **extra: Any) -> dict:
-    institution = repo.institution(appointment.institution_id) \
-        if appointment.institution_id else None
-    return {"appointment_id": appointment.id, "provider_id": appointment.provider_id,
-            "provider_legal_name": provider_name,
-            "institution_id": appointment.institution_id,
-            "institution_name": institution.name if institution else None,
-            "citizen_id": appointment.citizen_id,
-            "citizen_name": repo.names([appointment.citizen_id]).get(appointment.citizen_id),
-            "starts_at": iso(appointment.starts_at), "notes": appointment.notes,
-            "status": appointment.status,
-            "link": f"/api/v1/appointments/{appointment.id}", **extra}
-
-
-def _publish_to_host(tx: Transaction, repo: Repository, event_type: str, data: dict,
-                     appointment: Appointment) -> None:
-    """Tell the side that receives the citizen: the provider (its logins and secretaries with
-    ``authorizations``) or the institution's attendants and managers."""
-    if appointment.provider_id:
-        publish(tx, event_type, data, [],
-                provider={"id": appointment.provider_id, "roles": [AUTHORIZATIONS]})
+def _tell(uow: UnitOfWork[Repository], event_type: str, appointment: Appointment,
+          provider_name: str | None, to_host: bool, **extra: Any) -> None:
+    """Tell the citizen, or the side that receives the citizen: the provider (its logins and
+    secretaries with ``authorizations``) or the institution's attendants and managers."""
+    repo = uow.repo
+    institution_id = appointment.institution_id
+    institution = repo.institution(institution_id) if institution_id else None
+    if not to_host:
+        told = [appointment.citizen_id]
+    elif institution_id and not appointment.provider_id:
+        told = repo.attendants(institution_id) + repo.managers(institution_id)
     else:
-        institution_id = appointment.institution_id or ""
-        publish(tx, event_type, data,
-                repo.attendants(institution_id) + repo.managers(institution_id))
+        told = []
+    uow.publish(events.appointment_event(
+        event_type, appointment, provider_name, institution,
+        repo.names([appointment.citizen_id]), told,
+        provider_side=to_host and bool(appointment.provider_id), **extra))
 
 
-def _book(att: Attendance, caller: dict, starts_at: datetime, notes: str | None,
-          attachment_ids: list[str], citizen: dict, provider: dict | None = None,
+def _book(ctx: Ctx, caller: Caller, starts_at: str, notes: str | None,
+          attachment_ids: list[str], provider: dict | None = None,
           institution_id: str | None = None) -> dict:
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
+    citizen = caller_account(ctx, caller)
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        repo = uow.repo
         if institution_id:
             institution_or_404(repo, institution_id)
-        appointment = Appointment.book(provider["id"] if provider else None,
-                                       caller["account_id"], as_utc(starts_at), notes, [], now,
-                                       institution_id=institution_id)
-        appointment.attachments = attachments.claim(attachment_ids, caller["account_id"],
-                                                    HOLDER)
+        appointment, held = every_error(
+            lambda: Appointment.book(provider["id"] if provider else None, caller.account_id,
+                                     parse_iso(starts_at), notes, [], now,
+                                     institution_id=institution_id),
+            lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
+        appointment.attachments = held
         provider_name = provider.get("legal_name") if provider else None
         repo.save_person(citizen, now)
         repo.add_appointment(appointment, provider_name)
         repo.hold_attachments(appointment.attachments, "appointment", appointment.id)
-        _publish_to_host(tx, repo, "appointment_booked",
-                         _appointment_event(repo, appointment, provider_name), appointment)
+        _tell(uow, "appointment_booked", appointment, provider_name, to_host=True)
         return _appointment_answer(repo, appointment, provider_name)
 
 
-def book_appointment(att: Attendance, caller: dict, provider: dict, starts_at: datetime,
-                     notes: str | None, attachment_ids: list[str], citizen: dict) -> dict:
-    """At a provider; ``provider`` is identity's view of it (the caller checked it exists)."""
-    return _book(att, caller, starts_at, notes, attachment_ids, citizen, provider=provider)
+def book_appointment(ctx: Ctx, caller: Caller, provider_id: str, starts_at: str,
+                     notes: str | None, attachment_ids: list[str]) -> dict:
+    """At a provider, as identity knows it (404 when it does not), whose profile is complete
+    (409 naming the missing fields in ``errors.profile``, seed 000 §3.2)."""
+    provider = ctx.rpc("identity", "get_provider", provider_id)
+    require_complete_profile(ctx.rpc("identity", "get_missing_profile", provider_id))
+    return _book(ctx, caller, starts_at, notes, attachment_ids, provider=provider)
 
 
-def book_institution_appointment(att: Attendance, caller: dict, institution_id: str,
-                                 starts_at: datetime, notes: str | None,
-                                 attachment_ids: list[str], citizen: dict) -> dict:
+def book_institution_appointment(ctx: Ctx, caller: Caller, institution_id: str,
+                                 starts_at: str, notes: str | None,
+                                 attachment_ids: list[str]) -> dict:
     """At an institution: it appears on the institution's agenda."""
-    return _book(att, caller, starts_at, notes, attachment_ids, citizen,
-                 institution_id=institution_id)
+    return _book(ctx, caller, starts_at, notes, attachment_ids, institution_id=institution_id)
 
 
-def _acts_for(caller: dict, provider_id: str | None) -> bool:
-    """The provider side with ``authorizations`` (``acting_for`` as the gateway gives it)."""
-    return provider_id is not None and AUTHORIZATIONS in (
-        (caller.get("acting_for") or {}).get(provider_id) or [])
+def _period(first_day: str | None, last_day: str | None) -> tuple[datetime | None,
+                                                                  datetime | None]:
+    """From the start of ``first_day`` to the end of ``last_day``, local dates (``YYYY-MM-DD``
+    as the edge checked them, ``to`` not before ``from``), inclusive."""
+    return (local_day_bounds(date.fromisoformat(first_day))[0] if first_day else None,
+            local_day_bounds(date.fromisoformat(last_day))[1] if last_day else None)
 
 
-def _period(first_day: date | None, last_day: date | None) -> tuple[datetime | None,
-                                                                    datetime | None]:
-    """From the start of ``first_day`` to the end of ``last_day``, local dates, inclusive."""
-    if first_day and last_day and last_day < first_day:
-        raise InvalidInput("to must not be before from.", {"to": ["Must not be before from."]})
-    return (local_day_bounds(first_day)[0] if first_day else None,
-            local_day_bounds(last_day)[1] if last_day else None)
-
-
-def provider_appointments(att: Attendance, caller: dict, provider_id: str,
-                          first_day: date | None, last_day: date | None, limit: int,
-                          cursor: str | None) -> dict:
-    if not _acts_for(caller, provider_id):
+def provider_appointments(ctx: Ctx, caller: Caller, provider_id: str, first_day: str | None,
+                          last_day: str | None, limit: int, cursor: str | None) -> dict:
+    if not acts_for(caller, provider_id):
         raise NotFound("No such provider.")
     start, end = _period(first_day, last_day)
-    with att.db.read() as session:
-        repo = Repository(session)
-        items, next_cursor = repo.appointments_page(limit, cursor, provider_id=provider_id,
-                                                    start=start, end=end)
-        return _appointments_page(repo, items, next_cursor)
+    with ctx.reading() as uow:
+        items, next_cursor = uow.repo.appointments_page(limit, cursor, provider_id=provider_id,
+                                                        start=start, end=end)
+        return _appointments_page(uow.repo, items, next_cursor)
 
 
-def institution_appointments(att: Attendance, caller: dict, institution_id: str,
-                             first_day: date | None, last_day: date | None, limit: int,
+def institution_appointments(ctx: Ctx, caller: Caller, institution_id: str,
+                             first_day: str | None, last_day: str | None, limit: int,
                              cursor: str | None) -> dict:
     start, end = _period(first_day, last_day)
-    with att.db.read() as session:
-        repo = Repository(session)
-        require_staff_member(repo, caller, institution_id)
-        items, next_cursor = repo.appointments_page(limit, cursor, institution_id=institution_id,
-                                                    start=start, end=end)
-        return _appointments_page(repo, items, next_cursor)
+    with ctx.reading() as uow:
+        require_staff_member(uow.repo, caller, institution_id)
+        items, next_cursor = uow.repo.appointments_page(
+            limit, cursor, institution_id=institution_id, start=start, end=end)
+        return _appointments_page(uow.repo, items, next_cursor)
 
 
-def my_appointments(att: Attendance, caller: dict, limit: int, cursor: str | None) -> dict:
-    with att.db.read() as session:
-        repo = Repository(session)
-        items, next_cursor = repo.appointments_page(limit, cursor,
-                                                    citizen_id=caller["account_id"])
-        return _appointments_page(repo, items, next_cursor)
+def my_appointments(ctx: Ctx, caller: Caller, limit: int, cursor: str | None) -> dict:
+    with ctx.reading() as uow:
+        items, next_cursor = uow.repo.appointments_page(limit, cursor,
+                                                        citizen_id=caller.account_id)
+        return _appointments_page(uow.repo, items, next_cursor)
 
 
-def visible_appointment(repo: Repository, caller: dict, appointment_id: str,
-                        lock: bool = False) -> tuple[Appointment, str | None, str]:
-    """The appointment and the caller's side: its citizen, the provider side with
-    ``authorizations``, or the institution's attendants and managers; to anyone else it does
-    not exist."""
-    found = repo.appointment(appointment_id, lock=lock)
-    if found is None:
-        raise NotFound("No such appointment.")
-    appointment, provider_name = found
-    if caller.get("kind") == "citizen" and caller["account_id"] == appointment.citizen_id:
-        return appointment, provider_name, "citizen"
-    if _acts_for(caller, appointment.provider_id):
-        return appointment, provider_name, "provider"
-    if appointment.institution_id and (
-            is_attendant(repo, caller, appointment.institution_id)
-            or is_manager(repo, caller, appointment.institution_id)):
-        return appointment, provider_name, "institution"
-    raise NotFound("No such appointment.")
+def get_appointment(ctx: Ctx, caller: Caller, appointment_id: str) -> dict:
+    with ctx.reading() as uow:
+        appointment, provider_name, _ = visible_appointment(uow.repo, caller, appointment_id)
+        return _appointment_answer(uow.repo, appointment, provider_name)
 
 
-def get_appointment(att: Attendance, caller: dict, appointment_id: str) -> dict:
-    with att.db.read() as session:
-        repo = Repository(session)
-        appointment, provider_name, _ = visible_appointment(repo, caller, appointment_id)
-        return _appointment_answer(repo, appointment, provider_name)
-
-
-def cancel_appointment(att: Attendance, caller: dict, appointment_id: str) -> dict:
+def cancel_appointment(ctx: Ctx, caller: Caller, appointment_id: str) -> dict:
     """Either side cancels; the other side is told."""
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
-        appointment, provider_name, side = visible_appointment(repo, caller, appointment_id,
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        appointment, provider_name, side = visible_appointment(uow.repo, caller, appointment_id,
                                                                lock=True)
         appointment.cancel(side, now)
-        repo.save_appointment(appointment)
-        data = _appointment_event(repo, appointment, provider_name, cancelled_by=side)
-        if side == "citizen":
-            _publish_to_host(tx, repo, "appointment_cancelled", data, appointment)
-        else:
-            publish(tx, "appointment_cancelled", data, [appointment.citizen_id])
-        return _appointment_answer(repo, appointment, provider_name)
+        uow.repo.save_appointment(appointment)
+        _tell(uow, "appointment_cancelled", appointment, provider_name,
+              to_host=side == "citizen", cancelled_by=side)
+        return _appointment_answer(uow.repo, appointment, provider_name)

@@ -2,39 +2,53 @@
 queue, and the workflow from analysis to conclusion (002, "Atender Solicitações")."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable
+from typing import Any
 
 from ponte import attachments
 from ponte.calendar import add_business_days
-from ponte.clock import as_utc, iso, local_today
+from ponte.caller import Caller
+from ponte.clock import as_utc, local_today, parse_iso
 from ponte.db import Transaction
 from ponte.errors import InvalidInput, NotFound
 from ponte.idempotency import run_once
 from ponte.numbering import next_number
-from services.attendance import views
+from ponte.service_layer import Context, Event, UnitOfWork
+from services.attendance import events, views
+from services.attendance.domain.checks import every_error
 from services.attendance.domain.forms import validate_answers
 from services.attendance.domain.requests import ServiceRequest, format_protocol
+from services.attendance.events import request_people
 from services.attendance.repository import Repository
-from services.attendance.usecases import (HOLDER, Attendance, publish, request_event,
-                                          request_event_of, request_people, require_attendant,
-                                          require_staff_member, visible_request)
+from services.attendance.usecases.attachments import HOLDER
+from services.attendance.usecases.people import caller_account
+from services.attendance.usecases.who import (
+    require_attendant,
+    require_staff_member,
+    visible_request,
+)
 
-
+Ctx = Context[Repository]
 PROTOCOL_SEQUENCE = "service_request_protocol"
 
 
-# -- service requests ---------------------------------------------------------------------
+def request_event(repo: Repository, event_type: str, request: ServiceRequest,
+                  told: Iterable[str | None], **extra: Any) -> Event:
+    """An event about ``request``, with its service, institution and people read here."""
+    return events.request_event(event_type, request, repo.service(request.service_id),
+                                repo.institution(request.institution_id),
+                                repo.names(request_people(request)), told, **extra)
+
 
 def _request_answer(repo: Repository, request: ServiceRequest, now: datetime) -> dict:
     service = repo.service(request.service_id)
     names = repo.names(request_people(request))
-    return views.service_request_view(request, service, names, now)
+    return views.service_request_view(request, service, names, now, repo.rating_of(request.id))
 
 
-def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict,
-                   attachment_ids: list[str], citizen: dict,
-                   idempotency: dict | None = None) -> dict:
+def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict,
+                   attachment_ids: list[str], idempotency: dict | None = None) -> dict:
     """A citizen's request for a published service: answers checked against its form, the
     uploads attached, a protocol (``YYYYMMDD`` + the day's 6-digit sequence) and a due time of
     the service's business days. A retry with the same Idempotency-Key answers the first.
@@ -42,16 +56,20 @@ def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict
     The protocol comes last: the day's sequence row stays locked until the transaction ends
     (``ponte.numbering``), so everything the event and the answer show is read before, and
     after the bump only the request and its event (one INSERT at the commit) are written."""
+    citizen = caller_account(ctx, caller)
+
     def work(tx: Transaction) -> dict:
-        now = att.clock()
-        repo = Repository(tx.session)
+        now = ctx.clock()
+        repo = ctx.repository(tx.session)
+        uow = UnitOfWork(repo, tx.publish)
         service = repo.service(service_id)
         if service is None or not service.is_published:
             raise NotFound("No such service.")
-        clean = validate_answers(service.form, answers)
-        held = attachments.claim(attachment_ids, caller["account_id"], HOLDER)
+        clean, held = every_error(
+            lambda: validate_answers(service.form, answers),
+            lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
         repo.save_person(citizen, now)
-        request = ServiceRequest.submit(service, caller["account_id"], clean, held, now,
+        request = ServiceRequest.submit(service, caller.account_id, clean, held, now,
                                         add_business_days(now, service.due_business_days))
         repo.hold_attachments(held, "service_request", request.id)
         institution = repo.institution(request.institution_id)
@@ -59,10 +77,10 @@ def submit_request(att: Attendance, caller: dict, service_id: str, answers: dict
         told = [request.citizen_id] + repo.attendants(request.institution_id)
         request.assign_protocol(take_protocol(tx, now))
         repo.add_request(request)
-        publish(tx, "service_request_submitted",
-                request_event_of(request, service, institution, names), told)
+        uow.publish(events.request_event("service_request_submitted", request, service,
+                                         institution, names, told))
         return views.service_request_view(request, service, names, now)
-    return run_once(att.db, idempotency, work)
+    return run_once(ctx.db, idempotency, work)
 
 
 def take_protocol(tx: Transaction, now: datetime) -> str:
@@ -70,176 +88,167 @@ def take_protocol(tx: Transaction, now: datetime) -> str:
     return format_protocol(day, next_number(tx.session, PROTOCOL_SEQUENCE, day))
 
 
-def my_requests(att: Attendance, caller: dict, status: str | None, limit: int,
+def my_requests(ctx: Ctx, caller: Caller, status: str | None, limit: int,
                 cursor: str | None) -> dict:
-    now = att.clock()
-    with att.db.read() as session:
-        repo = Repository(session)
-        items, next_cursor = repo.requests_page(limit, cursor, citizen_id=caller["account_id"],
-                                                status=status)
-        return _requests_page(repo, items, next_cursor, now)
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        items, next_cursor = uow.repo.requests_page(limit, cursor, citizen_id=caller.account_id,
+                                                    status=status)
+        return _requests_page(uow.repo, items, next_cursor, now)
 
 
 def _requests_page(repo: Repository, items: list[ServiceRequest], next_cursor: str | None,
                    now: datetime) -> dict:
     services = repo.services_by_id(r.service_id for r in items)
     names = repo.names([r.citizen_id for r in items] + [r.assigned_attendant_id for r in items])
-    return views.page([views.service_request_view(r, services.get(r.service_id), names, now)
-                       for r in items], next_cursor)
+    rated = repo.ratings_of(r.id for r in items)
+    return views.page([views.service_request_view(r, services.get(r.service_id), names, now,
+                                                  rated.get(r.id)) for r in items], next_cursor)
 
 
-def institution_requests(att: Attendance, caller: dict, institution_id: str,
-                         status: str | None, limit: int, cursor: str | None) -> dict:
+def institution_requests(ctx: Ctx, caller: Caller, institution_id: str, status: str | None,
+                         limit: int, cursor: str | None) -> dict:
     """The attendants' queue: the most urgent due time first, overdue ones flagged."""
-    now = att.clock()
-    with att.db.read() as session:
-        repo = Repository(session)
-        require_staff_member(repo, caller, institution_id)
-        items, next_cursor = repo.requests_page(limit, cursor, institution_id=institution_id,
-                                                status=status)
-        return _requests_page(repo, items, next_cursor, now)
+    now = ctx.clock()
+    with ctx.reading() as uow:
+        require_staff_member(uow.repo, caller, institution_id)
+        items, next_cursor = uow.repo.requests_page(limit, cursor,
+                                                    institution_id=institution_id,
+                                                    status=status)
+        return _requests_page(uow.repo, items, next_cursor, now)
 
 
-def get_request(att: Attendance, caller: dict, request_id: str) -> dict:
-    with att.db.read() as session:
-        repo = Repository(session)
-        return _request_answer(repo, visible_request(repo, caller, request_id), att.clock())
+def get_request(ctx: Ctx, caller: Caller, request_id: str) -> dict:
+    with ctx.reading() as uow:
+        request = visible_request(uow.repo, caller, request_id)
+        return _request_answer(uow.repo, request, ctx.clock())
 
 
-def _attendant_step(att: Attendance, caller: dict, request_id: str,
-                    step: Callable[[Repository, Transaction, ServiceRequest, datetime], None]
-                    ) -> dict:
+Step = Callable[[UnitOfWork[Repository], ServiceRequest, datetime], None]
+
+
+def _attendant_step(ctx: Ctx, caller: Caller, request_id: str, step: Step) -> dict:
     """Load a request the caller may see, require an approved attendant of its institution,
     apply ``step``, save, answer the whole request."""
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
-        request = visible_request(repo, caller, request_id, lock=True)
-        require_attendant(repo, caller, request.institution_id)
-        step(repo, tx, request, now)
-        repo.save_request(request)
-        return _request_answer(repo, request, now)
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        request = visible_request(uow.repo, caller, request_id, lock=True)
+        require_attendant(uow.repo, caller, request.institution_id)
+        step(uow, request, now)
+        uow.repo.save_request(request)
+        return _request_answer(uow.repo, request, now)
 
 
-def start_analysis(att: Attendance, caller: dict, request_id: str) -> dict:
-    def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
-        request.start_analysis(caller["account_id"], now)
-    return _attendant_step(att, caller, request_id, step)
+def start_analysis(ctx: Ctx, caller: Caller, request_id: str) -> dict:
+    def step(uow: UnitOfWork[Repository], request: ServiceRequest, now: datetime) -> None:
+        request.start_analysis(caller.account_id, now)
+    return _attendant_step(ctx, caller, request_id, step)
 
 
-def approve_request(att: Attendance, caller: dict, request_id: str, attendant_id: str) -> dict:
-    def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
-        if not repo.is_attendant(request.institution_id, attendant_id):
+def approve_request(ctx: Ctx, caller: Caller, request_id: str, attendant_id: str) -> dict:
+    def step(uow: UnitOfWork[Repository], request: ServiceRequest, now: datetime) -> None:
+        if not uow.repo.is_attendant(request.institution_id, attendant_id):
             raise InvalidInput("Assign an approved attendant of this institution.",
                                {"attendant_id": ["Not an approved attendant of this "
                                                  "institution."]})
-        request.approve(caller["account_id"], attendant_id, now)
-        publish(tx, "service_request_approved",
-                request_event(repo, request, repo.service(request.service_id)),
-                [request.citizen_id, attendant_id])
-    return _attendant_step(att, caller, request_id, step)
+        request.approve(caller.account_id, attendant_id, now)
+        uow.publish(request_event(uow.repo, "service_request_approved", request,
+                                  [request.citizen_id, attendant_id]))
+    return _attendant_step(ctx, caller, request_id, step)
 
 
-def reject_request(att: Attendance, caller: dict, request_id: str, justification: str) -> dict:
-    def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
-        request.reject(caller["account_id"], justification, now)
-        publish(tx, "service_request_rejected",
-                request_event(repo, request, repo.service(request.service_id),
-                              justification=request.rejection_justification),
-                [request.citizen_id])
-    return _attendant_step(att, caller, request_id, step)
+def reject_request(ctx: Ctx, caller: Caller, request_id: str, justification: str) -> dict:
+    def step(uow: UnitOfWork[Repository], request: ServiceRequest, now: datetime) -> None:
+        request.reject(caller.account_id, justification, now)
+        uow.publish(request_event(uow.repo, "service_request_rejected", request,
+                                  [request.citizen_id],
+                                  justification=request.rejection_justification))
+    return _attendant_step(ctx, caller, request_id, step)
 
 
-def conclude_request(att: Attendance, caller: dict, request_id: str, note: str) -> dict:
-    def step(repo: Repository, tx: Transaction, request: ServiceRequest, now: datetime) -> None:
-        request.conclude(caller["account_id"], note, now)
-        publish(tx, "service_request_concluded",
-                request_event(repo, request, repo.service(request.service_id),
-                              conclusion_note=request.conclusion_note),
-                [request.citizen_id])
-    return _attendant_step(att, caller, request_id, step)
+def conclude_request(ctx: Ctx, caller: Caller, request_id: str, note: str) -> dict:
+    def step(uow: UnitOfWork[Repository], request: ServiceRequest, now: datetime) -> None:
+        request.conclude(caller.account_id, note, now)
+        uow.publish(request_event(uow.repo, "service_request_concluded", request,
+                                  [request.citizen_id],
+                                  conclusion_note=request.conclusion_note))
+    return _attendant_step(ctx, caller, request_id, step)
 
 
-def answer_checklist(att: Attendance, caller: dict, request_id: str,
+def answer_checklist(ctx: Ctx, caller: Caller, request_id: str,
                      answers: dict[str, bool]) -> list[dict]:
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
-        request = visible_request(repo, caller, request_id, lock=True)
-        request.answer_checklist(caller["account_id"], answers, now)
-        repo.save_request(request)
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        request = visible_request(uow.repo, caller, request_id, lock=True)
+        request.answer_checklist(caller.account_id, answers, now)
+        uow.repo.save_request(request)
         return views.checklist_view(request)
 
 
-def add_follow_up(att: Attendance, caller: dict, request_id: str, message: str,
+def add_follow_up(ctx: Ctx, caller: Caller, request_id: str, message: str,
                   attachment_ids: list[str]) -> dict:
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        repo = uow.repo
         request = visible_request(repo, caller, request_id, lock=True)
-        follow_up = request.follow_up(caller["account_id"], message, [], now)
-        follow_up.attachments = attachments.claim(attachment_ids, caller["account_id"], HOLDER)
+        follow_up = request.follow_up(caller.account_id, message, [], now)
+        follow_up.attachments = attachments.claim(attachment_ids, caller.account_id, HOLDER)
         repo.add_follow_up(follow_up)
         repo.hold_attachments(follow_up.attachments, "service_request", request.id)
         other = request.citizen_id if follow_up.side == "attendant" \
             else request.assigned_attendant_id
-        publish(tx, "follow_up_added", request_event(
-            repo, request, repo.service(request.service_id), follow_up_id=follow_up.id,
-            author_side=follow_up.side, author_id=follow_up.author_id), [other])
+        uow.publish(request_event(repo, "follow_up_added", request, [other],
+                                  **events.follow_up_extra(follow_up)))
         return views.follow_up_view(follow_up, repo.names([follow_up.author_id]))
 
 
-def list_follow_ups(att: Attendance, caller: dict, request_id: str, limit: int,
+def list_follow_ups(ctx: Ctx, caller: Caller, request_id: str, limit: int,
                     cursor: str | None) -> dict:
-    with att.db.read() as session:
-        repo = Repository(session)
-        request = visible_request(repo, caller, request_id)
-        items, next_cursor = repo.follow_ups_page(request.id, limit, cursor)
-        names = repo.names(f.author_id for f in items)
+    with ctx.reading() as uow:
+        request = visible_request(uow.repo, caller, request_id)
+        items, next_cursor = uow.repo.follow_ups_page(request.id, limit, cursor)
+        names = uow.repo.names(f.author_id for f in items)
         return views.page([views.follow_up_view(f, names) for f in items], next_cursor)
 
 
-def schedule_meeting(att: Attendance, caller: dict, request_id: str, starts_at: datetime,
+def schedule_meeting(ctx: Ctx, caller: Caller, request_id: str, starts_at: str,
                      duration_minutes: int | None, subject: str) -> dict:
-    now = att.clock()
-    with att.db.transaction() as tx:
-        repo = Repository(tx.session)
-        request = visible_request(repo, caller, request_id, lock=True)
-        meeting = request.schedule_meeting(caller["account_id"], as_utc(starts_at),
-                                           duration_minutes, subject, att.meeting_base_url, now)
-        repo.add_meeting(meeting)
-        publish(tx, "meeting_scheduled", request_event(
-            repo, request, repo.service(request.service_id), meeting_id=meeting.id,
-            starts_at=iso(meeting.starts_at), duration_minutes=meeting.duration_minutes,
-            subject=meeting.subject, join_url=meeting.join_url), [request.citizen_id])
+    """``starts_at`` as the edge checked it: ISO-8601 with ``Z`` or an offset."""
+    now = ctx.clock()
+    with ctx.unit() as uow:
+        request = visible_request(uow.repo, caller, request_id, lock=True)
+        meeting = request.schedule_meeting(caller.account_id, as_utc(parse_iso(starts_at)),
+                                           duration_minutes, subject,
+                                           ctx.settings["meeting_base_url"], now)
+        uow.repo.add_meeting(meeting)
+        uow.publish(request_event(uow.repo, "meeting_scheduled", request,
+                                  [request.citizen_id], **events.meeting_extra(meeting)))
         return views.meeting_view(meeting)
 
 
-def list_meetings(att: Attendance, caller: dict, request_id: str, limit: int,
+def list_meetings(ctx: Ctx, caller: Caller, request_id: str, limit: int,
                   cursor: str | None) -> dict:
-    with att.db.read() as session:
-        repo = Repository(session)
-        request = visible_request(repo, caller, request_id)
-        items, next_cursor = repo.meetings_page(request.id, limit, cursor)
+    with ctx.reading() as uow:
+        request = visible_request(uow.repo, caller, request_id)
+        items, next_cursor = uow.repo.meetings_page(request.id, limit, cursor)
         return views.page([views.meeting_view(m) for m in items], next_cursor)
 
 
-def flag_overdue(att: Attendance, batch: int = 200) -> int:
+def flag_overdue(ctx: Ctx, batch: int = 200) -> int:
     """Tell once about each open request whose due time has passed."""
     flagged = 0
     while True:
-        now = att.clock()
-        with att.db.transaction() as tx:
-            repo = Repository(tx.session)
+        now = ctx.clock()
+        with ctx.unit() as uow:
+            repo = uow.repo
             due = repo.newly_overdue(now, batch)
             for request in due:
                 request.mark_overdue_notified(now)
                 repo.save_request(request)
                 who = [request.assigned_attendant_id] if request.assigned_attendant_id \
                     else repo.attendants(request.institution_id)
-                publish(tx, "service_request_overdue",
-                        request_event(repo, request, repo.service(request.service_id)),
-                        who + repo.managers(request.institution_id))
+                uow.publish(request_event(repo, "service_request_overdue", request,
+                                          who + repo.managers(request.institution_id)))
         flagged += len(due)
         if len(due) < batch:
             return flagged
