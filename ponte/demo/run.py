@@ -1,0 +1,135 @@
+"""``ponte demo``: the all-in-one system (``ponte up``) with the demo's people and work in it.
+
+The system runs as a child process; the story is told to it through the public HTTP API. Last
+week's part of the story needs the child started with its clock set back, so on a first start
+the child is started twice. What was seeded is kept in ``{data_dir}/demo/``: a restart skips
+to the running system.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from ponte.config import Settings, settings
+from ponte.demo.accounts import ADMIN, Passwords, table
+from ponte.demo.http import Api, ApiError, Outbox
+from ponte.demo.ledger import Ledger
+from ponte.demo.story import PHASES, tell
+from ponte.demo.world import World
+
+READY_TIMEOUT = 180.0
+
+
+class System:
+    """One ``ponte up`` child, its clock ``days_ago`` days behind, logging to ``log``."""
+
+    def __init__(self, env: dict[str, str], days_ago: int, log: IO[bytes]) -> None:
+        self.days_ago = days_ago
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ponte.cli", "up"], stdout=log, stderr=subprocess.STDOUT,
+            env={**env, "PONTE_CLOCK_OFFSET_DAYS": str(-days_ago)}, start_new_session=True)
+
+    def wait_ready(self, api: Api) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not api.ready():
+            if self.process.poll() is not None:
+                raise ApiError(f"ponte up exited with status {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise ApiError(f"ponte up was not ready within {READY_TIMEOUT:.0f}s")
+            time.sleep(0.3)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+
+def main() -> int:
+    config = settings()
+    folder = config.data_dir / "demo"
+    passwords = Passwords(folder)
+    passwords.ensure()
+    api = Api(_local_url(config))
+    world = World(api, Outbox(config.data_dir / "outbox"), passwords, Ledger(folder),
+                  ZoneInfo(config.timezone))
+    env = {**os.environ, "PONTE_ADMIN_EMAIL": ADMIN.login,
+           "PONTE_ADMIN_PASSWORD": passwords[ADMIN]}
+    env.pop("PONTE_SMTP_URL", None)  # the password and registration links are read from the outbox
+    log_path = folder / "ponte.log"
+    with open(log_path, "ab") as log:
+        system: System | None = None
+        try:
+            for phase in PHASES:
+                if f"phase:{phase.name}" in world.ledger:
+                    continue
+                system = _running(system, env, phase.days_ago, log, api)
+                print(f"seeding {phase.name}…", flush=True)
+                world.days_ago = phase.days_ago
+                world.api.tokens.clear()
+                tell(world, phase)
+            system = _running(system, env, 0, log, api)
+        except (ApiError, OSError, RuntimeError) as error:
+            print(f"ponte demo: {error}\nsee {log_path}", file=sys.stderr, flush=True)
+            if system is not None:
+                system.stop()
+            return 1
+        except BaseException:
+            if system is not None:
+                system.stop()
+            raise
+        _announce(config, passwords, folder, log_path)
+        return _serve(system)
+
+
+def _running(system: System | None, env: dict[str, str], days_ago: int, log: IO[bytes],
+             api: Api) -> System:
+    """A child whose clock is ``days_ago`` days behind: ``system`` if it is one, else a new one."""
+    if system is not None and system.days_ago == days_ago:
+        return system
+    if system is not None:
+        system.stop()
+    system = System(env, days_ago, log)
+    try:
+        system.wait_ready(api)
+    except ApiError:
+        system.stop()
+        raise
+    return system
+
+
+def _announce(config: Settings, passwords: Passwords, folder: Path, log_path: Path) -> None:
+    print(f"\nPonte demo is ready: {config.public_url}\n\nSign in as:\n\n"
+          f"{table(passwords.rows())}\n\n"
+          f"The same accounts are in {folder / 'accounts.json'}; the system's log is "
+          f"{log_path}.\nStop with Ctrl-C; `make demo` again on the same data directory "
+          f"starts it as it was left.", flush=True)
+
+
+def _serve(system: System) -> int:
+    """Until the child ends, or until SIGINT/SIGTERM, which stop it."""
+    def stop(*_args: object) -> None:
+        if system.process.poll() is None:
+            system.process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    status = system.process.wait()
+    return 0 if status in (0, -signal.SIGTERM) else status
+
+
+def _local_url(config: Settings) -> str:
+    """Where this process reaches the gateway (a wildcard listen address is reached locally)."""
+    host, port = config.http_host_port
+    if host in ("", "0.0.0.0", "::", "[::]"):  # nosec B104  reaching, not binding
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
