@@ -57,6 +57,11 @@ class System:
 def main() -> int:
     config = settings()
     folder = config.data_dir / "demo"
+    if holds_another_system(config.data_dir):
+        print(f"ponte demo: {config.data_dir} already holds a system that is not a demo; the "
+              f"demo does not mix sample people into it. Choose another directory, e.g. "
+              f"PONTE_DATA_DIR=var-demo make demo", file=sys.stderr)
+        return 2
     passwords = Passwords(folder)
     passwords.ensure()
     api = Api(_local_url(config))
@@ -89,6 +94,15 @@ def main() -> int:
             raise
         _announce(config, passwords, folder, log_path)
         return _serve(system)
+
+
+def holds_another_system(data_dir: Path) -> bool:
+    """True when ``data_dir`` was used by ``ponte up`` (databases, e-mails or files) but never
+    by the demo, whose own folder ``demo/`` is made before anything starts."""
+    if (data_dir / "demo").exists():
+        return False
+    return any(data_dir.glob("*.db")) or any(
+        (data_dir / name).exists() for name in ("outbox", "objects"))
 
 
 def _running(system: System | None, env: dict[str, str], days_ago: int, log: IO[bytes],
