@@ -93,7 +93,7 @@ class Passwords:
 
 def table(rows: list[dict[str, str]]) -> str:
     """The accounts as a plain-text table: role, login, password."""
-    header = {"role": "role", "login": "login", "password": "password"}
+    header = {"role": "role", "login": "login", "password": "password"}  # nosec B105 # a title
     widths = {col: max(len(r[col]) for r in [header, *rows]) for col in header}
     lines = ["  ".join(r[col].ljust(widths[col]) for col in header) for r in [header, *rows]]
     lines.insert(1, "  ".join("-" * widths[col] for col in header))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 # starts this same program, `ponte up`
 import sys
 import time
 from pathlib import Path
@@ -31,7 +31,7 @@ class System:
 
     def __init__(self, env: dict[str, str], days_ago: int, log: IO[bytes]) -> None:
         self.days_ago = days_ago
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # nosec B603 # a fixed command: this Python, ponte up
             [sys.executable, "-m", "ponte.cli", "up"], stdout=log, stderr=subprocess.STDOUT,
             env={**env, "PONTE_CLOCK_OFFSET_DAYS": str(-days_ago)}, start_new_session=True)
 
@@ -56,44 +56,74 @@ class System:
 
 def main() -> int:
     config = settings()
-    folder = config.data_dir / "demo"
     if holds_another_system(config.data_dir):
         print(f"ponte demo: {config.data_dir} already holds a system that is not a demo; the "
               f"demo does not mix sample people into it. Choose another directory, e.g. "
               f"PONTE_DATA_DIR=var-demo make demo", file=sys.stderr)
         return 2
+    folder = config.data_dir / "demo"
     passwords = Passwords(folder)
     passwords.ensure()
     api = Api(_local_url(config))
     world = World(api, Outbox(config.data_dir / "outbox"), passwords, Ledger(folder),
                   ZoneInfo(config.timezone))
+    # unset, the public URL follows the listen address, so that the printed URL opens
+    public_url = config.public_url if os.environ.get("PONTE_PUBLIC_URL") else api.base_url
     env = {**os.environ, "PONTE_ADMIN_EMAIL": ADMIN.login,
-           "PONTE_ADMIN_PASSWORD": passwords[ADMIN]}
+           "PONTE_ADMIN_PASSWORD": passwords[ADMIN], "PONTE_PUBLIC_URL": public_url}
     env.pop("PONTE_SMTP_URL", None)  # the password and registration links are read from the outbox
     log_path = folder / "ponte.log"
     with open(log_path, "ab") as log:
-        system: System | None = None
+        child = Child(env, log, api)
         try:
-            for phase in PHASES:
-                if f"phase:{phase.name}" in world.ledger:
-                    continue
-                system = _running(system, env, phase.days_ago, log, api)
-                print(f"seeding {phase.name}…", flush=True)
-                world.days_ago = phase.days_ago
-                world.api.tokens.clear()
-                tell(world, phase)
-            system = _running(system, env, 0, log, api)
+            seed(world, child)
+            system = child.at(days_ago=0)
         except (ApiError, OSError, RuntimeError) as error:
             print(f"ponte demo: {error}\nsee {log_path}", file=sys.stderr, flush=True)
-            if system is not None:
-                system.stop()
+            child.stop()
             return 1
         except BaseException:
-            if system is not None:
-                system.stop()
+            child.stop()
             raise
-        _announce(config, passwords, folder, log_path)
+        _announce(public_url, passwords, folder, log_path)
         return _serve(system)
+
+
+def seed(world: World, child: "Child") -> None:
+    """Each part of the story not told yet, against a system at that part's day."""
+    for phase in PHASES:
+        if f"phase:{phase.name}" in world.ledger:
+            continue
+        child.at(phase.days_ago)
+        print(f"seeding {phase.name}…", flush=True)
+        world.days_ago = phase.days_ago
+        world.api.tokens.clear()  # tokens of a shifted clock mean nothing to another one
+        tell(world, phase)
+
+
+class Child:
+    """The one ``ponte up`` child at a time."""
+
+    def __init__(self, env: dict[str, str], log: IO[bytes], api: Api) -> None:
+        self.env, self.log, self.api = env, log, api
+        self.system: System | None = None
+
+    def at(self, days_ago: int) -> System:
+        """A ready system whose clock is ``days_ago`` days behind (the running one if it is)."""
+        if self.system is not None and self.system.days_ago == days_ago:
+            return self.system
+        self.stop()
+        if self.api.ready():
+            raise ApiError(f"another Ponte already answers at {self.api.base_url}; stop it or "
+                           f"choose another PONTE_HTTP_ADDRESS")
+        self.system = System(self.env, days_ago, self.log)
+        self.system.wait_ready(self.api)
+        return self.system
+
+    def stop(self) -> None:
+        if self.system is not None:
+            self.system.stop()
+            self.system = None
 
 
 def holds_another_system(data_dir: Path) -> bool:
@@ -105,24 +135,8 @@ def holds_another_system(data_dir: Path) -> bool:
         (data_dir / name).exists() for name in ("outbox", "objects"))
 
 
-def _running(system: System | None, env: dict[str, str], days_ago: int, log: IO[bytes],
-             api: Api) -> System:
-    """A child whose clock is ``days_ago`` days behind: ``system`` if it is one, else a new one."""
-    if system is not None and system.days_ago == days_ago:
-        return system
-    if system is not None:
-        system.stop()
-    system = System(env, days_ago, log)
-    try:
-        system.wait_ready(api)
-    except ApiError:
-        system.stop()
-        raise
-    return system
-
-
-def _announce(config: Settings, passwords: Passwords, folder: Path, log_path: Path) -> None:
-    print(f"\nPonte demo is ready: {config.public_url}\n\nSign in as:\n\n"
+def _announce(public_url: str, passwords: Passwords, folder: Path, log_path: Path) -> None:
+    print(f"\nPonte demo is ready: {public_url}\n\nSign in as:\n\n"
           f"{table(passwords.rows())}\n\n"
           f"The same accounts are in {folder / 'accounts.json'}; the system's log is "
           f"{log_path}.\nStop with Ctrl-C; `make demo` again on the same data directory "
@@ -144,6 +158,6 @@ def _serve(system: System) -> int:
 def _local_url(config: Settings) -> str:
     """Where this process reaches the gateway (a wildcard listen address is reached locally)."""
     host, port = config.http_host_port
-    if host in ("", "0.0.0.0", "::", "[::]"):  # nosec B104  reaching, not binding
+    if host in ("", "0.0.0.0", "::", "[::]"):  # nosec B104 # reaching it, not binding
         host = "127.0.0.1"
     return f"http://{host}:{port}"
