@@ -79,7 +79,8 @@ def last_weeks_requests(world: World) -> None:
 
 def todays_requests(world: World) -> None:
     """Sent today: an extraction waiting for audit, a teleradiography the auditor authorized,
-    the denture appealed with the missing radiograph, and a draft not sent yet."""
+    the denture appealed with the missing radiograph, a crown cancelled by Sofia, and a draft
+    not sent yet."""
     send(world, "request:awaiting_audit", "clinic", "marcos", "Terceiro molar incluso.",
          [{"procedure_code": IMPACTED_EXTRACTION, "quantity": 1, "tooth": 38}],
          attach="panoramica")
@@ -89,6 +90,11 @@ def todays_requests(world: World) -> None:
     world.ledger.once("request:appealed:appeal", lambda: world.call(
         SOFIA, "POST", f"/authorization-requests/{world.id_of('request:appealed')}/appeal",
         {"justification": "Segue a radiografia panorâmica solicitada."})["status"])
+    send(world, "request:cancelled", "dentist", "marcos", "Coroa no 14.",
+         [{"procedure_code": CROWN, "quantity": 1, "tooth": 14}])
+    world.ledger.once("request:cancelled:cancel", lambda: world.call(
+        SOFIA, "POST", f"/authorization-requests/{world.id_of('request:cancelled')}/cancel",
+        {"reason": "O paciente preferiu adiar o tratamento."})["status"])
     send(world, "request:draft", "clinic", "lucia", "Limpeza e flúor.",
          [{"procedure_code": "84000139", "quantity": 1},
           {"procedure_code": "84000198", "quantity": 1}], draft=True)

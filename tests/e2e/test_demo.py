@@ -93,7 +93,7 @@ def test_the_secretary_sees_both_providers_requests_in_every_state(demo, account
         listed = get(demo, "/authorization-requests", sofia, provider_id=provider["provider_id"])
         statuses.update(r["status"] for r in listed["items"])
     assert statuses == {"authorized": 2, "awaiting_audit": 3, "partially_authorized": 1,
-                        "denied": 1, "draft": 1}
+                        "denied": 1, "cancelled": 1, "draft": 1}
     clinic = next(p["provider_id"] for p in acting if p["legal_name"].startswith("Clínica"))
     assert len(get(demo, "/payments", sofia, provider_id=clinic)["items"]) == 1
     assert get(demo, "/notifications", sofia)["unread_count"] > 0
