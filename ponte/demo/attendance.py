@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ponte import roles
 from ponte.demo.accounts import ADMIN, ANA, BRUNO, CARLA, DAVI, MANAGER, Person
 from ponte.demo.files import pdf
 from ponte.demo.network import staff_member
@@ -39,7 +40,7 @@ DRAFT = {
 
 def institution_with_manager(world: World) -> None:
     """The administrator creates the institution and makes Márcia its manager (002)."""
-    staff_member(world, MANAGER, ["manager"])
+    staff_member(world, MANAGER, [roles.MANAGER])
     world.ledger.once("institution", lambda: {"id": world.call(
         ADMIN, "POST", "/institutions",
         {"name": "Secretaria Municipal de Saúde", "acronym": "SMS"})["id"]})
@@ -51,7 +52,7 @@ def institution_with_manager(world: World) -> None:
 def two_attendants(world: World) -> None:
     """Two servants ask for attendant access and the manager approves both (002)."""
     for person in (ANA, BRUNO):
-        staff_member(world, person, ["servant"])
+        staff_member(world, person, [roles.SERVANT])
         world.ledger.once(f"attendant:{person.key}", lambda person=person: approve_attendant(
             world, person))
 

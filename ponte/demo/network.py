@@ -7,7 +7,7 @@ from ponte.demo.accounts import (ADMIN, AUDITOR, BEATRIZ, CARLA, CLINIC_BARRA, C
                                  DAVI, DENTIST, OPERATOR, SOFIA, Person)
 from ponte.demo.files import pdf, png
 from ponte.demo.world import World
-from ponte.roles import AUTHORIZATIONS, BILLING, COMMERCIAL, OPERATOR as OPERATOR_ROLE
+from ponte import roles
 
 
 def staff_member(world: World, person: Person, roles: list[str]) -> None:
@@ -29,8 +29,8 @@ def choose_password(world: World, person: Person) -> None:
 
 
 def operator_and_auditor(world: World) -> None:
-    staff_member(world, OPERATOR, [OPERATOR_ROLE])
-    staff_member(world, AUDITOR, ["auditor"])
+    staff_member(world, OPERATOR, [roles.OPERATOR])
+    staff_member(world, AUDITOR, [roles.AUDITOR])
 
 
 def clinic_with_two_sites(world: World) -> None:
@@ -73,11 +73,11 @@ def dentist_with_profile_and_images(world: World) -> None:
         "opening_hours": "Terça a sábado, 9h às 18h",
         "description": "Consultório de odontologia estética e implantes. "
                        "Atendimento com hora marcada."}))
-    for n, (top, bottom) in enumerate((((32, 120, 180), (220, 240, 250)),
-                                       ((250, 250, 245), (120, 190, 170)))):
-        world.ledger.once(f"image:dentist:{n}", lambda top=top, bottom=bottom: world.api.upload(
+    for n, colours in enumerate((((32, 120, 180), (220, 240, 250)),
+                                 ((250, 250, 245), (120, 190, 170)))):
+        world.ledger.once(f"image:dentist:{n}", lambda n=n, colours=colours: world.api.upload(
             f"/providers/{world.id_of('provider:dentist')}/images", f"consultorio-{n + 1}.png",
-            png(320, 200, top, bottom), "image/png", as_=world.as_(DENTIST)))
+            png(320, 200, *colours), "image/png", as_=world.as_(DENTIST)))
 
 
 def register(world: World, site: Person, fields: dict) -> dict:
@@ -113,30 +113,32 @@ def secretaries(world: World) -> None:
 def sofia_works_for_both_providers(world: World) -> None:
     """The clinic and the dentist each invite Sofia with ``authorizations`` and ``billing``;
     she accepts both for an indefinite time (000)."""
+    granted = [roles.AUTHORIZATIONS, roles.BILLING]
     for provider, step in ((CLINIC_CENTRO, "clinic"), (DENTIST, "dentist")):
         world.ledger.once(f"relationship:sofia:{step}", lambda provider=provider, step=step:
-                          relate(world, provider, step, SOFIA, [AUTHORIZATIONS, BILLING]))
+                          relate(world, provider, step, SOFIA, granted))
 
 
 def relate(world: World, provider: Person, step: str, secretary: Person,
-           roles: list[str]) -> dict:
-    invitation = invite(world, provider, step, secretary, roles)
+           granted: list[str]) -> dict:
+    invitation = invite(world, provider, step, secretary, granted)
     accepted = world.call(secretary, "POST", f"/invitations/{invitation['id']}/accept",
                           {"until": None})
     return {"id": accepted["id"]}
 
 
 def invite(world: World, provider: Person, step: str, secretary: Person,
-           roles: list[str]) -> dict:
+           granted: list[str]) -> dict:
     made = world.call(provider, "POST", f"/providers/{world.id_of(f'provider:{step}')}/invitations",
-                      {"secretary_id": world.id_of(f"secretary:{secretary.key}"), "roles": roles})
+                      {"secretary_id": world.id_of(f"secretary:{secretary.key}"),
+                       "roles": granted})
     return {"id": made["id"]}
 
 
 def beatriz_is_invited(world: World) -> None:
     """The dentist invites Beatriz for her commercial profile; the invitation waits for her."""
     world.ledger.once("invitation:beatriz", lambda: invite(world, DENTIST, "dentist", BEATRIZ,
-                                                           [COMMERCIAL]))
+                                                           [roles.COMMERCIAL]))
 
 
 def citizens(world: World) -> None:
