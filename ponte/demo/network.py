@@ -10,15 +10,13 @@ from ponte.demo.world import World
 from ponte import roles
 
 
-def staff_member(world: World, person: Person, roles: list[str]) -> None:
+def staff_member(world: World, person: Person, granted: list[str]) -> None:
     """The administrator creates the account; the person sets a password from the e-mailed
     link (the same link as a password reset)."""
-    def create() -> dict:
-        made = world.call(ADMIN, "POST", "/staff",
-                          {"email": person.login, "name": person.name, "roles": roles})
-        choose_password(world, person)
-        return {"id": made["id"]}
-    world.ledger.once(f"staff:{person.key}", create)
+    world.ledger.once(f"staff:{person.key}", lambda: {"id": world.call(
+        ADMIN, "POST", "/staff", {"email": person.login, "name": person.name,
+                                  "roles": granted})["id"]})
+    world.ledger.once(f"staff:{person.key}:password", lambda: choose_password(world, person))
 
 
 def choose_password(world: World, person: Person) -> None:
@@ -115,30 +113,23 @@ def sofia_works_for_both_providers(world: World) -> None:
     she accepts both for an indefinite time (000)."""
     granted = [roles.AUTHORIZATIONS, roles.BILLING]
     for provider, step in ((CLINIC_CENTRO, "clinic"), (DENTIST, "dentist")):
-        world.ledger.once(f"relationship:sofia:{step}", lambda provider=provider, step=step:
-                          relate(world, provider, step, SOFIA, granted))
-
-
-def relate(world: World, provider: Person, step: str, secretary: Person,
-           granted: list[str]) -> dict:
-    invitation = invite(world, provider, step, secretary, granted)
-    accepted = world.call(secretary, "POST", f"/invitations/{invitation['id']}/accept",
-                          {"until": None})
-    return {"id": accepted["id"]}
+        invitation = invite(world, provider, step, SOFIA, granted)
+        world.ledger.once(f"relationship:sofia:{step}", lambda invitation=invitation: {
+            "id": world.call(SOFIA, "POST", f"/invitations/{invitation['id']}/accept",
+                             {"until": None})["id"]})
 
 
 def invite(world: World, provider: Person, step: str, secretary: Person,
            granted: list[str]) -> dict:
-    made = world.call(provider, "POST", f"/providers/{world.id_of(f'provider:{step}')}/invitations",
-                      {"secretary_id": world.id_of(f"secretary:{secretary.key}"),
-                       "roles": granted})
-    return {"id": made["id"]}
+    """``provider`` (``step``: ``clinic`` or ``dentist``) invites ``secretary`` (once)."""
+    return world.ledger.once(f"invitation:{secretary.key}:{step}", lambda: {"id": world.call(
+        provider, "POST", f"/providers/{world.id_of(f'provider:{step}')}/invitations",
+        {"secretary_id": world.id_of(f"secretary:{secretary.key}"), "roles": granted})["id"]})
 
 
 def beatriz_is_invited(world: World) -> None:
     """The dentist invites Beatriz for her commercial profile; the invitation waits for her."""
-    world.ledger.once("invitation:beatriz", lambda: invite(world, DENTIST, "dentist", BEATRIZ,
-                                                           [roles.COMMERCIAL]))
+    invite(world, DENTIST, "dentist", BEATRIZ, [roles.COMMERCIAL])
 
 
 def citizens(world: World) -> None:
