@@ -31,8 +31,8 @@ def send(world: World, step: str, provider: str, patient: str, observations: str
         dentist = provider == "dentist"
         made = world.call(SOFIA, "POST", "/authorization-requests", {
             **DEMAND, "provider_id": world.id_of(f"provider:{provider}"),
-            "contact": {"name": "Sofia Secretária", "phone": "(21) 3479-1200",
-                        "email": SOFIA.login},
+            "contact": {"name": SOFIA.name, "phone": "(21) 2255-3311" if dentist
+                        else "(21) 3479-1200", "email": SOFIA.login},
             "professional_document": DENTIST.document if dentist else CLINIC_PROFESSIONAL,
             "beneficiary": PATIENTS[patient], "observations": observations, "items": items,
             "attachment_ids": attachment_ids, "draft": draft})
