@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test bench fuzz audit chaos scale clean
+.PHONY: install run demo test bench fuzz audit chaos scale clean
 
 $(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -17,6 +17,10 @@ install: $(STAMP)
 
 run: install
 	$(VENV)/bin/ponte up
+
+# `make run` with sample people and work from every seed manual; prints who to sign in as.
+demo: install
+	$(VENV)/bin/ponte demo
 
 test: install
 	scripts/ensure-infrastructure

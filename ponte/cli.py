@@ -1,5 +1,5 @@
-"""The ``ponte`` command: ``up`` (all-in-one), ``run <component>``, ``dead-letters``,
-``subscriptions``."""
+"""The ``ponte`` command: ``up`` (all-in-one), ``demo`` (all-in-one with sample people and work),
+``run <component>``, ``dead-letters``, ``subscriptions``."""
 import ponte.green  # noqa: F401  first: eventlet patches the standard library
 
 import argparse  # noqa: E402
@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ponte", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="run the gateway and all five services in one process")
+    commands.add_parser("demo", help="run `up` with sample people and work in it, and print "
+                        "who to sign in as (docs/demo.md)")
     run = commands.add_parser("run", help="run one component (scale by running more copies)")
     run.add_argument("component", choices=[*SERVICES, "gateway"])
     dead = commands.add_parser("dead-letters", help="list or replay event handler runs that "
@@ -26,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="also declare and bind them on the broker (AMQP_URI)")
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        from ponte.demo.run import main as demo
+        return demo()
     from ponte import runtime
     if args.command == "up":
         runtime.serve(runtime.COMPONENTS)
