@@ -2,16 +2,12 @@
 handler that makes one call to a service. :class:`Api` validates, dispatches and renders."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
@@ -23,14 +19,13 @@ from werkzeug.wrappers import Request, Response
 from gateway.auth import EdgeAuth, Principal, require_kind
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
-from ponte.clock import iso
+from gateway.rendering import render
 from ponte.errors import BadRequest, InvalidInput, NotFound, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
 CsvTable = Callable[[Any], tuple[list[str], list[list[Any]]]]
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 NUL = "\x00"  # valid JSON and URL text that PostgreSQL cannot store or compare
@@ -194,7 +189,7 @@ class Api:
         call = Call(request, params, body, query, principal, services, gateway,
                     idempotency=self._idempotency(route, request, principal, raw))
         result = route.handler(call)
-        return self._render(route, result, request)
+        return render(route, result, request)
 
     @staticmethod
     def _query(schema: Schema | None, args: MultiDict) -> dict[str, Any]:
@@ -257,61 +252,6 @@ class Api:
         except (ValueError, RecursionError):  # UnicodeError is a ValueError; deep nesting recurses
             raise BadRequest("The body is not valid JSON.",
                              {"_body": ["Must be valid JSON text in UTF-8."]}) from None
-
-    @staticmethod
-    def _render(route: Route, result: Any, request: Request | None = None) -> Response:
-        if isinstance(result, Response):
-            return result
-        if result is None:
-            return Response(status=204)
-        payload = route.response.dump(result) if route.response is not None else result
-        if route.csv is not None and request is not None and wants_csv(request):
-            header, rows = route.csv(payload)
-            return Response(csv_text(header, rows), status=route.status,
-                            mimetype="text/csv", headers={"Content-Disposition": "inline"})
-        return Response(json.dumps(payload, default=json_value), status=route.status,
-                        mimetype="application/json")
-
-
-def json_value(value: Any) -> Any:
-    """JSON for the values answers may carry: money as a decimal string, instants as UTC with
-    ``Z``, dates as ``YYYY-MM-DD`` (API.md conventions)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def wants_csv(request: Request) -> bool:
-    """``?format=csv``, or an ``Accept`` that prefers text/csv to JSON."""
-    if request.args.get("format") == "csv":
-        return True
-    if "text/csv" not in request.headers.get("Accept", ""):
-        return False
-    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
-    (OWASP's CSV-injection advice)."""
-    if value is None:
-        return ""
-    if isinstance(value, (datetime, date, Decimal)):
-        return json_value(value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return out.getvalue()
 
 
 def combine(*apis: Api) -> Api:

@@ -19,11 +19,11 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from nameko.extensions import DependencyProvider
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ponte import logs, messaging
+from ponte.sql import insert_ignoring_duplicates  # noqa: F401  its home before ponte.sql
 from ponte.clock import now
 from ponte.config import settings
 from ponte.errors import Conflict
@@ -170,7 +170,7 @@ def _forget_events(session: Session, transaction: Any) -> None:
         session.info.pop(_UNWRITTEN_EVENTS, None)
 
 
-class Database(DependencyProvider):
+class Database(messaging.EventStore):
     """nameko dependency: the service's engine (migrated at start), its outbox relay and the
     retry loop of failed event handlers. Workers get a :class:`WorkerDatabase`.
 
@@ -249,15 +249,3 @@ def conflict_on_duplicate(detail: str, errors: dict[str, list[str]] | None = Non
         yield
     except sa.exc.IntegrityError:
         raise Conflict(detail, errors) from None
-
-
-def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Table,
-                               **values: Any) -> int:
-    """``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite; the number of rows
-    inserted (0 when the row was already there, or a concurrent transaction inserted it)."""
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return connection.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount

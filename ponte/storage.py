@@ -21,7 +21,6 @@ import os
 import re
 import tempfile
 import threading
-import zipfile
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -29,30 +28,16 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
-import filetype
-
 from ponte.config import settings
+from ponte.filetypes import (ATTACHMENT_TYPES, IMAGE_TYPES, SNIFF_BYTES,  # noqa: F401
+                             identify, mime_type)
 from ponte.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024
-SNIFF_BYTES = 8192  # what filetype itself looks at
-
-IMAGE_TYPES: dict[str, str] = {"jpg": "image/jpeg", "png": "image/png"}
-ATTACHMENT_TYPES: dict[str, str] = {
-    "pdf": "application/pdf",
-    **IMAGE_TYPES,
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 META_SUFFIX = ".meta.json"
 _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# A compound-file directory entry (128 bytes, 128-aligned) for the stream "WordDocument":
-# UTF-16LE name with its terminator, then at 0x40 the name length (26) and type 2 (stream).
-_WORD_ENTRY = "WordDocument\0".encode("utf-16-le")
-_WORD_ENTRY_TAIL = b"\x1a\x00\x02"
 
 
 @dataclass(frozen=True)
@@ -324,59 +309,13 @@ def _receive(stream: IO[bytes], out: BinaryIO, max_bytes: int,
     extension = identify(head, out)
     _require(extension, allowed)
     out.seek(0)
-    if allowed is not None:
-        content_type = allowed[extension]  # type: ignore[index]
-    else:
-        kind = filetype.get_type(ext=extension) if extension else None
-        content_type = kind.mime if kind else "application/octet-stream"
-    return size, digest.hexdigest(), content_type
+    return size, digest.hexdigest(), mime_type(extension, allowed)
 
 
 def _require(extension: str | None, allowed: Mapping[str, str] | None) -> None:
     if allowed is not None and extension not in allowed:
         found = f"a {extension} file" if extension else "of an unrecognised type"
         raise UnsupportedMediaType(f"The file is {found}; accepted types: {', '.join(allowed)}.")
-
-
-def identify(head: bytes, whole: BinaryIO | None = None) -> str | None:
-    """The file extension the content shows, judged from its first bytes (never its name).
-
-    Word files are containers whose type shows only inside: .doc is an OLE2 compound file holding
-    a ``WordDocument`` stream, .docx a ZIP holding ``[Content_Types].xml`` and ``word/`` parts.
-    filetype only recognises them when those parts sit at fixed places near the start, so from
-    ``head`` alone an OLE2 file counts as "doc" and a ZIP as "docx"; given ``whole`` (the complete
-    file, seekable) the container is opened and the verdict becomes final.
-    """
-    kind = filetype.guess(head)
-    extension = kind.extension if kind else None
-    if head.startswith(_OLE2_MAGIC):
-        if whole is None or _has_word_stream(whole):
-            return "doc"
-        return None if extension == "doc" else extension
-    if extension in ("zip", "docx"):
-        return "docx" if whole is None or _is_docx(whole) else "zip"
-    return extension
-
-
-def _has_word_stream(whole: BinaryIO) -> bool:
-    whole.seek(0)
-    while chunk := whole.read(CHUNK):  # CHUNK is a multiple of 128: entries never straddle
-        at = chunk.find(_WORD_ENTRY)
-        while at != -1:
-            if at % 128 == 0 and chunk[at + 0x40:at + 0x43] == _WORD_ENTRY_TAIL:
-                return True
-            at = chunk.find(_WORD_ENTRY, at + 1)
-    return False
-
-
-def _is_docx(whole: BinaryIO) -> bool:
-    whole.seek(0)
-    try:
-        with zipfile.ZipFile(whole) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, EOFError):
-        return False
-    return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
 
 
 def _human(size: int) -> str:
