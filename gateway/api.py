@@ -10,13 +10,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow.decorators import VALIDATES_SCHEMA
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from gateway.auth import EdgeAuth, Principal, require_kind
+from gateway.fields import apply_rules, holds_nul
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
 from gateway.rendering import render
@@ -25,20 +27,11 @@ from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
 CsvTable = Callable[[Any], tuple[list[str], list[list[Any]]]]
+# a query is text: these spell a boolean there (in a JSON body only true and false do)
+QUERY_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+                  "false": False, "0": False, "no": False, "off": False}
+UNKNOWN_FIELD = "unknown field"  # API.md's words
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
-
-
-NUL = "\x00"  # valid JSON and URL text that PostgreSQL cannot store or compare
-
-
-def holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(holds_nul(item) for item in value)
-    return False
 
 
 def _not_json(constant: str) -> None:
@@ -54,19 +47,55 @@ def _finite(text: str) -> float:
 
 
 class Input(Schema):
-    """Base of request schemas: unknown fields are ignored, values are validated, and no text
-    may hold a NUL character."""
+    """Base of request schemas. A field the schema does not name is refused ("unknown field"),
+    in nested objects too; every field has the rules of :mod:`gateway.fields`; and every error
+    comes in one answer: schema-level checks run even when some fields failed (on the fields
+    that passed), and nothing is checked after loading."""
 
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
-    @post_load
-    def _without_nul(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        errors = {key: ["Must not contain the NUL character."]
-                  for key, value in data.items() if holds_nul(value)}
-        if errors:
-            raise ValidationError(errors)
-        return data
+    error_messages = {"unknown": UNKNOWN_FIELD}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        apply_rules(field_obj)
+
+    def _invoke_schema_validators(self, *, error_store: Any, pass_collection: bool, data: Any,
+                                  original_data: Any, many: bool, partial: Any,
+                                  field_errors: bool = False, unknown: Any) -> None:
+        for attr_name, hook_many, options in self._hooks[VALIDATES_SCHEMA]:
+            if hook_many != pass_collection:
+                continue
+            validator = getattr(self, attr_name)
+            if field_errors:
+                validator = _on_what_passed(validator)
+            items = zip(data, original_data, strict=True) if many and not pass_collection \
+                else [(data, original_data)]
+            for index, (item, original) in enumerate(items):
+                self._run_validator(validator, item, original_data=original,
+                                    error_store=error_store, many=many, partial=partial,
+                                    unknown=unknown, pass_original=options.get("pass_original",
+                                                                               False),
+                                    index=index if many and not pass_collection else None)
+
+
+def _on_what_passed(validator: Callable[..., Any]) -> Callable[..., Any]:
+    """A schema validator run on the fields that loaded while others failed: one that needs a
+    failed field (a missing key, a None where a value was expected) has nothing to say."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return validator(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
+    return run
+
+
+def _merged(first: Any, second: Any) -> Any:
+    if first is None:
+        return second
+    if isinstance(first, list) and isinstance(second, list):
+        return first + second
+    return second
 
 
 class PageQuery(Input):
@@ -159,6 +188,13 @@ class Api:
 
     def dispatch(self, request: Request, gateway: Any, services: RemoteCall,
                  auth: EdgeAuth) -> Response:
+        """Answer ``request``, within the rate limits of ``gateway.limits`` when the gateway has
+        them (a request a page makes on its client's behalf counts against that client)."""
+        limits = getattr(gateway, "limits", None)
+        if limits is not None:
+            refused = limits.check(request, self, auth, getattr(gateway, "client_environ", None))
+            if refused is not None:
+                return refused
         started = time.perf_counter()
         endpoint = "unmatched"
         try:
@@ -183,13 +219,34 @@ class Api:
                    for name, value in params.items() if holds_nul(value)}
         if unknown:
             raise NotFound("Not found.", unknown)
-        query = self._load(route.query_schema, self._query(route.query_schema, request.args))
         raw = None if route.raw_body else self._json(request, route)
-        body = {} if route.raw_body else self._load(route.body_schema, raw)
+        query, body = self._inputs(route, request.args, raw)
         call = Call(request, params, body, query, principal, services, gateway,
                     idempotency=self._idempotency(route, request, principal, raw))
         result = route.handler(call)
         return render(route, result, request)
+
+    def _inputs(self, route: Route, args: MultiDict, raw: Any) -> tuple[dict, dict]:
+        """The loaded query and body, or one 422 naming every field error of both (query
+        parameters the route does not know are ignored: links carry their own)."""
+        errors: dict[str, Any] = {}
+        query: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        try:
+            query = self._load(route.query_schema, self._query(route.query_schema, args),
+                               unknown=EXCLUDE)
+        except ValidationError as exc:
+            errors.update(exc.messages if isinstance(exc.messages, dict) else {"_query": exc.messages})
+        if not route.raw_body:
+            try:
+                body = self._load(route.body_schema, raw)
+            except ValidationError as exc:
+                for key, messages in (exc.messages if isinstance(exc.messages, dict)
+                                      else {"_body": exc.messages}).items():
+                    errors[key] = _merged(errors.get(key), messages)
+        if errors:
+            raise ValidationError(errors)
+        return query, body
 
     @staticmethod
     def _query(schema: Schema | None, args: MultiDict) -> dict[str, Any]:
@@ -205,10 +262,12 @@ class Api:
                 data[key] = values
             elif len(values) > 1 and key in by_name:
                 errors[key] = ["Give this parameter once."]
+            elif isinstance(by_name.get(key), fields.Boolean):
+                data[key] = QUERY_BOOLEANS.get(values[0].lower(), values[0])
             else:
                 data[key] = values[0]
         if errors:
-            raise InvalidInput("A query parameter was repeated.", errors)
+            raise ValidationError(errors)
         return data
 
     @staticmethod
@@ -228,13 +287,13 @@ class Api:
                 "fingerprint": digest.hexdigest()}
 
     @staticmethod
-    def _load(schema: Schema | None, data: Any) -> dict[str, Any]:
+    def _load(schema: Schema | None, data: Any, unknown: str | None = None) -> dict[str, Any]:
         if schema is None:
             return {}
         if not isinstance(data, dict):
             raise InvalidInput("The JSON body must be an object.",
                                {"_body": ["Must be a JSON object."]})
-        return schema.load(data)
+        return schema.load(data, unknown=unknown)
 
     @staticmethod
     def _json(request: Request, route: Route) -> Any:

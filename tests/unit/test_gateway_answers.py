@@ -34,7 +34,12 @@ def agenda(call):
                        "subject": "Consulta, retorno \"urgente\" ç"}]}
 
 
-@api.route("POST", "/things", public=True, body=Input, idempotent=True, status=201)
+class Thing(Input):
+    a = fields.Integer()
+    b = fields.Integer()
+
+
+@api.route("POST", "/things", public=True, body=Thing, idempotent=True, status=201)
 def create(call):
     seen["idempotency"] = call.idempotency
     return {"ok": True}
