@@ -7,6 +7,7 @@ service; a PostgreSQL URL without it gives one *schema* per service in a shared 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 import zlib
@@ -59,7 +60,8 @@ class UTCDateTime(sa.TypeDecorator):
 
 def create_engine_for(service: str, url: str | None = None, *, reads: bool = False) -> Engine:
     """The service's engine; ``reads=True`` gives a separate autocommit pool for read-only
-    sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip)."""
+    sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip). SQL
+    parameters (CPFs, names, e-mails) never appear in the text of its errors, so not in logs."""
     url = url or settings().db_url_for(service)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -68,6 +70,7 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  hide_parameters=True,
                                   **({"isolation_level": "AUTOCOMMIT"} if reads else {}))
 
         @sa.event.listens_for(engine, "connect")
@@ -85,10 +88,26 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         with sa.create_engine(parsed).begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
     if reads:
-        return sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
-                                max_overflow=20, pool_recycle=1800, connect_args=connect_args)
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                            connect_args=connect_args)
+        engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
+                                  max_overflow=20, pool_recycle=1800, connect_args=connect_args,
+                                  hide_parameters=True)
+    else:
+        engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                                  connect_args=connect_args, hide_parameters=True)
+    sa.event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+ROW_VALUES = re.compile(r"^DETAIL:.*$", re.MULTILINE)
+
+
+def _without_row_values(context: sa.engine.ExceptionContext) -> None:
+    """PostgreSQL's DETAIL repeats the row's values (``Key (cpf)=(...) already exists``,
+    ``Failing row contains (...)``): dropped from the driver's message, as the parameters are."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            error.args = (ROW_VALUES.sub("DETAIL: (values hidden)", error.args[0]),
+                          *error.args[1:])
 
 
 def _ensure_postgres_database(url: sa.URL) -> None:

@@ -25,6 +25,25 @@ _WORD_ENTRY = "WordDocument\0".encode("utf-16-le")
 _WORD_ENTRY_TAIL = b"\x1a\x00\x02"
 
 
+# other spellings of a detected type's extension that a name may already end with
+ALIASES: dict[str, tuple[str, ...]] = {"jpg": ("jpg", "jpeg", "jpe"), "tif": ("tif", "tiff")}
+UNKNOWN_EXTENSION = "bin"
+MAX_NAME = 255
+
+
+def named_as(filename: str, extension: str | None) -> str:
+    """``filename`` ending with the extension of its detected type: kept when it already does,
+    else the type's extension is appended (``laudo.hta`` holding a PDF is ``laudo.hta.pdf``,
+    ``laudo`` is ``laudo.pdf``); an unrecognised type is ``.bin``. So a name never makes a
+    browser or a desktop open a file as something it is not."""
+    extension = extension or UNKNOWN_EXTENSION
+    _, dot, given = filename.rpartition(".")
+    if dot and given.lower() in ALIASES.get(extension, (extension,)):
+        return filename
+    suffix = f".{extension}"
+    return filename[:MAX_NAME - len(suffix)] + suffix
+
+
 def mime_type(extension: str | None, allowed: Mapping[str, str] | None = None) -> str:
     """The MIME type of a detected ``extension``: the one ``allowed`` names for it, else the one
     filetype knows, else ``application/octet-stream``."""

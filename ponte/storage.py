@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from ponte.config import settings
 from ponte.filetypes import (ATTACHMENT_TYPES, IMAGE_TYPES, SNIFF_BYTES,  # noqa: F401
-                             identify, mime_type)
+                             identify, mime_type, named_as)
 from ponte.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 
 MiB = 1024 * 1024
@@ -128,7 +128,7 @@ class FileStore(ObjectStore):
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".part",
                                          delete=False) as tmp:
             try:
-                size, sha256, content_type = _receive(stream, tmp, max_bytes, allowed)
+                size, sha256, extension = _receive(stream, tmp, max_bytes, allowed)
                 tmp.flush()
                 os.fsync(tmp.fileno())
             except BaseException:
@@ -136,7 +136,8 @@ class FileStore(ObjectStore):
                 os.unlink(tmp.name)
                 raise
         os.replace(tmp.name, path)
-        stored = _describe(key, filename, content_type, size, sha256, metadata)
+        stored = _describe(key, named_as(filename, extension), mime_type(extension, allowed),
+                           size, sha256, metadata)
         _write_atomically(self._meta(path), stored.to_json())
         return stored
 
@@ -210,13 +211,14 @@ class S3Store(ObjectStore):
 
         s3_key = self._key(key)
         with tempfile.SpooledTemporaryFile(max_size=MiB) as spool:
-            size, sha256, content_type = _receive(stream, spool, max_bytes, allowed)
+            size, sha256, extension = _receive(stream, spool, max_bytes, allowed)
             spool.seek(0)
             # No threads: under eventlet they are green anyway, and one stream is enough here.
             self._s3().upload_fileobj(spool, self.bucket, s3_key,
-                                      ExtraArgs={"ContentType": content_type},
+                                      ExtraArgs={"ContentType": mime_type(extension, allowed)},
                                       Config=TransferConfig(use_threads=False))
-        stored = _describe(key, filename, content_type, size, sha256, metadata)
+        stored = _describe(key, named_as(filename, extension), mime_type(extension, allowed),
+                           size, sha256, metadata)
         self.client.put_object(Bucket=self.bucket, Key=s3_key + META_SUFFIX,
                                Body=stored.to_json(), ContentType="application/json")
         return stored
@@ -290,9 +292,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _receive(stream: IO[bytes], out: BinaryIO, max_bytes: int,
-             allowed: Mapping[str, str] | None) -> tuple[int, str, str]:
+             allowed: Mapping[str, str] | None) -> tuple[int, str, str | None]:
     """Copy ``stream`` into ``out`` (a seekable temporary file) in chunks, enforcing the size
-    limit and the allowed types. Returns (size, sha256 hex, content type)."""
+    limit and the allowed types. Returns (size, sha256 hex, detected extension)."""
     digest = hashlib.sha256()
     size, head, checked_head = 0, b"", False
     while chunk := stream.read(min(CHUNK, max_bytes + 1 - size)):
@@ -309,7 +311,7 @@ def _receive(stream: IO[bytes], out: BinaryIO, max_bytes: int,
     extension = identify(head, out)
     _require(extension, allowed)
     out.seek(0)
-    return size, digest.hexdigest(), mime_type(extension, allowed)
+    return size, digest.hexdigest(), extension
 
 
 def _require(extension: str | None, allowed: Mapping[str, str] | None) -> None:
