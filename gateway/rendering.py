@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -57,15 +58,26 @@ def wants_csv(request: Request) -> bool:
 
 
 def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
-    (OWASP's CSV-injection advice)."""
+    """A cell a spreadsheet will not run: text starting like a formula, even after line breaks,
+    control or invisible characters, gets a leading quote (OWASP's CSV-injection advice)."""
     if value is None:
         return ""
     if isinstance(value, (datetime, date, Decimal)):
         return json_value(value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (value.startswith(FORMULA_START)
+                                   or _unseen_lead(value).startswith(FORMULA_START)):
         return "'" + value
     return value
+
+
+def _unseen_lead(text: str) -> str:
+    """``text`` after any leading white space, control or invisible characters: what a
+    spreadsheet may take as the start of the cell."""
+    start = 0
+    while start < len(text) and (text[start].isspace() or
+                                 unicodedata.category(text[start]) in ("Cc", "Cf")):
+        start += 1
+    return text[start:]
 
 
 def csv_text(header: list[str], rows: list[list[Any]]) -> str:
