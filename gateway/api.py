@@ -236,7 +236,8 @@ class Api:
             query = self._load(route.query_schema, self._query(route.query_schema, args),
                                unknown=EXCLUDE)
         except ValidationError as exc:
-            errors.update(exc.messages if isinstance(exc.messages, dict) else {"_query": exc.messages})
+            errors.update(exc.messages if isinstance(exc.messages, dict)
+                          else {"_query": exc.messages})
         if not route.raw_body:
             try:
                 body = self._load(route.body_schema, raw)
