@@ -4,8 +4,9 @@
 own fields, those of lists, dicts and tuples, and those of nested ``Input`` schemas) these rules,
 so a schema written with marshmallow's plain fields keeps them too:
 
-* Text is trimmed at both ends of white space and invisible characters; text made only of them
-  is blank, and a required field that is blank is missing. No control character is accepted,
+* Free text is trimmed at both ends of white space and invisible characters (a field that parses
+  its text itself, such as money or a CPF, gets it untrimmed and judges it); text made only of
+  them is blank, and a required field that is blank is missing. No control character is accepted,
   except line breaks in a multi-line field (metadata ``multiline=True``, or by default any text
   that may be ``MULTILINE_FROM`` characters or longer). Passwords are kept exactly as typed; only
   the NUL character is refused in them.
@@ -90,10 +91,16 @@ def _text(field: fields.Field, value: Any) -> Any:
     problem = text_problem(value, multiline=is_multiline(field))
     if problem is not None:
         raise ValidationError(problem)
-    value = trimmed(value)
-    if not value and field.required:
+    if not trimmed(value) and field.required:
         raise field.make_error("required")
-    return value
+    return trimmed(value) if is_free_text(field) else value
+
+
+def is_free_text(field: fields.Field) -> bool:
+    """A text field that takes its value as it comes (not one that parses it: money, CPF/CNPJ,
+    e-mail addresses, ids), so surrounding spaces are only noise."""
+    own = type(field).__mro__[1] if getattr(type(field), "ponte_rules", False) else type(field)
+    return own._deserialize is fields.String._deserialize
 
 
 def _boolean(field: fields.Field, value: Any) -> Any:

@@ -152,3 +152,19 @@ def test_queries_spell_booleans_as_text_and_ignore_parameters_they_do_not_name()
     answer = _dispatch("/visits", None, "?open=true&utm_source=mail")
     assert answer.status_code == 200 and json.loads(answer.get_data()) == {"open": True}
     assert _dispatch("/visits", None, "?open=maybe&limit=x").status_code == 422
+
+
+def test_fields_that_parse_their_text_get_it_untrimmed_but_clean():
+    class Amount(fields.String):
+        def _deserialize(self, value, attr, data, **kwargs):
+            if value != value.strip():
+                raise ValidationError("No spaces around an amount.")
+            return value
+
+    class Payment(Input):
+        amount = Amount(required=True)
+    assert set(_errors(Payment, {"amount": " 12.00"})) == {"amount"}
+    assert _errors(Payment, {"amount": "\u200b "}) == {
+        "amount": ["Missing data for required field."]}
+    assert set(_errors(Payment, {"amount": "12\x0b"})) == {"amount"}
+    assert Payment().load({"amount": "12.00"}) == {"amount": "12.00"}
