@@ -68,7 +68,7 @@ class Input(Schema):
                 continue
             validator = getattr(self, attr_name)
             if field_errors:
-                validator = _on_what_passed(validator)
+                validator = _on_what_passed(validator, self._failed(error_store.errors))
             items = zip(data, original_data, strict=True) if many and not pass_collection \
                 else [(data, original_data)]
             for index, (item, original) in enumerate(items):
@@ -78,16 +78,48 @@ class Input(Schema):
                                                                                False),
                                     index=index if many and not pass_collection else None)
 
+    def _failed(self, errors: dict) -> set[str]:
+        """The attribute names and data keys of the fields in ``errors``."""
+        keys = {str(key) for key in errors}
+        return keys | {name for name, field in self.load_fields.items()
+                       if (field.data_key or name) in keys}
 
-def _on_what_passed(validator: Callable[..., Any]) -> Callable[..., Any]:
-    """A schema validator run on the fields that loaded while others failed: one that needs a
-    failed field (a missing key, a None where a value was expected) has nothing to say."""
-    def run(*args: Any, **kwargs: Any) -> Any:
+
+def _on_what_passed(validator: Callable[..., Any], failed: set[str]) -> Callable[..., Any]:
+    """A schema validator run on the fields that loaded while ``failed`` ones did not: one that
+    asks for a failed field has nothing to say (its verdict would judge a value that is not
+    there: "give a name or an e-mail" when the name was given but wrong)."""
+    def run(data: Any, *args: Any, **kwargs: Any) -> Any:
+        seen = _Watched(data) if isinstance(data, dict) else data
         try:
-            return validator(*args, **kwargs)
+            return validator(seen, *args, **kwargs)
+        except ValidationError:
+            if isinstance(seen, _Watched) and seen.asked & failed:
+                return None
+            raise
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
     return run
+
+
+class _Watched(dict):
+    """A dict that remembers which keys were asked for."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__(data)
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
 
 
 def _merged(first: Any, second: Any) -> Any:

@@ -168,3 +168,17 @@ def test_fields_that_parse_their_text_get_it_untrimmed_but_clean():
         "amount": ["Missing data for required field."]}
     assert set(_errors(Payment, {"amount": "12\x0b"})) == {"amount"}
     assert Payment().load({"amount": "12.00"}) == {"amount": "12.00"}
+
+
+def test_a_schema_check_that_asks_for_a_failed_field_says_nothing():
+    class Search(Input):
+        name = fields.String(validate=validate.Length(min=3))
+        email = fields.String()
+
+        @validates_schema
+        def _one_criterion(self, data: dict, **kwargs) -> None:
+            if not any(data.get(key) for key in ("name", "email")):
+                raise ValidationError({"_schema": ["Give a name or an e-mail."]})
+    assert _errors(Search, {"name": "ab"}) == {"name": ["Shorter than minimum length 3."]}
+    assert _errors(Search, {}) == {"_body": ["Give a name or an e-mail."]}
+    assert set(_errors(Search, {"name": "ab", "colour": 1})) == {"name", "colour"}
