@@ -2,15 +2,17 @@
 
 Two backends behind :func:`open_store`: ``file:///abs/dir`` (a local directory) and ``s3://bucket``
 (or ``s3://bucket/prefix``; boto3 with credentials from the environment, endpoint from
-``endpoint_url``, e.g. MinIO). Both keep the object under its key and its description (original
-file name, sniffed content type, size, SHA-256, caller metadata) in a JSON sidecar
+``endpoint_url``, e.g. MinIO). Both keep the object under its key and its description (file
+name, sniffed content type, size, SHA-256, caller metadata) in a JSON sidecar
 ``<key>.meta.json``; the sidecar is written last and removed first, so it marks a complete object.
 
 :meth:`ObjectStore.put_stream` never holds a whole file in memory: it copies the input in 64 KiB
 chunks into a temporary file (file://: in the target directory, then an atomic rename; s3: a
 ``SpooledTemporaryFile`` that moves to disk past 1 MiB, then ``upload_fileobj``, which switches
 to a multipart upload past 8 MiB and aborts it on failure). The size limit and the content type
-are checked before anything is stored, so a refused upload leaves nothing behind.
+are checked before anything is stored, so a refused upload leaves nothing behind. The type is
+judged by content (:mod:`ponte.filetypes`), and the stored name ends with that type's extension
+(``laudo.hta`` holding a PDF is kept as ``laudo.hta.pdf``).
 """
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ from typing import IO, Any, BinaryIO, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 from ponte.config import settings
-from ponte.filetypes import (ATTACHMENT_TYPES, IMAGE_TYPES, SNIFF_BYTES,  # noqa: F401
-                             identify, mime_type, named_as)
+from ponte.filetypes import ATTACHMENT_TYPES, IMAGE_TYPES  # noqa: F401  (storage.X for callers)
+from ponte.filetypes import SNIFF_BYTES, identify, mime_type, named_as
 from ponte.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 
 MiB = 1024 * 1024
