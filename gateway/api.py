@@ -2,48 +2,36 @@
 handler that makes one call to a service. :class:`Api` validates, dispatches and renders."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow.decorators import VALIDATES_SCHEMA
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from gateway.auth import EdgeAuth, Principal, require_kind
+from gateway.fields import apply_rules, holds_nul
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import problem_response
-from ponte.clock import iso
+from gateway.rendering import render
 from ponte.errors import BadRequest, InvalidInput, NotFound, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
 Handler = Callable[["Call"], Any]
 CsvTable = Callable[[Any], tuple[list[str], list[list[Any]]]]
+# a query is text: these spell a boolean there (in a JSON body only true and false do)
+QUERY_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+                  "false": False, "0": False, "no": False, "off": False}
+UNKNOWN_FIELD = "unknown field"  # API.md's words
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-NUL = "\x00"  # valid JSON and URL text that PostgreSQL cannot store or compare
-
-
-def holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(holds_nul(item) for item in value)
-    return False
 
 
 def _not_json(constant: str) -> None:
@@ -59,19 +47,87 @@ def _finite(text: str) -> float:
 
 
 class Input(Schema):
-    """Base of request schemas: unknown fields are ignored, values are validated, and no text
-    may hold a NUL character."""
+    """Base of request schemas. A field the schema does not name is refused ("unknown field"),
+    in nested objects too; every field has the rules of :mod:`gateway.fields`; and every error
+    comes in one answer: schema-level checks run even when some fields failed (on the fields
+    that passed), and nothing is checked after loading."""
 
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
-    @post_load
-    def _without_nul(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        errors = {key: ["Must not contain the NUL character."]
-                  for key, value in data.items() if holds_nul(value)}
-        if errors:
-            raise ValidationError(errors)
-        return data
+    error_messages = {"unknown": UNKNOWN_FIELD}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        apply_rules(field_obj)
+
+    def _invoke_schema_validators(self, *, error_store: Any, pass_collection: bool, data: Any,
+                                  original_data: Any, many: bool, partial: Any,
+                                  field_errors: bool = False, unknown: Any) -> None:
+        for attr_name, hook_many, options in self._hooks[VALIDATES_SCHEMA]:
+            if hook_many != pass_collection:
+                continue
+            validator = getattr(self, attr_name)
+            if field_errors:
+                validator = _on_what_passed(validator, self._failed(error_store.errors))
+            items = zip(data, original_data, strict=True) if many and not pass_collection \
+                else [(data, original_data)]
+            for index, (item, original) in enumerate(items):
+                self._run_validator(validator, item, original_data=original,
+                                    error_store=error_store, many=many, partial=partial,
+                                    unknown=unknown, pass_original=options.get("pass_original",
+                                                                               False),
+                                    index=index if many and not pass_collection else None)
+
+    def _failed(self, errors: dict) -> set[str]:
+        """The attribute names and data keys of the fields in ``errors``."""
+        keys = {str(key) for key in errors}
+        return keys | {name for name, field in self.load_fields.items()
+                       if (field.data_key or name) in keys}
+
+
+def _on_what_passed(validator: Callable[..., Any], failed: set[str]) -> Callable[..., Any]:
+    """A schema validator run on the fields that loaded while ``failed`` ones did not: one that
+    asks for a failed field has nothing to say (its verdict would judge a value that is not
+    there: "give a name or an e-mail" when the name was given but wrong)."""
+    def run(data: Any, *args: Any, **kwargs: Any) -> Any:
+        seen = _Watched(data) if isinstance(data, dict) else data
+        try:
+            return validator(seen, *args, **kwargs)
+        except ValidationError:
+            if isinstance(seen, _Watched) and seen.asked & failed:
+                return None
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
+    return run
+
+
+class _Watched(dict):
+    """A dict that remembers which keys were asked for."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__(data)
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+
+def _merged(first: Any, second: Any) -> Any:
+    if first is None:
+        return second
+    if isinstance(first, list) and isinstance(second, list):
+        return first + second
+    return second
 
 
 class PageQuery(Input):
@@ -164,6 +220,13 @@ class Api:
 
     def dispatch(self, request: Request, gateway: Any, services: RemoteCall,
                  auth: EdgeAuth) -> Response:
+        """Answer ``request``, within the rate limits of ``gateway.limits`` when the gateway has
+        them (a request a page makes on its client's behalf counts against that client)."""
+        limits = getattr(gateway, "limits", None)
+        if limits is not None:
+            refused = limits.check(request, self, auth, getattr(gateway, "client_environ", None))
+            if refused is not None:
+                return refused
         started = time.perf_counter()
         endpoint = "unmatched"
         try:
@@ -188,13 +251,35 @@ class Api:
                    for name, value in params.items() if holds_nul(value)}
         if unknown:
             raise NotFound("Not found.", unknown)
-        query = self._load(route.query_schema, self._query(route.query_schema, request.args))
         raw = None if route.raw_body else self._json(request, route)
-        body = {} if route.raw_body else self._load(route.body_schema, raw)
+        query, body = self._inputs(route, request.args, raw)
         call = Call(request, params, body, query, principal, services, gateway,
                     idempotency=self._idempotency(route, request, principal, raw))
         result = route.handler(call)
-        return self._render(route, result, request)
+        return render(route, result, request)
+
+    def _inputs(self, route: Route, args: MultiDict, raw: Any) -> tuple[dict, dict]:
+        """The loaded query and body, or one 422 naming every field error of both (query
+        parameters the route does not know are ignored: links carry their own)."""
+        errors: dict[str, Any] = {}
+        query: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        try:
+            query = self._load(route.query_schema, self._query(route.query_schema, args),
+                               unknown=EXCLUDE)
+        except ValidationError as exc:
+            errors.update(exc.messages if isinstance(exc.messages, dict)
+                          else {"_query": exc.messages})
+        if not route.raw_body:
+            try:
+                body = self._load(route.body_schema, raw)
+            except ValidationError as exc:
+                for key, messages in (exc.messages if isinstance(exc.messages, dict)
+                                      else {"_body": exc.messages}).items():
+                    errors[key] = _merged(errors.get(key), messages)
+        if errors:
+            raise ValidationError(errors)
+        return query, body
 
     @staticmethod
     def _query(schema: Schema | None, args: MultiDict) -> dict[str, Any]:
@@ -210,10 +295,12 @@ class Api:
                 data[key] = values
             elif len(values) > 1 and key in by_name:
                 errors[key] = ["Give this parameter once."]
+            elif isinstance(by_name.get(key), fields.Boolean):
+                data[key] = QUERY_BOOLEANS.get(values[0].lower(), values[0])
             else:
                 data[key] = values[0]
         if errors:
-            raise InvalidInput("A query parameter was repeated.", errors)
+            raise ValidationError(errors)
         return data
 
     @staticmethod
@@ -233,13 +320,13 @@ class Api:
                 "fingerprint": digest.hexdigest()}
 
     @staticmethod
-    def _load(schema: Schema | None, data: Any) -> dict[str, Any]:
+    def _load(schema: Schema | None, data: Any, unknown: str | None = None) -> dict[str, Any]:
         if schema is None:
             return {}
         if not isinstance(data, dict):
             raise InvalidInput("The JSON body must be an object.",
                                {"_body": ["Must be a JSON object."]})
-        return schema.load(data)
+        return schema.load(data, unknown=unknown)
 
     @staticmethod
     def _json(request: Request, route: Route) -> Any:
@@ -257,61 +344,6 @@ class Api:
         except (ValueError, RecursionError):  # UnicodeError is a ValueError; deep nesting recurses
             raise BadRequest("The body is not valid JSON.",
                              {"_body": ["Must be valid JSON text in UTF-8."]}) from None
-
-    @staticmethod
-    def _render(route: Route, result: Any, request: Request | None = None) -> Response:
-        if isinstance(result, Response):
-            return result
-        if result is None:
-            return Response(status=204)
-        payload = route.response.dump(result) if route.response is not None else result
-        if route.csv is not None and request is not None and wants_csv(request):
-            header, rows = route.csv(payload)
-            return Response(csv_text(header, rows), status=route.status,
-                            mimetype="text/csv", headers={"Content-Disposition": "inline"})
-        return Response(json.dumps(payload, default=json_value), status=route.status,
-                        mimetype="application/json")
-
-
-def json_value(value: Any) -> Any:
-    """JSON for the values answers may carry: money as a decimal string, instants as UTC with
-    ``Z``, dates as ``YYYY-MM-DD`` (API.md conventions)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def wants_csv(request: Request) -> bool:
-    """``?format=csv``, or an ``Accept`` that prefers text/csv to JSON."""
-    if request.args.get("format") == "csv":
-        return True
-    if "text/csv" not in request.headers.get("Accept", ""):
-        return False
-    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
-
-
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
-    (OWASP's CSV-injection advice)."""
-    if value is None:
-        return ""
-    if isinstance(value, (datetime, date, Decimal)):
-        return json_value(value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return out.getvalue()
 
 
 def combine(*apis: Api) -> Api:

@@ -9,6 +9,11 @@ The bound: buckets live in each gateway process. With N gateway replicas behind 
 client gets at most N times a limit; the limits that protect something for good do not depend
 on this (the login lockout and the e-mails per address are counted in identity's database).
 
+The web pages reach these routes through the route table (``gateway.pages.routes.forward``):
+:meth:`gateway.api.Api.dispatch` checks the limits of every request it dispatches, a forwarded
+one too, counted against the address of the client whose page made it. A page is therefore
+limited exactly as the API calls behind it (a registration form sent costs its two calls).
+
 The client address is the peer's, unless the peer is one of ``PONTE_TRUSTED_PROXIES``: then it
 is the last ``X-Forwarded-For`` hop that is not itself a trusted proxy.
 """
@@ -40,10 +45,6 @@ PUBLIC = {
     ("POST", "/api/v1/registrations/{token}"): "registration",
     ("POST", "/api/v1/password-resets"): "password_reset",
     ("POST", "/api/v1/password-resets/{token}"): "password_reset",
-    # the same, from the web pages' forms sent without script
-    ("POST", "/registration"): "registration",
-    ("POST", "/password-reset"): "password_reset",
-    ("POST", "/forgot-password"): "password_reset",
 }
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -112,14 +113,18 @@ class Limits(DependencyProvider):
     def get_dependency(self, worker_ctx: Any) -> "Limits":
         return self
 
-    def check(self, request: Request, api: Any, auth: Any) -> Response | None:
+    def check(self, request: Request, api: Any, auth: Any,
+              client: dict | None = None) -> Response | None:
+        """A 429 for a request over its limit, else None (and the request is counted).
+        ``client`` is the WSGI environ of the client's own request when ``request`` is one the
+        gateway makes on its behalf (a page calling the API)."""
         try:
             route, _params = api.url_map.bind_to_environ(request.environ).match()
         except HTTPException:
             return None  # the route table answers it
         if route.public:
             name = PUBLIC.get((route.method, route.path))
-            key = client_address(request.environ, self.trusted)
+            key = client_address(client or request.environ, self.trusted)
         elif route.method in WRITES:
             try:
                 principal = auth.authenticate(request.headers.get("Authorization"))

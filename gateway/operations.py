@@ -70,7 +70,7 @@ def openapi_document(call: Call) -> dict:
 @api.route("GET", "/api/docs", public=True, tag="operations",
            summary="API documentation: Swagger UI on /api/openapi.json (works offline)")
 def docs(call: Call) -> Response:
-    from gateway.openapi import DOCS_POLICY, page
+    from gateway.apidocs import DOCS_POLICY, page
     return Response(page(), mimetype="text/html", headers={
         "Content-Security-Policy": DOCS_POLICY, "X-Frame-Options": "DENY"})
 
@@ -78,7 +78,7 @@ def docs(call: Call) -> Response:
 @api.route("GET", "/api/docs/static/{name}", public=True, tag="operations",
            summary="The files of the documentation page (from the swagger-ui-bundle package)")
 def docs_asset(call: Call) -> Response:
-    from gateway.openapi import asset
+    from gateway.apidocs import asset
     found = asset(call.params["name"])
     if found is None:
         raise NotFound("No such file.")

@@ -58,13 +58,13 @@ class GatewayService:
     permissions = Permissions()
     limits = Limits()
     streams = StreamHub()
+    client_environ: dict | None = None  # the request being answered (set per worker)
 
     @http(METHODS, "/<path:path>")
     @http(METHODS, "/")
     def handle(self, request: Request, path: str = "") -> Response:
-        response = self.limits.check(request, self.api, self.auth)
-        if response is None:
-            response = self.api.dispatch(request, self, self.services, self.auth)
+        self.client_environ = request.environ  # whose limits a page's API calls count against
+        response = self.api.dispatch(request, self, self.services, self.auth)
         response.headers["X-Correlation-Id"] = logs.correlation_id() or ""
         return response
 

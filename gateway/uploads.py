@@ -20,6 +20,7 @@ PATH_SEPARATORS = re.compile(r"[\\/]")
 # such as U+202E RIGHT-TO-LEFT OVERRIDE (they make "gpj.exe" display as "exe.jpg"), line and
 # paragraph separators, surrogates, private-use and unassigned code points
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+NO_STORE = "no-store"
 
 
 def safe_filename(name: str) -> str:
@@ -38,6 +39,8 @@ def receive_file(request: Request, *, key_prefix: str, max_bytes: int,
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field 'file'.")
     request.max_content_length = max_bytes + MULTIPART_OVERHEAD
+    if len(request.files.getlist("file")) > 1:
+        raise InvalidInput("Send one file per upload.", {"file": ["Send exactly one file."]})
     upload = request.files.get("file")
     filename = safe_filename(upload.filename or "") if upload is not None else ""
     if not filename:
@@ -57,7 +60,10 @@ def upload_view(stored: storage.StoredObject) -> dict[str, Any]:
             "content_type": stored.content_type, "size": stored.size, "sha256": stored.sha256}
 
 
-def stream(stored: storage.StoredObject, *, inline: bool = False) -> Response:
+def stream(stored: storage.StoredObject, *, inline: bool = False,
+           cache: str = NO_STORE) -> Response:
+    """The stored file as a download (or ``inline``). Health files are never kept by a browser
+    or a proxy: ``Cache-Control: no-store`` unless ``cache`` says otherwise."""
     disposition = "inline" if inline else "attachment"
     ascii_name = stored.filename.encode("ascii", "replace").decode().replace('"', "")
     return Response(
@@ -66,7 +72,7 @@ def stream(stored: storage.StoredObject, *, inline: bool = False) -> Response:
                  "Content-Disposition": f"{disposition}; filename=\"{ascii_name}\"; "
                                         f"filename*=UTF-8''{quote(stored.filename)}",
                  "X-Content-Type-Options": "nosniff",
-                 "Cache-Control": "private, max-age=300"})
+                 "Cache-Control": cache})
 
 
 @api.route("POST", "/api/v1/uploads", raw_body=True, status=201, tag="files",

@@ -81,6 +81,16 @@ class Settings:
         return host or "127.0.0.1", int(port)
 
 
+WILDCARD_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}
+
+
+def served_url(http_address: str) -> str:
+    """The URL of the gateway listening on ``http_address``, the public URL when
+    ``PONTE_PUBLIC_URL`` is not set: a wildcard address is reached on this machine's loopback."""
+    host, _, port = http_address.rpartition(":")
+    return f"http://{WILDCARD_HOSTS.get(host, host)}:{port}"
+
+
 def _secret_key(data_dir: Path) -> str:
     """PONTE_SECRET_KEY signs access tokens. Without one (all-in-one), a random key is kept in
     the data directory so tokens survive a restart."""
@@ -112,7 +122,8 @@ def settings() -> Settings:
         admin_password=env("PONTE_ADMIN_PASSWORD") or None,
         operator_ans_code=env("PONTE_OPERATOR_ANS_CODE", "000000"),
         operator_name=env("PONTE_OPERATOR_NAME") or "Operadora",
-        public_url=env("PONTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_url=(env("PONTE_PUBLIC_URL")
+                    or served_url(env("PONTE_HTTP_ADDRESS", "127.0.0.1:8000"))).rstrip("/"),
         secret_key=_secret_key(data_dir),
         rpc_timeout=float(env("PONTE_RPC_TIMEOUT", "4")),
         access_token_ttl=int(env("PONTE_ACCESS_TOKEN_TTL", "600")),

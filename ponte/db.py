@@ -7,6 +7,7 @@ service; a PostgreSQL URL without it gives one *schema* per service in a shared 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 import zlib
@@ -19,11 +20,11 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from nameko.extensions import DependencyProvider
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ponte import logs, messaging
+from ponte.sql import insert_ignoring_duplicates  # noqa: F401  its home before ponte.sql
 from ponte.clock import now
 from ponte.config import settings
 from ponte.errors import Conflict
@@ -59,7 +60,8 @@ class UTCDateTime(sa.TypeDecorator):
 
 def create_engine_for(service: str, url: str | None = None, *, reads: bool = False) -> Engine:
     """The service's engine; ``reads=True`` gives a separate autocommit pool for read-only
-    sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip)."""
+    sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip). SQL
+    parameters (CPFs, names, e-mails) never appear in the text of its errors, so not in logs."""
     url = url or settings().db_url_for(service)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -68,6 +70,7 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  hide_parameters=True,
                                   **({"isolation_level": "AUTOCOMMIT"} if reads else {}))
 
         @sa.event.listens_for(engine, "connect")
@@ -85,10 +88,26 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         with sa.create_engine(parsed).begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
     if reads:
-        return sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
-                                max_overflow=20, pool_recycle=1800, connect_args=connect_args)
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                            connect_args=connect_args)
+        engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
+                                  max_overflow=20, pool_recycle=1800, connect_args=connect_args,
+                                  hide_parameters=True)
+    else:
+        engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                                  connect_args=connect_args, hide_parameters=True)
+    sa.event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+ROW_VALUES = re.compile(r"^DETAIL:.*$", re.MULTILINE)
+
+
+def _without_row_values(context: sa.engine.ExceptionContext) -> None:
+    """PostgreSQL's DETAIL repeats the row's values (``Key (cpf)=(...) already exists``,
+    ``Failing row contains (...)``): dropped from the driver's message, as the parameters are."""
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            error.args = (ROW_VALUES.sub("DETAIL: (values hidden)", error.args[0]),
+                          *error.args[1:])
 
 
 def _ensure_postgres_database(url: sa.URL) -> None:
@@ -170,7 +189,7 @@ def _forget_events(session: Session, transaction: Any) -> None:
         session.info.pop(_UNWRITTEN_EVENTS, None)
 
 
-class Database(DependencyProvider):
+class Database(messaging.EventStore):
     """nameko dependency: the service's engine (migrated at start), its outbox relay and the
     retry loop of failed event handlers. Workers get a :class:`WorkerDatabase`.
 
@@ -249,15 +268,3 @@ def conflict_on_duplicate(detail: str, errors: dict[str, list[str]] | None = Non
         yield
     except sa.exc.IntegrityError:
         raise Conflict(detail, errors) from None
-
-
-def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Table,
-                               **values: Any) -> int:
-    """``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite; the number of rows
-    inserted (0 when the row was already there, or a concurrent transaction inserted it)."""
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return connection.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount

@@ -98,10 +98,6 @@ def is_cnpj(value: Any) -> bool:
     return _is(normalise_cnpj, value)
 
 
-def is_document(value: Any) -> bool:
-    return _is(normalise_document, value)
-
-
 def person_type(document: str) -> PersonType:
     """Of an already normalised document."""
     return "individual" if len(document) == 11 else "organisation"

@@ -54,10 +54,6 @@ class NotFound(PonteError):
     status, title = 404, "Not found"
 
 
-class MethodNotAllowed(PonteError):
-    status, title = 405, "Method not allowed"
-
-
 class Conflict(PonteError):
     status, title = 409, "Conflict"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ponte.db import insert_ignoring_duplicates
+from ponte.sql import insert_ignoring_duplicates
 
 metadata = sa.MetaData()
 

@@ -1,6 +1,9 @@
 """Keyset pagination: lists are read in a fixed order and a page ends with an opaque cursor that
 names the last row, so the next page starts right after it (no OFFSET, no row seen twice when rows
 are added meanwhile). API.md: ``{"items": [...], "next_cursor": "<opaque>" | null}``.
+
+A cursor that does not decode, or whose values do not have the types of the key's columns, is a
+422 on ``cursor``: it never reaches the database.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from ponte.clock import iso, parse_iso
 from ponte.errors import InvalidInput
 
 Page = tuple[list[RowMapping], str | None]
+BIGINT = 2 ** 63
+MAX_DIGITS = 1000  # PostgreSQL's numeric holds far more; a cursor's number is never near it
 
 
 def _invalid() -> InvalidInput:
@@ -71,12 +76,35 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         raise _invalid() from None
 
 
+def _fits(value: Any, column: sa.ColumnElement) -> bool:
+    """Whether a decoded cursor value has the Python type of its key column (a forged cursor
+    would otherwise reach the database as a timestamp compared with a date, a text with an
+    integer, an infinite number...)."""
+    kind = column.type
+    try:
+        expected = (kind.impl if isinstance(kind, sa.TypeDecorator) else kind).python_type
+    except NotImplementedError:
+        return True
+    if expected is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if expected is Decimal:
+        return isinstance(value, (Decimal, int)) and Decimal(value).is_finite() \
+            and abs(Decimal(value).adjusted()) <= MAX_DIGITS
+    if expected is int:
+        return isinstance(value, int) and -BIGINT <= value < BIGINT
+    return isinstance(value, expected)
+
+
 def page(session: Session | sa.Connection, select: sa.Select, order: Sequence[sa.ColumnElement],
          limit: int, cursor: str | None, descending: bool = True) -> Page:
     """One page of ``select`` ordered by ``order`` (its last column must make the order total,
     e.g. ``(created_at, id)``), at most ``limit`` rows after ``cursor``."""
     if cursor:
         values = decode_cursor(cursor, len(order))
+        if not all(_fits(value, column) for value, column in zip(values, order)):
+            raise _invalid()
         key = sa.tuple_(*order)
         bound = sa.tuple_(*[sa.literal(value, type_=column.type)
                             for column, value in zip(order, values)])

@@ -2,15 +2,17 @@
 
 Two backends behind :func:`open_store`: ``file:///abs/dir`` (a local directory) and ``s3://bucket``
 (or ``s3://bucket/prefix``; boto3 with credentials from the environment, endpoint from
-``endpoint_url``, e.g. MinIO). Both keep the object under its key and its description (original
-file name, sniffed content type, size, SHA-256, caller metadata) in a JSON sidecar
+``endpoint_url``, e.g. MinIO). Both keep the object under its key and its description (file
+name, sniffed content type, size, SHA-256, caller metadata) in a JSON sidecar
 ``<key>.meta.json``; the sidecar is written last and removed first, so it marks a complete object.
 
 :meth:`ObjectStore.put_stream` never holds a whole file in memory: it copies the input in 64 KiB
 chunks into a temporary file (file://: in the target directory, then an atomic rename; s3: a
 ``SpooledTemporaryFile`` that moves to disk past 1 MiB, then ``upload_fileobj``, which switches
 to a multipart upload past 8 MiB and aborts it on failure). The size limit and the content type
-are checked before anything is stored, so a refused upload leaves nothing behind.
+are checked before anything is stored, so a refused upload leaves nothing behind. The type is
+judged by content (:mod:`ponte.filetypes`), and the stored name ends with that type's extension
+(``laudo.hta`` holding a PDF is kept as ``laudo.hta.pdf``).
 """
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ import os
 import re
 import tempfile
 import threading
-import zipfile
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -29,30 +30,16 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
-import filetype
-
 from ponte.config import settings
+from ponte.filetypes import ATTACHMENT_TYPES, IMAGE_TYPES  # noqa: F401  (storage.X for callers)
+from ponte.filetypes import SNIFF_BYTES, identify, mime_type, named_as
 from ponte.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024
-SNIFF_BYTES = 8192  # what filetype itself looks at
-
-IMAGE_TYPES: dict[str, str] = {"jpg": "image/jpeg", "png": "image/png"}
-ATTACHMENT_TYPES: dict[str, str] = {
-    "pdf": "application/pdf",
-    **IMAGE_TYPES,
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 META_SUFFIX = ".meta.json"
 _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# A compound-file directory entry (128 bytes, 128-aligned) for the stream "WordDocument":
-# UTF-16LE name with its terminator, then at 0x40 the name length (26) and type 2 (stream).
-_WORD_ENTRY = "WordDocument\0".encode("utf-16-le")
-_WORD_ENTRY_TAIL = b"\x1a\x00\x02"
 
 
 @dataclass(frozen=True)
@@ -143,7 +130,7 @@ class FileStore(ObjectStore):
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", suffix=".part",
                                          delete=False) as tmp:
             try:
-                size, sha256, content_type = _receive(stream, tmp, max_bytes, allowed)
+                size, sha256, extension = _receive(stream, tmp, max_bytes, allowed)
                 tmp.flush()
                 os.fsync(tmp.fileno())
             except BaseException:
@@ -151,7 +138,8 @@ class FileStore(ObjectStore):
                 os.unlink(tmp.name)
                 raise
         os.replace(tmp.name, path)
-        stored = _describe(key, filename, content_type, size, sha256, metadata)
+        stored = _describe(key, named_as(filename, extension), mime_type(extension, allowed),
+                           size, sha256, metadata)
         _write_atomically(self._meta(path), stored.to_json())
         return stored
 
@@ -225,13 +213,14 @@ class S3Store(ObjectStore):
 
         s3_key = self._key(key)
         with tempfile.SpooledTemporaryFile(max_size=MiB) as spool:
-            size, sha256, content_type = _receive(stream, spool, max_bytes, allowed)
+            size, sha256, extension = _receive(stream, spool, max_bytes, allowed)
             spool.seek(0)
             # No threads: under eventlet they are green anyway, and one stream is enough here.
             self._s3().upload_fileobj(spool, self.bucket, s3_key,
-                                      ExtraArgs={"ContentType": content_type},
+                                      ExtraArgs={"ContentType": mime_type(extension, allowed)},
                                       Config=TransferConfig(use_threads=False))
-        stored = _describe(key, filename, content_type, size, sha256, metadata)
+        stored = _describe(key, named_as(filename, extension), mime_type(extension, allowed),
+                           size, sha256, metadata)
         self.client.put_object(Bucket=self.bucket, Key=s3_key + META_SUFFIX,
                                Body=stored.to_json(), ContentType="application/json")
         return stored
@@ -305,9 +294,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _receive(stream: IO[bytes], out: BinaryIO, max_bytes: int,
-             allowed: Mapping[str, str] | None) -> tuple[int, str, str]:
+             allowed: Mapping[str, str] | None) -> tuple[int, str, str | None]:
     """Copy ``stream`` into ``out`` (a seekable temporary file) in chunks, enforcing the size
-    limit and the allowed types. Returns (size, sha256 hex, content type)."""
+    limit and the allowed types. Returns (size, sha256 hex, detected extension)."""
     digest = hashlib.sha256()
     size, head, checked_head = 0, b"", False
     while chunk := stream.read(min(CHUNK, max_bytes + 1 - size)):
@@ -324,59 +313,13 @@ def _receive(stream: IO[bytes], out: BinaryIO, max_bytes: int,
     extension = identify(head, out)
     _require(extension, allowed)
     out.seek(0)
-    if allowed is not None:
-        content_type = allowed[extension]  # type: ignore[index]
-    else:
-        kind = filetype.get_type(ext=extension) if extension else None
-        content_type = kind.mime if kind else "application/octet-stream"
-    return size, digest.hexdigest(), content_type
+    return size, digest.hexdigest(), extension
 
 
 def _require(extension: str | None, allowed: Mapping[str, str] | None) -> None:
     if allowed is not None and extension not in allowed:
         found = f"a {extension} file" if extension else "of an unrecognised type"
         raise UnsupportedMediaType(f"The file is {found}; accepted types: {', '.join(allowed)}.")
-
-
-def identify(head: bytes, whole: BinaryIO | None = None) -> str | None:
-    """The file extension the content shows, judged from its first bytes (never its name).
-
-    Word files are containers whose type shows only inside: .doc is an OLE2 compound file holding
-    a ``WordDocument`` stream, .docx a ZIP holding ``[Content_Types].xml`` and ``word/`` parts.
-    filetype only recognises them when those parts sit at fixed places near the start, so from
-    ``head`` alone an OLE2 file counts as "doc" and a ZIP as "docx"; given ``whole`` (the complete
-    file, seekable) the container is opened and the verdict becomes final.
-    """
-    kind = filetype.guess(head)
-    extension = kind.extension if kind else None
-    if head.startswith(_OLE2_MAGIC):
-        if whole is None or _has_word_stream(whole):
-            return "doc"
-        return None if extension == "doc" else extension
-    if extension in ("zip", "docx"):
-        return "docx" if whole is None or _is_docx(whole) else "zip"
-    return extension
-
-
-def _has_word_stream(whole: BinaryIO) -> bool:
-    whole.seek(0)
-    while chunk := whole.read(CHUNK):  # CHUNK is a multiple of 128: entries never straddle
-        at = chunk.find(_WORD_ENTRY)
-        while at != -1:
-            if at % 128 == 0 and chunk[at + 0x40:at + 0x43] == _WORD_ENTRY_TAIL:
-                return True
-            at = chunk.find(_WORD_ENTRY, at + 1)
-    return False
-
-
-def _is_docx(whole: BinaryIO) -> bool:
-    whole.seek(0)
-    try:
-        with zipfile.ZipFile(whole) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, EOFError):
-        return False
-    return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
 
 
 def _human(size: int) -> str:

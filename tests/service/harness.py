@@ -11,12 +11,14 @@ from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
+from kombu import Connection
 from nameko import config as nameko_config
 from nameko.events import event_handler
 from nameko.runners import ServiceRunner
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, messaging, runtime
+from ponte.messaging import relay
 from ponte.db import Database
 
 
@@ -46,7 +48,7 @@ def running(data: Path, classes: dict[str, type], **env: str) -> Iterator[Servic
     for name, value in env.items():
         patch.setenv(name, value)
     patch.setattr(runtime, "service_classes", lambda: classes)
-    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
+    patch.setattr(relay, "RELAY_POLL_SECONDS", 0.05)
     config.settings.cache_clear()
     try:
         with nameko_config.patch({"AMQP_URI": f"memory://{data.name}-{uuid.uuid4().hex[:6]}",
@@ -68,7 +70,7 @@ def emit(source: str, event_type: str, data: dict,
          occurred_at: str = "2026-12-01T12:00:00Z") -> str:
     """Publish an event the way the source's relay does; its id."""
     event = messaging.Event(str(uuid.uuid4()), event_type, source, occurred_at, data)
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+    with Connection(nameko_config["AMQP_URI"]) as conn:
         conn.Producer(serializer="json").publish(
             event.envelope(), exchange=messaging.event_exchange(source),
             routing_key=event_type, declare=[messaging.event_exchange(source)])

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from kombu import Connection
 from nameko import config as nameko_config
 from nameko.rpc import rpc
 from nameko.runners import ServiceRunner
@@ -20,6 +21,8 @@ from sqlalchemy.orm import sessionmaker
 
 import ponte.broker  # noqa: F401
 from ponte import config, messaging, runtime
+from ponte.clock import now
+from ponte.messaging import relay
 from ponte.db import Database, Transaction
 from tests.stack import wait_until
 
@@ -68,8 +71,8 @@ def env(tmp_path_factory):
     patch.setenv("PONTE_DATA_DIR", str(data))
     patch.delenv("PONTE_DB_URL", raising=False)
     patch.setattr(runtime, "service_classes", lambda: {"ledger": Ledger, "audit": Audit})
-    patch.setattr(messaging, "backoff", lambda attempts: messaging.timedelta(milliseconds=50))
-    patch.setattr(messaging, "RELAY_POLL_SECONDS", 0.05)
+    patch.setattr(relay, "backoff", lambda attempts: timedelta(milliseconds=50))
+    patch.setattr(relay, "RELAY_POLL_SECONDS", 0.05)
     config.settings.cache_clear()
     amqp = f"memory://messaging-{uuid.uuid4().hex[:6]}"
     with nameko_config.patch({"AMQP_URI": amqp, "serializer": "json"}):
@@ -118,7 +121,7 @@ def test_a_rolled_back_change_publishes_nothing(env, ledger_first):
 
 def test_a_redelivered_event_is_handled_once(env, ledger_first):
     row = _rows(env, "ledger", "outbox", f"payload LIKE '%{ledger_first}%'")[0]
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+    with Connection(nameko_config["AMQP_URI"]) as conn:
         conn.Producer(serializer="json").publish(
             json.loads(row["payload"]), exchange=messaging.event_exchange("ledger"),
             routing_key="entry_added")
@@ -131,7 +134,7 @@ def test_a_redelivered_event_is_handled_once(env, ledger_first):
 def test_transient_failures_are_retried_with_the_attempts_recorded(env, ledger_first):
     entry_id = str(uuid.uuid4())
     Audit.failures_left[entry_id] = 3
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+    with Connection(nameko_config["AMQP_URI"]) as conn:
         conn.Producer(serializer="json").publish(
             messaging.Event(entry_id, "entry_added", "ledger", "2026-01-01T00:00:00Z",
                             {"entry_id": entry_id, "amount": 9}).envelope(),
@@ -158,7 +161,7 @@ def test_a_handler_that_always_fails_is_parked_as_dead_and_can_be_replayed(env, 
 
 def test_a_message_that_is_not_an_event_is_dropped_without_stopping_the_consumer(
         env, ledger_first):
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+    with Connection(nameko_config["AMQP_URI"]) as conn:
         conn.Producer(serializer="json").publish(
             {"not": "an envelope"}, exchange=messaging.event_exchange("ledger"),
             routing_key="entry_added")
@@ -195,7 +198,7 @@ def _handler(self, event: messaging.Event) -> None:
 
 def test_processed_events_older_than_the_retention_are_pruned(env, ledger_first):
     engine = sa.create_engine(f"sqlite:///{env}/audit.db")
-    old, recent = messaging.now() - timedelta(days=15), messaging.now() - timedelta(days=13)
+    old, recent = now() - timedelta(days=15), now() - timedelta(days=13)
     with engine.begin() as conn:
         for event_id, moment in (("old-event", old), ("recent-event", recent)):
             conn.execute(messaging.processed_events.insert().values(
@@ -211,11 +214,11 @@ def test_processed_events_older_than_the_retention_are_pruned(env, ledger_first)
 def test_a_retry_runs_when_due_without_waiting_for_the_idle_poll(env, ledger_first, monkeypatch):
     """The relay sleeps up to RELAY_POLL_SECONDS while idle, but wakes for a retry it has
     scheduled: three 50 ms backoffs take well under one (long) idle poll."""
-    monkeypatch.setattr(messaging, "RELAY_POLL_SECONDS", 30.0)
+    monkeypatch.setattr(relay, "RELAY_POLL_SECONDS", 30.0)
     time.sleep(0.2)  # let the relays take the long sleep
     entry_id = str(uuid.uuid4())
     Audit.failures_left[entry_id] = 3
-    with messaging.Connection(nameko_config["AMQP_URI"]) as conn:
+    with Connection(nameko_config["AMQP_URI"]) as conn:
         conn.Producer(serializer="json").publish(
             messaging.Event(entry_id, "entry_added", "ledger", "2026-01-01T00:00:00Z",
                             {"entry_id": entry_id, "amount": 5}).envelope(),

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from ponte import cli, config, db, messaging
+from ponte.clock import now
 from ponte.db import create_engine_for
 
 
@@ -27,7 +28,7 @@ def test_dead_letters_are_listed_and_replayed(data_dir, capsys):
         conn.execute(messaging.event_failures.insert().values(
             event_id=event.id, handler="on_password_reset_requested", envelope=event.envelope(),
             attempts=messaging.MAX_ATTEMPTS, status="dead", last_error="Traceback\nSMTPError",
-            next_attempt_at=messaging.now(), created_at=messaging.now()))
+            next_attempt_at=now(), created_at=now()))
     assert cli.main(["dead-letters", "notifications"]) == 0
     listed = capsys.readouterr()
     assert '"handler": "on_password_reset_requested"' in listed.out and "SMTPError" in listed.out

@@ -116,3 +116,42 @@ def test_every_limited_endpoint_is_a_public_route():
     from gateway.service import API as WHOLE
     public = {(route.method, route.path) for route in WHOLE.routes if route.public}
     assert set(PUBLIC) <= public, set(PUBLIC) - public
+
+
+class _Gateway:
+    """What the route table needs of the gateway to answer a page and the API calls it makes;
+    ``lookups`` counts the token look-ups that reached identity."""
+
+    def __init__(self, limits: Limits) -> None:
+        from gateway.service import API as WHOLE
+        self.api, self.limits, self.auth, self.client_environ = WHOLE, limits, _auth(), None
+        self.lookups = 0
+
+    def page(self, method: str, path: str, **form: str):
+        request = Request(EnvironBuilder(method=method, path=path, data=form or None,
+                                         environ_base={"REMOTE_ADDR": "203.0.113.9"}
+                                         ).get_environ())
+        self.client_environ = request.environ
+        return self.api.dispatch(request, self, self._identity, self.auth)
+
+    def _identity(self, service: str, method: str, *args, **kwargs):
+        from ponte.errors import NotFound
+        self.lookups += 1
+        raise NotFound("No such link.")
+
+
+@pytest.mark.parametrize("method, path, form", [
+    ("GET", "/registration?token=abc", {}),
+    ("GET", "/password-reset?token=abc", {}),
+    ("POST", "/password-reset", {"token": "abc", "password": "x", "password_confirmation": "x"}),
+    ("POST", "/registration", {"token": "abc"}),
+])
+def test_pages_that_look_tokens_up_count_against_the_api_limits(limits, method, path, form):
+    gateway = _Gateway(limits)
+    answers = [gateway.page(method, path, **form).status_code for _ in range(40)]
+    assert answers[0] == 404  # the link is gone, as the API said
+    assert gateway.lookups == 30  # the registration and password-reset limits: 30 a minute
+    assert 404 not in answers[30:]
+    other = Request(EnvironBuilder(method="GET", path="/api/v1/registrations/abc",
+                                   environ_base={"REMOTE_ADDR": "198.51.100.3"}).get_environ())
+    assert limits.check(other, gateway.api, gateway.auth) is None  # another client is not held

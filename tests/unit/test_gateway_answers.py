@@ -34,7 +34,12 @@ def agenda(call):
                        "subject": "Consulta, retorno \"urgente\" ç"}]}
 
 
-@api.route("POST", "/things", public=True, body=Input, idempotent=True, status=201)
+class Thing(Input):
+    a = fields.Integer()
+    b = fields.Integer()
+
+
+@api.route("POST", "/things", public=True, body=Thing, idempotent=True, status=201)
 def create(call):
     seen["idempotency"] = call.idempotency
     return {"ok": True}
@@ -85,3 +90,12 @@ def test_the_idempotency_key_reaches_the_handler_with_a_fingerprint_of_the_body(
     _call("/things", "POST", body={"a": 1})
     assert seen["idempotency"] is None
     assert _call("/things", "POST", {"Idempotency-Key": "has space"}, {}).status_code == 422
+
+
+def test_cells_that_start_like_formulas_after_invisible_characters_are_neutralised():
+    from gateway.rendering import csv_cell
+    for cell in ["\n=1+1", "\x0b=cmd", "\x00@SUM(A1)", " \n+1", "\u200b-1", "\r\n=2", "\x1c=3",
+                 "=1", "\t=1"]:
+        assert csv_cell(cell) == "'" + cell, repr(cell)
+    for cell in ["hello", " hello", "\nhello", "a=b", "1-2"]:
+        assert csv_cell(cell) == cell, repr(cell)

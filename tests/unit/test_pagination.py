@@ -57,3 +57,22 @@ def test_forged_cursors_are_invalid_input(cursor):
 def test_a_cursor_decodes_to_the_values_it_encodes():
     values = [START, "id-1", 7]
     assert decode_cursor(encode_cursor(values), 3) == values
+
+
+FORGED = [[{"d": "2026-01-01"}, "a"], [123, "a"], [{"t": "2026-01-01T00:00:00Z"}, 5],
+          [{"n": "NaN"}, "a"], [{"n": "1e999999"}, "a"], ["2026-01-01T00:00:00Z", "a"]]
+
+
+@pytest.mark.parametrize("values", FORGED, ids=[str(v) for v in FORGED])
+def test_a_cursor_whose_values_do_not_fit_the_key_is_invalid_input(conn, values):
+    with pytest.raises(InvalidInput) as caught:
+        page(conn, sa.select(rows), [rows.c.created_at, rows.c.id], 4, encode_cursor(values))
+    assert "cursor" in caught.value.errors
+
+
+@pytest.mark.parametrize("text", ['[NaN,"a"]', '[1e999999,"a"]', '[Infinity,"a"]'])
+def test_a_cursor_with_numbers_json_does_not_have_is_invalid_input(conn, text):
+    import base64
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    with pytest.raises(InvalidInput):
+        page(conn, sa.select(rows), [rows.c.created_at, rows.c.id], 4, cursor)

@@ -248,3 +248,28 @@ def test_an_unsupported_storage_url_is_refused():
     for url in ("ftp://x/y", "file://relative/dir", "s3://"):
         with pytest.raises(ValueError):
             storage.open_store(url)
+
+
+@pytest.mark.parametrize("given, kept", [
+    ("laudo.hta", "laudo.hta.pdf"), ("laudo.html", "laudo.html.pdf"),
+    ("laudo.svg", "laudo.svg.pdf"), ("laudo.js", "laudo.js.pdf"), ("laudo.bat", "laudo.bat.pdf"),
+    ("laudo.exe", "laudo.exe.pdf"), ("laudo.lnk", "laudo.lnk.pdf"), ("laudo", "laudo.pdf"),
+    ("laudo.PDF", "laudo.PDF"), ("laudo.pdf", "laudo.pdf"), (".pdf", ".pdf"),
+])
+def test_a_stored_name_ends_with_the_extension_of_its_detected_type(store, given, kept):
+    assert put(store, "k", pdf(), filename=given).filename == kept
+    assert store.info("k").filename == kept
+
+
+def test_other_spellings_of_the_detected_extension_are_kept(store):
+    assert put(store, "k", png(), filename="raio-x.png", allowed=storage.IMAGE_TYPES).filename \
+        == "raio-x.png"
+    assert put(store, "t", b"hello", filename="notes.txt", allowed=None).filename == \
+        "notes.txt.bin"
+    assert len(put(store, "l", pdf(), filename="a" * 255).filename) == 255
+
+
+def test_jpeg_spellings():
+    from ponte.filetypes import named_as
+    assert [named_as(n, "jpg") for n in ("a.jpeg", "a.JPG", "a.jpe", "a.gif")] == [
+        "a.jpeg", "a.JPG", "a.jpe", "a.gif.jpg"]
