@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from services.notifications.domain import Email, Message
+from services.notifications.domain.email import Email, Message
 from services.notifications.templates import Rendered, common, render, resolve_locale
 
 LINKS = {

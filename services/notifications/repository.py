@@ -1,6 +1,6 @@
 """Persistence of the notifications service inside a unit of work: e-mails and their attempts,
 the read models of accounts (``Directory``), and the inbox, preferences, stream tickets and
-bulletins (``Inbox``)."""
+bulletins (``Inbox``), together a unit of work's ``Repository``."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,9 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notifications.domain import FAILED, OPEN, Attempt, Email
 from ponte.db import insert_ignoring_duplicates
+from ponte.messaging import event_failures
 from ponte.pagination import encode_cursor, page
+from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
 from services.notifications.models import (accounts, bulletin_attachments, bulletins,
                                            email_attempts, emails, grants, notifications,
                                            preferences, providers, settings, stream_tickets)
@@ -342,3 +343,22 @@ class Inbox:
         return page(self.session, query, [emails.c.created_at, emails.c.id], limit, cursor)
 
 
+
+
+class Repository:
+    """What a unit of work of the notifications service reaches (``uow.repo``): the read models,
+    the inbox and the e-mails, on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.directory = Directory(session)
+        self.inbox = Inbox(session)
+        self.emails = EmailRepository(session)
+
+    def failed_attempts(self, event_id: str) -> int:
+        """How often this event's handler has failed so far (ponte.messaging's record)."""
+        return self.session.execute(sa.select(sa.func.max(event_failures.c.attempts)).where(
+            event_failures.c.event_id == event_id)).scalar() or 0
+
+    def flush(self) -> None:
+        self.session.flush()

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.notifications import domain
-from services.notifications.domain import FAILED, RETRYING, SENT, Email, NotQueued
+from services.notifications.domain import email as domain
+from services.notifications.domain.email import FAILED, RETRYING, SENT, Email, NotQueued
 from services.notifications.emails import EVENTS, LINKS, as_mime, compose, mask
 from services.notifications.templates import resolve_locale
 
