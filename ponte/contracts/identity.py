@@ -1,5 +1,1 @@
-"""Words of identity that the gateway and the services share."""
-from __future__ import annotations
-
-PROVIDER_TYPES: tuple[str, ...] = ("clinic", "cooperative", "supplier", "hospital", "laboratory",
-                                   "dentist")
+PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
