@@ -24,7 +24,8 @@ def _email(row: Any) -> Email:
                  text=row.text_body, html=row.html_body, created_at=row.created_at,
                  status=row.status, attempts=row.attempts,
                  next_attempt_at=row.next_attempt_at, sent_at=row.sent_at,
-                 last_error=row.last_error, correlation_id=row.correlation_id)
+                 last_error=row.last_error, correlation_id=row.correlation_id,
+                 token=row.token)
 
 
 def _state(email: Email) -> dict[str, Any]:
@@ -42,7 +43,7 @@ class EmailRepository:
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,
             text_body=email.text, html_body=email.html, created_at=email.created_at,
-            correlation_id=email.correlation_id, **_state(email)))
+            correlation_id=email.correlation_id, token=email.token, **_state(email)))
 
     def row(self, email_id: str) -> Any:
         return self.session.execute(sa.select(emails).where(emails.c.id == email_id)) \

@@ -39,6 +39,8 @@ class Message:
     text: str
     html: str | None
     locale: str
+    token: str | None = None
+    """The token of the link it carries, for tooling (``X-Ponte-Token``)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Email:
     sent_at: datetime | None = None
     last_error: str | None = None
     correlation_id: str | None = None
+    token: str | None = None
 
     @classmethod
     def queue(cls, message: Message, event_id: str, notification_type: str, now: datetime,
@@ -85,7 +88,7 @@ class Email:
         return cls(id=str(uuid.uuid4()), event_id=event_id, notification_type=notification_type,
                    recipient=message.recipient, locale=message.locale, subject=message.subject,
                    text=message.text, html=message.html, created_at=now, next_attempt_at=now,
-                   correlation_id=correlation_id)
+                   correlation_id=correlation_id, token=message.token)
 
     def record(self, now: datetime, error: str | None = None) -> Attempt:
         """Count an attempt that succeeded (``error`` None) or failed, and decide what follows."""
