@@ -291,6 +291,12 @@ class Inbox:
         self.session.execute(stream_tickets.insert().values(digest=digest, caller=caller,
                                                             expires_at=expires_at))
 
+    def ticket_caller(self, digest: str, now: datetime) -> dict | None:
+        """The caller of an unused, unexpired ticket, which stays unused."""
+        return self.session.execute(sa.select(stream_tickets.c.caller).where(
+            stream_tickets.c.digest == digest, stream_tickets.c.used_at.is_(None),
+            stream_tickets.c.expires_at > now)).scalar()
+
     def use_ticket(self, digest: str, now: datetime) -> dict | None:
         """The caller of an unused, unexpired ticket, which is used up by this call."""
         used = self.session.execute(stream_tickets.update().where(

@@ -267,6 +267,10 @@ class NotificationsService(BaseService):
         return streams.issue_ticket(self.ctx, caller)
 
     @rpc
+    def check_stream_ticket(self, ticket: str) -> dict:
+        return streams.check_ticket(self.ctx, ticket)
+
+    @rpc
     def redeem_stream_ticket(self, ticket: str) -> dict:
         return streams.redeem_ticket(self.ctx, ticket)
 

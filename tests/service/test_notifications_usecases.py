@@ -110,3 +110,20 @@ def test_bulletins_reach_the_targeted_provider_types(sessions):
     with pytest.raises(InvalidInput) as invalid:
         check_bulletin(" ", "texto", ["clinic", "castle"])
     assert set(invalid.value.errors) == {"title", "provider_types.1"}
+
+
+def test_checking_a_ticket_does_not_spend_it(sessions):
+    caller = {"account_id": "a-3", "kind": "citizen", "session_id": "s-3"}
+    issued, _ = run(sessions, NOW, streams.issue_ticket, caller)
+    for _ in range(2):  # a stream refused for the cap (429) checked it and may come again
+        assert run(sessions, NOW, streams.check_ticket, issued["ticket"])[0] == caller
+    assert run(sessions, NOW, streams.redeem_ticket, issued["ticket"])[0] == caller
+    for use_case in (streams.check_ticket, streams.redeem_ticket):
+        with pytest.raises(Unauthenticated):
+            run(sessions, NOW, use_case, issued["ticket"])
+    with pytest.raises(Unauthenticated):
+        run(sessions, NOW + streams.TICKET_TTL, streams.check_ticket,
+            run(sessions, NOW, streams.issue_ticket, caller)[0]["ticket"])
+    for forged in ("", None, "x" * 500, 42):
+        with pytest.raises(Unauthenticated):
+            run(sessions, NOW, streams.check_ticket, forged)

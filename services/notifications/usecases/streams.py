@@ -1,5 +1,7 @@
 """Stream tickets: a browser's EventSource sends no header, so it opens a stream with a
-single-use ``?ticket=``, valid :data:`TICKET_TTL`. Only a ticket's digest is stored."""
+single-use ``?ticket=``, valid :data:`TICKET_TTL`. Only a ticket's digest is stored. The gateway
+checks a ticket, takes a place for the stream, and only then redeems it: a stream refused for
+the cap on open streams (429) leaves its ticket unspent."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +15,7 @@ from ponte.service_layer import Context
 from services.notifications.repository import Repository
 
 TICKET_TTL = timedelta(seconds=STREAM_TICKET_SECONDS)
+UNKNOWN = "This stream ticket is unknown, used or expired."
 
 
 def _digest(ticket: str) -> str:
@@ -28,12 +31,27 @@ def issue_ticket(ctx: Context[Repository], caller: dict) -> dict:
     return {"ticket": ticket, "expires_in": int(TICKET_TTL.total_seconds())}
 
 
+def check_ticket(ctx: Context[Repository], ticket: Any) -> dict:
+    """The caller a ticket was issued to; the ticket stays unspent."""
+    _check_shape(ticket)
+    with ctx.reading() as uow:
+        return _known(uow.repo.inbox.ticket_caller(_digest(ticket), ctx.clock()))
+
+
 def redeem_ticket(ctx: Context[Repository], ticket: Any) -> dict:
     """The caller a ticket was issued to; the ticket is spent."""
-    if not isinstance(ticket, str) or not ticket or len(ticket) > 200:
-        raise Unauthenticated("This stream ticket is unknown, used or expired.")
+    _check_shape(ticket)
     with ctx.unit() as uow:
         caller = uow.repo.inbox.use_ticket(_digest(ticket), ctx.clock())
+    return _known(caller)
+
+
+def _check_shape(ticket: Any) -> None:
+    if not isinstance(ticket, str) or not ticket or len(ticket) > 200:
+        raise Unauthenticated(UNKNOWN)
+
+
+def _known(caller: dict | None) -> dict:
     if caller is None:
-        raise Unauthenticated("This stream ticket is unknown, used or expired.")
+        raise Unauthenticated(UNKNOWN)
     return caller
