@@ -15,6 +15,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from services.notifications.domain.email import Email, Message
+from services.notifications.domain.incoming import recipient
 from services.notifications.domain.zones import zone_name
 from services.notifications.templates import Rendered, common, render, resolve_locale
 
@@ -34,11 +35,6 @@ class Action:
     url: str
     token: str | None
     expiry: str | None
-
-
-def recipient(event_type: str, data: Mapping[str, Any]) -> str:
-    """Who receives it: the account's address; for a changed e-mail, the old one."""
-    return data["old_email"] if event_type == "email_changed" else data["email"]
 
 
 def link_to(public_url: str, event_type: str, token: str) -> str:

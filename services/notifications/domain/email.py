@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ponte.contracts.notifications import EMAIL_STATUSES as STATUSES
 from ponte.contracts.notifications import FAILED, PENDING, RETRYING, SENT
 
 OPEN = (PENDING, RETRYING)  # still to be attempted

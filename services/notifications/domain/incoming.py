@@ -4,7 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from services.notifications.emails import recipient as identity_recipient
+
+def recipient(event_type: str, data: Mapping[str, Any]) -> str:
+    """Whom identity's e-mail about an account goes to: the account's address; for a changed
+    e-mail, the old one."""
+    return data["old_email"] if event_type == "email_changed" else data["email"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def person_of(directory_row: Any, account_id: str, event: Incoming) -> Person:
                     row.name if row else None, row.locale if row else None)
     if event.source == "identity" and data.get("account_id") == account_id:
         person = Person(account_id, person.kind or data.get("kind"),
-                        identity_recipient(event.type, data) if "email" in data
+                        recipient(event.type, data) if "email" in data
                         or "old_email" in data else person.email,
                         data.get("name") or person.name, data.get("locale") or person.locale)
     elif event.source == "relationships" and data.get("secretary_id") == account_id:
