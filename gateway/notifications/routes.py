@@ -12,6 +12,7 @@ from gateway.notifications.schemas import (BulletinBody, BulletinList, BulletinS
                                            StreamQuery, TicketSchema)
 from gateway.notifications.streams import connection_of
 from ponte.errors import Forbidden, Unauthenticated
+from ponte.roles import ADMIN, OPERATOR, PROVIDER, SECRETARY
 
 api = Api()
 TAG = "notifications"
@@ -92,7 +93,7 @@ def _stream_caller(call: Call) -> tuple[dict, str | None]:
                           "ticket (?ticket=).")
 
 
-@api.route("POST", "/api/v1/bulletins", roles=("operator",), body=BulletinBody,
+@api.route("POST", "/api/v1/bulletins", roles=(OPERATOR,), body=BulletinBody,
            response=BulletinSchema(), status=201, tag=TAG,
            summary="Publish a bulletin to every provider or to some provider types; each "
                    "targeted provider login gets it in its inbox")
@@ -102,14 +103,14 @@ def publish_bulletin(call: Call) -> dict:
                     provider_types=body["provider_types"], attachment_ids=body["attachment_ids"])
 
 
-@api.route("GET", "/api/v1/bulletins", kinds=("provider", "secretary"), roles=("operator",),
+@api.route("GET", "/api/v1/bulletins", kinds=(PROVIDER, SECRETARY), roles=(OPERATOR,),
            query=PageQuery, response=BulletinList(), tag=TAG,
            summary="Bulletins, newest first: all for operators; for a provider those addressed "
                    "to it; for a secretary those of the providers she has an active "
                    "relationship with")
 def bulletins(call: Call) -> dict:
     provider_ids = None
-    if call.principal.kind == "secretary":
+    if call.principal.kind == SECRETARY:
         provider_ids = sorted(call.gateway.permissions.acting_for(call))
         if not provider_ids:
             raise Forbidden("Bulletins need an active relationship with a provider.")
@@ -133,7 +134,7 @@ def set_preferences(call: Call) -> dict:
                     patient_messages=call.body["patient_messages"])
 
 
-@api.route("GET", "/api/v1/notifications/emails", roles=("admin",), query=EmailQuery,
+@api.route("GET", "/api/v1/notifications/emails", roles=(ADMIN,), query=EmailQuery,
            response=EmailList(), tag=TAG,
            summary="E-mail deliveries, newest first (admin): pending, retrying with the next "
                    "attempt, sent, failed with the reason")
@@ -142,7 +143,7 @@ def emails(call: Call) -> dict:
                     **_page(call))
 
 
-@api.route("POST", "/api/v1/notifications/emails/{id}/retry", roles=("admin",),
+@api.route("POST", "/api/v1/notifications/emails/{id}/retry", roles=(ADMIN,),
            response=EmailSchema(), tag=TAG,
            summary="Send a failed e-mail again (admin): one more attempt at once; 409 unless "
                    "it failed")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ponte.db import insert_ignoring_duplicates
 from ponte.messaging import event_failures
 from ponte.pagination import encode_cursor, page
+from ponte.roles import PROVIDER, STAFF
 from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
 from services.notifications.models import (accounts, bulletin_attachments, bulletins,
                                            email_attempts, emails, grants, notifications,
@@ -144,7 +145,7 @@ class Directory:
     def provider_logins(self, provider_id: str) -> list[str]:
         return list(self.session.execute(
             sa.select(accounts.c.id).where(accounts.c.provider_id == provider_id,
-                                           accounts.c.kind == "provider",
+                                           accounts.c.kind == PROVIDER,
                                            accounts.c.status != "deleted")
             .order_by(accounts.c.id)).scalars())
 
@@ -163,7 +164,7 @@ class Directory:
 
     def staff_with(self, roles: tuple[str, ...]) -> list[str]:
         rows = self.session.execute(sa.select(accounts.c.id, accounts.c.roles).where(
-            accounts.c.kind == "staff", accounts.c.status != "deleted")).all()
+            accounts.c.kind == STAFF, accounts.c.status != "deleted")).all()
         return sorted(row.id for row in rows if set(row.roles or []) & set(roles))
 
     def save_provider(self, provider_id: str, now: datetime, **fields: Any) -> None:
@@ -184,7 +185,7 @@ class Directory:
         """Active provider logins, of providers of the given types (all when None)."""
         query = (sa.select(accounts.c.id).select_from(accounts.join(
             providers, providers.c.id == accounts.c.provider_id, isouter=True))
-            .where(accounts.c.kind == "provider", accounts.c.status == "active"))
+            .where(accounts.c.kind == PROVIDER, accounts.c.status == "active"))
         if provider_types is not None:
             query = query.where(providers.c.provider_type.in_(provider_types))
         return list(self.session.execute(query.order_by(accounts.c.id)).scalars())

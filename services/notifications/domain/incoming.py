@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ponte.roles import SECRETARY
+
 
 def recipient(event_type: str, data: Mapping[str, Any]) -> str:
     """Whom identity's e-mail about an account goes to: the account's address; for a changed
@@ -49,7 +51,7 @@ def person_of(directory_row: Any, account_id: str, event: Incoming) -> Person:
                         or "old_email" in data else person.email,
                         data.get("name") or person.name, data.get("locale") or person.locale)
     elif event.source == "relationships" and data.get("secretary_id") == account_id:
-        person = Person(account_id, "secretary", person.email or data.get("secretary_email"),
+        person = Person(account_id, SECRETARY, person.email or data.get("secretary_email"),
                         person.name or data.get("secretary_name"),
                         person.locale or data.get("secretary_locale"))
     return person
