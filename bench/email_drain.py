@@ -29,7 +29,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from ponte.config import settings  # noqa: E402
 from ponte.db import create_engine_for, migrate, utcnow  # noqa: E402
 from services.notifications import delivery  # noqa: E402
-from services.notifications.domain import Email  # noqa: E402
+from services.notifications.domain.email import Email  # noqa: E402
 from services.notifications.emails import compose  # noqa: E402
 from services.notifications.repository import EmailRepository  # noqa: E402
 from services.notifications.transports import transport_for  # noqa: E402

@@ -10,7 +10,9 @@ from gateway.notifications.schemas import (BulletinBody, BulletinList, BulletinS
                                            EmailList, EmailQuery, EmailSchema, InboxQuery,
                                            InboxSchema, PreferencesBody, PreferencesSchema,
                                            StreamQuery, TicketSchema)
+from gateway.notifications.streams import connection_of
 from ponte.errors import Forbidden, Unauthenticated
+from ponte.roles import ADMIN, OPERATOR, PROVIDER, SECRETARY
 
 api = Api()
 TAG = "notifications"
@@ -54,12 +56,14 @@ def ticket(call: Call) -> dict:
                    "comment at once and at least every 15 s; Last-Event-ID resumes from the "
                    "inbox; 429 with Retry-After over the open-stream caps")
 def stream(call: Call) -> Response:
-    caller = _stream_caller(call)
+    caller, ticket = _stream_caller(call)
     hub = call.gateway.streams
     # subscribed before the replay is read: nothing falls between the two
     subscription = hub.subscribe(caller["account_id"], caller.get("session_id"),
                                  caller.get("expires_at"))
     try:
+        if ticket:  # spent only now that the stream has its place: a 429 leaves it usable
+            call.rpc(SERVICE, "redeem_stream_ticket", ticket)
         last = call.request.headers.get("Last-Event-ID") or call.query["last_event_id"]
         replayed = call.rpc(SERVICE, "notifications_after", caller, last.strip()) \
             if last and last.strip() else []
@@ -68,26 +72,28 @@ def stream(call: Call) -> Response:
         raise
     # eventlet's WSGI server gathers 4 KiB before writing unless told otherwise per request
     call.request.environ["eventlet.minimum_write_chunk_size"] = 0
-    return Response(hub.frames(subscription, replayed), mimetype="text/event-stream",
+    return Response(hub.frames(subscription, replayed, connection_of(call.request.environ)),
+                    mimetype="text/event-stream",
                     direct_passthrough=True,
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _stream_caller(call: Call) -> dict:
+def _stream_caller(call: Call) -> tuple[dict, str | None]:
+    """Who opens the stream, and the ticket to redeem once it has its place (if by ticket)."""
     header = call.request.headers.get("Authorization")
     if header:
         principal = call.gateway.auth.authenticate(header)
-        return {**principal.as_context(), "expires_at": principal.claims.expires_at}
+        return {**principal.as_context(), "expires_at": principal.claims.expires_at}, None
     if call.query["ticket"]:
-        caller = call.rpc(SERVICE, "redeem_stream_ticket", call.query["ticket"])
+        caller = call.rpc(SERVICE, "check_stream_ticket", call.query["ticket"])
         if caller.get("session_id") in call.gateway.auth.revocations:
             raise Unauthenticated("This session has ended; sign in again.")
-        return caller
+        return caller, call.query["ticket"]
     raise Unauthenticated("Send an access token (Authorization: Bearer <token>) or a stream "
                           "ticket (?ticket=).")
 
 
-@api.route("POST", "/api/v1/bulletins", roles=("operator",), body=BulletinBody,
+@api.route("POST", "/api/v1/bulletins", roles=(OPERATOR,), body=BulletinBody,
            response=BulletinSchema(), status=201, tag=TAG,
            summary="Publish a bulletin to every provider or to some provider types; each "
                    "targeted provider login gets it in its inbox")
@@ -97,14 +103,14 @@ def publish_bulletin(call: Call) -> dict:
                     provider_types=body["provider_types"], attachment_ids=body["attachment_ids"])
 
 
-@api.route("GET", "/api/v1/bulletins", kinds=("provider", "secretary"), roles=("operator",),
+@api.route("GET", "/api/v1/bulletins", kinds=(PROVIDER, SECRETARY), roles=(OPERATOR,),
            query=PageQuery, response=BulletinList(), tag=TAG,
            summary="Bulletins, newest first: all for operators; for a provider those addressed "
                    "to it; for a secretary those of the providers she has an active "
                    "relationship with")
 def bulletins(call: Call) -> dict:
     provider_ids = None
-    if call.principal.kind == "secretary":
+    if call.principal.kind == SECRETARY:
         provider_ids = sorted(call.gateway.permissions.acting_for(call))
         if not provider_ids:
             raise Forbidden("Bulletins need an active relationship with a provider.")
@@ -128,7 +134,7 @@ def set_preferences(call: Call) -> dict:
                     patient_messages=call.body["patient_messages"])
 
 
-@api.route("GET", "/api/v1/notifications/emails", roles=("admin",), query=EmailQuery,
+@api.route("GET", "/api/v1/notifications/emails", roles=(ADMIN,), query=EmailQuery,
            response=EmailList(), tag=TAG,
            summary="E-mail deliveries, newest first (admin): pending, retrying with the next "
                    "attempt, sent, failed with the reason")
@@ -137,7 +143,7 @@ def emails(call: Call) -> dict:
                     **_page(call))
 
 
-@api.route("POST", "/api/v1/notifications/emails/{id}/retry", roles=("admin",),
+@api.route("POST", "/api/v1/notifications/emails/{id}/retry", roles=(ADMIN,),
            response=EmailSchema(), tag=TAG,
            summary="Send a failed e-mail again (admin): one more attempt at once; 409 unless "
                    "it failed")

@@ -4,9 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
-
-PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
-EMAIL_STATUSES = ("pending", "retrying", "sent", "failed")
+from ponte.contracts.identity import PROVIDER_TYPES
+from ponte.contracts.notifications import EMAIL_STATUSES
 
 
 def _timestamp(**metadata: object) -> fields.String:

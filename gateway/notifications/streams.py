@@ -19,19 +19,27 @@ every ``PONTE_STREAM_HEARTBEAT_SECONDS`` (15 s at most), and each notification a
 
 A stream lasts as long as the access token it was opened with (for a ticket, the token that
 asked for the ticket) and closes at once when its session is revoked (``sessions_revoked``); the
-client reconnects with a fresh credential and ``Last-Event-ID``. Open streams are capped per account (``PONTE_STREAMS_PER_ACCOUNT``) and per process
-(``PONTE_STREAMS_PER_PROCESS``); over either, the answer is 429 with ``Retry-After``.
+client reconnects with a fresh credential and ``Last-Event-ID``. Open streams are capped per
+account (``PONTE_STREAMS_PER_ACCOUNT``) and per process (``PONTE_STREAMS_PER_PROCESS``); over
+either, the answer is 429 with ``Retry-After``.
+
+A client that goes away frees its place at once: a green thread per stream waits on the
+connection (peeking, never reading) and ends the stream when the client closes it. Writing
+alone would notice only at the second heartbeat after the close (the first write still
+succeeds), up to 30 s during which a reconnecting client was refused with 429.
 """
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
+import eventlet
 from eventlet.queue import Empty, Full, LightQueue
 from nameko.extensions import DependencyProvider
 from prometheus_client import Gauge
@@ -137,8 +145,12 @@ class StreamHub(DependencyProvider):
             subscription.queue.put_nowait(_CLOSE)
             return False
 
-    def frames(self, subscription: Subscription, replayed: Iterable[dict]) -> Iterator[bytes]:
-        """The body of a stream response; unsubscribes when the client goes away."""
+    def frames(self, subscription: Subscription, replayed: Iterable[dict],
+               connection: int | None = None) -> Iterator[bytes]:
+        """The body of a stream response; unsubscribes when the client goes away (at once when
+        ``connection``, the file descriptor of its socket, is given)."""
+        client = _duplicate(connection)
+        watcher = eventlet.spawn(self._watch, subscription, client) if client else None
         try:
             yield b": subscribed\n\n"
             delivered: set[str] = set()
@@ -163,7 +175,39 @@ class StreamHub(DependencyProvider):
                     continue
                 yield frame(item)
         finally:
+            if watcher is not None:
+                watcher.kill()
+                client.close()
             self.unsubscribe(subscription)
+
+    def _watch(self, subscription: Subscription, client: socket.socket) -> None:
+        """Close the stream when its client closes the connection. A client sends nothing on a
+        stream; one that does is left to the heartbeats."""
+        try:
+            if client.recv(1, socket.MSG_PEEK):
+                return
+        except OSError:
+            pass
+        self._offer(subscription, _CLOSE)
+
+
+def connection_of(environ: Mapping[str, Any]) -> int | None:
+    """The file descriptor of the request's connection (eventlet's WSGI server), else None."""
+    source = getattr(environ.get("eventlet.input"), "rfile", None)
+    try:
+        return source.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _duplicate(connection: int | None) -> socket.socket | None:
+    """A socket of its own on the connection, to wait on without touching the server's."""
+    if connection is None:
+        return None
+    try:
+        return socket.fromfd(connection, socket.AF_INET, socket.SOCK_STREAM)
+    except OSError:
+        return None
 
 
 def frame(notification: dict) -> bytes:

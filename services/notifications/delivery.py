@@ -22,7 +22,7 @@ from ponte import logs
 from ponte.config import settings
 from ponte.db import Database, utcnow
 from ponte.errors import DATABASE_AWAY
-from services.notifications.domain import FAILED, SENT, Attempt, Email
+from services.notifications.domain.email import FAILED, SENT, Attempt, Email
 from services.notifications.emails import as_mime
 from services.notifications.repository import EmailRepository
 from services.notifications.transports import (SMTP_TIMEOUT_SECONDS, Connection, Transport,

@@ -14,7 +14,9 @@ from typing import Any, Mapping
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from services.notifications.domain import Email, Message
+from services.notifications.domain.email import Email, Message
+from services.notifications.domain.incoming import recipient
+from services.notifications.domain.zones import zone_name
 from services.notifications.templates import Rendered, common, render, resolve_locale
 
 LINKS = {
@@ -35,11 +37,6 @@ class Action:
     expiry: str | None
 
 
-def recipient(event_type: str, data: Mapping[str, Any]) -> str:
-    """Who receives it: the account's address; for a changed e-mail, the old one."""
-    return data["old_email"] if event_type == "email_changed" else data["email"]
-
-
 def link_to(public_url: str, event_type: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{LINKS[event_type]}?token={quote(token, safe='')}"
 
@@ -51,15 +48,16 @@ def mask(address: str) -> str:
     return f"{local[:1]}***@{domain}" if at else "***"
 
 
-def moment(value: str | None, pattern: str, zone: ZoneInfo) -> str | None:
-    """An ISO-8601 instant as local time in the operator's time zone, or None if unreadable."""
+def moment(value: str | None, pattern: str, zone: ZoneInfo, zone_pattern: str) -> str | None:
+    """An ISO-8601 instant as local time in the operator's time zone, named as readers name it
+    (``zone_pattern``: the language's "horário de {city}"), or None if unreadable."""
     try:
         instant = datetime.fromisoformat(value or "")
     except ValueError:
         return None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=timezone.utc)
-    return f"{instant.astimezone(zone).strftime(pattern)} ({zone.key})"
+    return f"{instant.astimezone(zone).strftime(pattern)} ({zone_name(zone.key, zone_pattern)})"
 
 
 def _who(name: str, site_name: str | None, site_label: str) -> str:
@@ -86,7 +84,7 @@ def texts_for(notification_type: str, data: Mapping[str, Any], *, occurred_at: s
         "name": name,
         "who": _who(name, data.get("site_name"), frame["site"]),
         "new_email": mask(data.get("new_email") or ""),
-        "when": moment(occurred_at, frame["datetime"], zone) or "",
+        "when": moment(occurred_at, frame["datetime"], zone, frame["zone"]) or "",
         "time_zone": time_zone,
     }
     return render(notification_type, locale, context)
@@ -114,7 +112,7 @@ def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurr
     name = (data.get("name") if identity and name is None else name) or ""
     action = None
     if identity and event in LINKS:
-        expiry = moment(data.get("expires_at"), frame["datetime"], zone)
+        expiry = moment(data.get("expires_at"), frame["datetime"], zone, frame["zone"])
         action = Action(texts.action or frame["open"], link_to(public_url, event, data["token"]),
                         data["token"], frame["expires"].format(expires_at=expiry) if expiry
                         else None)
@@ -127,7 +125,7 @@ def compose(event_type: str, data: Mapping[str, Any], *, public_url: str, occurr
                    text=_text(frame_parts[0], texts.paragraphs, *frame_parts[1:]),
                    html=_html(locale, texts.title, frame_parts[0], texts.html_paragraphs,
                               *frame_parts[1:]),
-                   locale=locale)
+                   locale=locale, token=action.token if action else None)
 
 
 def _text(greeting: str, paragraphs: list[str], action: Action | None, signature: str,
@@ -183,6 +181,8 @@ def as_mime(email: Email, sender: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message["X-Ponte-Notification-Type"] = email.notification_type
     message["X-Ponte-Event-Id"] = email.event_id
+    if email.token:
+        message["X-Ponte-Token"] = email.token
     message.set_content(email.text)
     if email.html:
         message.add_alternative(email.html, subtype="html")

@@ -28,6 +28,7 @@ emails = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
     sa.Column("correlation_id", sa.String(64)),
+    sa.Column("token", sa.String(200)),  # an identity e-mail's token, for X-Ponte-Token
     sa.UniqueConstraint("event_id", "notification_type", "recipient", name="uq_emails_event"),
     sa.Index("ix_emails_due", "status", "next_attempt_at"),
 )

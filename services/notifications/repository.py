@@ -1,6 +1,6 @@
 """Persistence of the notifications service inside a unit of work: e-mails and their attempts,
 the read models of accounts (``Directory``), and the inbox, preferences, stream tickets and
-bulletins (``Inbox``)."""
+bulletins (``Inbox``), together a unit of work's ``Repository``."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -9,9 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.notifications.domain import FAILED, OPEN, Attempt, Email
 from ponte.db import insert_ignoring_duplicates
+from ponte.messaging import event_failures
 from ponte.pagination import encode_cursor, page
+from ponte.roles import PROVIDER, STAFF
+from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
 from services.notifications.models import (accounts, bulletin_attachments, bulletins,
                                            email_attempts, emails, grants, notifications,
                                            preferences, providers, settings, stream_tickets)
@@ -23,7 +25,8 @@ def _email(row: Any) -> Email:
                  text=row.text_body, html=row.html_body, created_at=row.created_at,
                  status=row.status, attempts=row.attempts,
                  next_attempt_at=row.next_attempt_at, sent_at=row.sent_at,
-                 last_error=row.last_error, correlation_id=row.correlation_id)
+                 last_error=row.last_error, correlation_id=row.correlation_id,
+                 token=row.token)
 
 
 def _state(email: Email) -> dict[str, Any]:
@@ -41,7 +44,7 @@ class EmailRepository:
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,
             text_body=email.text, html_body=email.html, created_at=email.created_at,
-            correlation_id=email.correlation_id, **_state(email)))
+            correlation_id=email.correlation_id, token=email.token, **_state(email)))
 
     def row(self, email_id: str) -> Any:
         return self.session.execute(sa.select(emails).where(emails.c.id == email_id)) \
@@ -142,7 +145,7 @@ class Directory:
     def provider_logins(self, provider_id: str) -> list[str]:
         return list(self.session.execute(
             sa.select(accounts.c.id).where(accounts.c.provider_id == provider_id,
-                                           accounts.c.kind == "provider",
+                                           accounts.c.kind == PROVIDER,
                                            accounts.c.status != "deleted")
             .order_by(accounts.c.id)).scalars())
 
@@ -161,7 +164,7 @@ class Directory:
 
     def staff_with(self, roles: tuple[str, ...]) -> list[str]:
         rows = self.session.execute(sa.select(accounts.c.id, accounts.c.roles).where(
-            accounts.c.kind == "staff", accounts.c.status != "deleted")).all()
+            accounts.c.kind == STAFF, accounts.c.status != "deleted")).all()
         return sorted(row.id for row in rows if set(row.roles or []) & set(roles))
 
     def save_provider(self, provider_id: str, now: datetime, **fields: Any) -> None:
@@ -182,7 +185,7 @@ class Directory:
         """Active provider logins, of providers of the given types (all when None)."""
         query = (sa.select(accounts.c.id).select_from(accounts.join(
             providers, providers.c.id == accounts.c.provider_id, isouter=True))
-            .where(accounts.c.kind == "provider", accounts.c.status == "active"))
+            .where(accounts.c.kind == PROVIDER, accounts.c.status == "active"))
         if provider_types is not None:
             query = query.where(providers.c.provider_type.in_(provider_types))
         return list(self.session.execute(query.order_by(accounts.c.id)).scalars())
@@ -289,6 +292,12 @@ class Inbox:
         self.session.execute(stream_tickets.insert().values(digest=digest, caller=caller,
                                                             expires_at=expires_at))
 
+    def ticket_caller(self, digest: str, now: datetime) -> dict | None:
+        """The caller of an unused, unexpired ticket, which stays unused."""
+        return self.session.execute(sa.select(stream_tickets.c.caller).where(
+            stream_tickets.c.digest == digest, stream_tickets.c.used_at.is_(None),
+            stream_tickets.c.expires_at > now)).scalar()
+
     def use_ticket(self, digest: str, now: datetime) -> dict | None:
         """The caller of an unused, unexpired ticket, which is used up by this call."""
         used = self.session.execute(stream_tickets.update().where(
@@ -342,3 +351,22 @@ class Inbox:
         return page(self.session, query, [emails.c.created_at, emails.c.id], limit, cursor)
 
 
+
+
+class Repository:
+    """What a unit of work of the notifications service reaches (``uow.repo``): the read models,
+    the inbox and the e-mails, on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.directory = Directory(session)
+        self.inbox = Inbox(session)
+        self.emails = EmailRepository(session)
+
+    def failed_attempts(self, event_id: str) -> int:
+        """How often this event's handler has failed so far (ponte.messaging's record)."""
+        return self.session.execute(sa.select(sa.func.max(event_failures.c.attempts)).where(
+            event_failures.c.event_id == event_id)).scalar() or 0
+
+    def flush(self) -> None:
+        self.session.flush()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 from urllib.parse import unquote, urlsplit
 
-from services.notifications.domain import Email
+from services.notifications.domain.email import Email
 
 SMTP_TIMEOUT_SECONDS = 20.0
 

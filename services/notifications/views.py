@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from services.notifications.domain import PENDING, RETRYING
+from services.notifications.domain.email import PENDING, RETRYING
 
 
 def iso(moment: datetime | None) -> str | None:

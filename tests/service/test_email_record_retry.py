@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ponte.db import utcnow
 from services.notifications import delivery, models
-from services.notifications.domain import Email, Message
+from services.notifications.domain.email import Email, Message
 from services.notifications.repository import EmailRepository
 
 

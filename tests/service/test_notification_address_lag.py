@@ -10,25 +10,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from ponte.db import Transaction
 from ponte.messaging import event_failures
-from services.notifications import usecases
+from services.notifications.domain.incoming import Incoming
 from services.notifications.models import emails, notifications
-from services.notifications.repository import Directory
-from services.notifications.usecases import AddressNotYetKnown, Context, Incoming
+from services.notifications.usecases.notices import ADDRESS_ATTEMPTS, AddressNotYetKnown, take
+from services.notifications.usecases.read_models import apply_identity
+from tests.service.notifications_context import keep, run
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
-CONTEXT = Context(public_url="https://ponte.example")
 
 
 @pytest.fixture
 def sessions(service_database):
     return service_database("notifications")
-
-
-def run(sessions, work):
-    with sessions() as session, session.begin():
-        return work(Transaction(session, "notifications"))
 
 
 def count(sessions, table) -> int:
@@ -54,12 +48,10 @@ def registered() -> Incoming:
 def test_the_email_waits_for_the_address_then_goes_once(sessions):
     event = submitted(NOW - timedelta(seconds=2))
     with pytest.raises(AddressNotYetKnown):
-        run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW,
-                                                 wait_for_addresses=True))
+        run(sessions, NOW, take, event)
     assert count(sessions, notifications) == count(sessions, emails) == 0  # rolled back
-    run(sessions, lambda tx: usecases.apply_identity(Directory(tx.session), registered(), NOW))
-    run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW + timedelta(seconds=1),
-                                             wait_for_addresses=True))
+    keep(sessions, NOW, apply_identity, registered())
+    run(sessions, NOW + timedelta(seconds=1), take, event)
     assert count(sessions, notifications) == 1
     with sessions() as session:
         assert session.execute(sa.select(emails.c.recipient)).scalars().all() == [
@@ -69,12 +61,11 @@ def test_the_email_waits_for_the_address_then_goes_once(sessions):
 def test_after_six_failed_attempts_the_items_go_without_the_email(sessions):
     event = submitted(NOW - timedelta(minutes=5))  # waited in the queue: no matter
     with pytest.raises(AddressNotYetKnown):
-        run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW,
-                                                 wait_for_addresses=True))
+        run(sessions, NOW, take, event)
     with sessions() as session, session.begin():
         session.execute(event_failures.insert().values(
             event_id=event.id, handler="handle_service_request_submitted", envelope={},
-            attempts=usecases.ADDRESS_ATTEMPTS, status="retrying", last_error="no address",
+            attempts=ADDRESS_ATTEMPTS, status="retrying", last_error="no address",
             next_attempt_at=NOW, created_at=NOW))
-    run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW, wait_for_addresses=True))
+    run(sessions, NOW, take, event)
     assert count(sessions, notifications) == 1 and count(sessions, emails) == 0

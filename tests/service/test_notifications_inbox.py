@@ -17,16 +17,17 @@ from nameko import config as nameko_config
 from sqlalchemy.orm import sessionmaker
 
 from ponte import messaging
-from ponte.db import Transaction
 from ponte.errors import Conflict, NotFound
-from services.notifications import domain
+from services.notifications.domain import email as domain
 from services.notifications.repository import EmailRepository
-from services.notifications.usecases import retry_email
+from services.notifications.usecases.deliveries import retry_email
 from tests.service.test_notifications_service import (  # noqa: F401  a fixture
     Inbox, notifications, rows)
+from tests.service.notifications_context import run
 from tests.stack import free_port, wait_until
 
 PROVIDER = "prov-1"
+ADMIN = {"account_id": "admin-1", "kind": "staff", "roles": ["admin"]}
 LOGINS = ("login-1", "login-2")
 
 
@@ -272,9 +273,7 @@ def test_an_administrator_sends_a_failed_email_again(notifications, monkeypatch)
     sessions = sessionmaker(engine, expire_on_commit=False)
 
     def retry(email_id: str) -> dict:
-        with sessions() as session, session.begin():
-            return retry_email(Transaction(session, "notifications"), email_id,
-                               datetime.now(timezone.utc))
+        return run(sessions, datetime.now(timezone.utc), retry_email, ADMIN, email_id)[0]
     with pytest.raises(NotFound):
         retry(str(uuid.uuid4()))
     sink.start()

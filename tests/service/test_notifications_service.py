@@ -29,8 +29,9 @@ import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, logs, messaging
 from ponte.config import settings
 from ponte.db import create_engine_for, migrate, utcnow
-from services.notifications import delivery, domain, models
-from services.notifications.domain import Email
+from services.notifications import delivery, models
+from services.notifications.domain import email as domain
+from services.notifications.domain.email import Email
 from services.notifications.emails import compose
 from services.notifications.repository import EmailRepository
 from services.notifications.service import NotificationsService

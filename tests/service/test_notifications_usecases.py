@@ -8,27 +8,21 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from ponte.db import Transaction
 from ponte.errors import Forbidden, InvalidInput, Unauthenticated
-from services.notifications import usecases
+from services.notifications.domain.bulletins import check_bulletin
+from services.notifications.domain.incoming import Incoming
 from services.notifications.models import emails, notifications
 from services.notifications.repository import Directory, Inbox
-from services.notifications.usecases import Context, Incoming
+from services.notifications.usecases import bulletins, notices, preferences, streams
+from services.notifications.usecases.read_models import apply_identity
+from tests.service.notifications_context import keep, run
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
-CONTEXT = Context(public_url="https://ponte.example")
 
 
 @pytest.fixture
 def sessions(service_database):
     return service_database("notifications")
-
-
-def run(sessions, work):
-    with sessions() as session, session.begin():
-        tx = Transaction(session, "notifications")
-        result = work(tx)
-    return result, tx.events
 
 
 def provider(sessions, account: str, provider_id: str, provider_type: str) -> None:
@@ -37,7 +31,7 @@ def provider(sessions, account: str, provider_id: str, provider_type: str) -> No
                      {"provider_id": provider_id, "site_id": "s", "account_id": account,
                       "email": f"{account}@p.test", "name": provider_id,
                       "provider_type": provider_type, "locale": "pt-BR"})
-    run(sessions, lambda tx: usecases.apply_identity(Directory(tx.session), event, NOW))
+    keep(sessions, NOW, apply_identity, event)
 
 
 def test_an_event_told_twice_adds_no_item_email_or_broadcast(sessions):
@@ -45,10 +39,10 @@ def test_an_event_told_twice_adds_no_item_email_or_broadcast(sessions):
     event = Incoming("evt-1", "authorizations", "request_denied", "2026-12-01T12:00:00Z",
                      {"number": "00000001", "justification": "Sem laudo",
                       "audience": {"provider": {"id": "p-1", "roles": []}}})
-    created, published = run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW))
+    created, published = run(sessions, NOW, notices.take, event)
     assert [c["account_id"] for c in created] == ["login-1"]
     assert [e["event_type"] for e in published] == ["notifications_created"]
-    again, published = run(sessions, lambda tx: usecases.notify(tx, event, CONTEXT, NOW))
+    again, published = run(sessions, NOW, notices.take, event)
     assert again == [] and published == []
     with sessions() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(notifications)).scalar() == 1
@@ -57,37 +51,35 @@ def test_an_event_told_twice_adds_no_item_email_or_broadcast(sessions):
 
 def test_stream_tickets_are_single_use_and_expire(sessions):
     caller = {"account_id": "a-1", "kind": "citizen", "session_id": "s-1"}
-    issued, _ = run(sessions, lambda tx: usecases.issue_ticket(Inbox(tx.session), caller, NOW))
+    issued, _ = run(sessions, NOW, streams.issue_ticket, caller)
     assert issued["expires_in"] <= 60
-    redeemed, _ = run(sessions, lambda tx: usecases.redeem_ticket(
-        Inbox(tx.session), issued["ticket"], NOW + timedelta(seconds=5)))
+    redeemed, _ = run(sessions, NOW + timedelta(seconds=5), streams.redeem_ticket,
+                      issued["ticket"])
     assert redeemed == caller
     with pytest.raises(Unauthenticated):
-        run(sessions, lambda tx: usecases.redeem_ticket(Inbox(tx.session), issued["ticket"],
-                                                        NOW + timedelta(seconds=6)))
-    late, _ = run(sessions, lambda tx: usecases.issue_ticket(Inbox(tx.session), caller, NOW))
+        run(sessions, NOW + timedelta(seconds=6), streams.redeem_ticket, issued["ticket"])
+    late, _ = run(sessions, NOW, streams.issue_ticket, caller)
     with pytest.raises(Unauthenticated):
-        run(sessions, lambda tx: usecases.redeem_ticket(
-            Inbox(tx.session), late["ticket"], NOW + usecases.TICKET_TTL + timedelta(seconds=1)))
+        run(sessions, NOW + streams.TICKET_TTL + timedelta(seconds=1), streams.redeem_ticket,
+            late["ticket"])
     for forged in ("", None, "x" * 500, 42):
         with pytest.raises(Unauthenticated):
-            run(sessions, lambda tx: usecases.redeem_ticket(Inbox(tx.session), forged, NOW))
+            run(sessions, NOW, streams.redeem_ticket, forged)
 
 
 def test_preferences_round_trip_and_refuse_what_cannot_be_set(sessions):
     caller = {"account_id": "a-2", "kind": "provider"}
-    answer, _ = run(sessions, lambda tx: usecases.put_preferences(
-        Inbox(tx.session), caller, {"notifications.bulletin_published": False}, True))
+    answer, _ = run(sessions, NOW, preferences.put_preferences, caller,
+                    {"notifications.bulletin_published": False}, True)
     assert answer["email"]["notifications.bulletin_published"] is False
     assert answer["patient_messages"] is True
     with pytest.raises(InvalidInput) as refused:
-        run(sessions, lambda tx: usecases.put_preferences(
-            Inbox(tx.session), caller, {"identity.email_changed": False}, None))
+        run(sessions, NOW, preferences.put_preferences, caller,
+            {"identity.email_changed": False}, None)
     assert list(refused.value.errors) == ["email.identity.email_changed"]
     with pytest.raises(InvalidInput):
-        run(sessions, lambda tx: usecases.put_preferences(Inbox(tx.session), caller, [], None))
-    with sessions() as session:
-        assert usecases.get_preferences(Inbox(session), caller) == answer
+        run(sessions, NOW, preferences.put_preferences, caller, [], None)
+    assert run(sessions, NOW, preferences.get_preferences, caller)[0] == answer
 
 
 def test_bulletins_reach_the_targeted_provider_types(sessions):
@@ -95,8 +87,8 @@ def test_bulletins_reach_the_targeted_provider_types(sessions):
     provider(sessions, "lab-login", "p-lab", "laboratory")
     provider(sessions, "dentist-login", "p-dentist", "dentist")
     operator = {"account_id": "op-1", "kind": "staff", "roles": ["operator"]}
-    bulletin, published = run(sessions, lambda tx: usecases.publish_bulletin(
-        tx, operator, "Tabela", "Nova tabela", ["clinic", "laboratory"], [], CONTEXT, NOW))
+    bulletin, published = run(sessions, NOW, bulletins.publish_bulletin, operator, "Tabela",
+                              "Nova tabela", ["clinic", "laboratory"], [])
     [broadcast] = published
     assert sorted(i["account_id"] for i in broadcast["payload"]["data"]["items"]) == [
         "clinic-login", "lab-login"]
@@ -107,14 +99,31 @@ def test_bulletins_reach_the_targeted_provider_types(sessions):
                              ({"kind": "staff"}, True),
                              ({"kind": "secretary", "account_id": "s",
                                "acting_for": {"p-lab": ["billing"]}}, True)):
-            types = usecases.bulletin_audience(caller, directory, None)
+            types = bulletins.bulletin_audience(caller, directory, None)
             rows, _ = inbox.bulletins_page(types, 50, None)
             assert (bulletin["id"] in [r["id"] for r in rows]) is sees, caller
         with pytest.raises(Forbidden):
-            usecases.bulletin_audience({"kind": "secretary", "account_id": "s",
+            bulletins.bulletin_audience({"kind": "secretary", "account_id": "s",
                                         "acting_for": {}}, directory, None)
         with pytest.raises(Forbidden):
-            usecases.bulletin_audience({"kind": "citizen", "account_id": "c"}, directory, None)
+            bulletins.bulletin_audience({"kind": "citizen", "account_id": "c"}, directory, None)
     with pytest.raises(InvalidInput) as invalid:
-        usecases.check_bulletin(" ", "texto", ["clinic", "castle"])
+        check_bulletin(" ", "texto", ["clinic", "castle"])
     assert set(invalid.value.errors) == {"title", "provider_types.1"}
+
+
+def test_checking_a_ticket_does_not_spend_it(sessions):
+    caller = {"account_id": "a-3", "kind": "citizen", "session_id": "s-3"}
+    issued, _ = run(sessions, NOW, streams.issue_ticket, caller)
+    for _ in range(2):  # a stream refused for the cap (429) checked it and may come again
+        assert run(sessions, NOW, streams.check_ticket, issued["ticket"])[0] == caller
+    assert run(sessions, NOW, streams.redeem_ticket, issued["ticket"])[0] == caller
+    for use_case in (streams.check_ticket, streams.redeem_ticket):
+        with pytest.raises(Unauthenticated):
+            run(sessions, NOW, use_case, issued["ticket"])
+    with pytest.raises(Unauthenticated):
+        run(sessions, NOW + streams.TICKET_TTL, streams.check_ticket,
+            run(sessions, NOW, streams.issue_ticket, caller)[0]["ticket"])
+    for forged in ("", None, "x" * 500, 42):
+        with pytest.raises(Unauthenticated):
+            run(sessions, NOW, streams.check_ticket, forged)

@@ -48,12 +48,11 @@ def test_a_service_without_a_database_has_no_dead_letters(data_dir, capsys, monk
 
 
 def test_subscriptions_lists_and_declares_the_durable_queues(data_dir, capsys, monkeypatch):
-    import ponte.broker  # noqa: F401  the in-process broker, to declare on
-    from kombu.transport import memory
+    import ponte.broker  # the in-process broker, to declare on
     monkeypatch.setenv("AMQP_URI", "memory://cli-subscriptions")
     config.settings.cache_clear()
     assert cli.main(["subscriptions", "--declare"]) == 0
     listed = capsys.readouterr().out.split()
     queue = "evt-identity-account_deleted--relationships.handle_account_deleted"
     assert queue in listed and all(name.startswith("evt-") for name in listed)
-    assert queue in memory.Channel.queues
+    assert queue in ponte.broker.queues("memory://cli-subscriptions")

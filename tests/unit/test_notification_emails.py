@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.notifications import domain
-from services.notifications.domain import FAILED, RETRYING, SENT, Email, NotQueued
+from services.notifications.domain import email as domain
+from services.notifications.domain.email import FAILED, RETRYING, SENT, Email, NotQueued
 from services.notifications.emails import EVENTS, LINKS, as_mime, compose, mask
 from services.notifications.templates import resolve_locale
 
@@ -118,7 +118,7 @@ def test_an_email_change_is_told_to_the_old_address_without_revealing_the_new_on
     message = _compose("email_changed")
     assert message.recipient == "old@clinica.test"
     assert "j***@novo.test" in message.text and "joana@novo.test" not in message.text
-    assert "23/11/2026 às 12:30 (America/Sao_Paulo)" in message.text
+    assert "23/11/2026 às 12:30 (horário de Brasília)" in message.text
 
 
 @pytest.mark.parametrize("address, masked", [("joana@novo.test", "j***@novo.test"),
@@ -158,6 +158,41 @@ def test_the_mime_message_parses_back_with_both_bodies_and_stable_headers():
     assert plain == queued.text
     assert re.search(r"^Token: (\S+)$", plain, re.M).group(1) == TOKEN
     assert "<!DOCTYPE html>" in parsed.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.mark.parametrize("event", LINKED)
+def test_the_token_is_also_a_header_for_tooling_and_still_a_line_of_its_own(event):
+    queued = Email.queue(_compose(event), "evt-1", f"identity.{event}",
+                         datetime(2026, 11, 23, tzinfo=timezone.utc))
+    parsed = email.message_from_bytes(as_mime(queued, "Ponte <no-reply@ponte.test>").as_bytes(),
+                                      policy=email.policy.default)
+    assert parsed["X-Ponte-Token"] == TOKEN
+    plain = parsed.get_body(preferencelist=("plain",)).get_content()
+    assert re.search(r"^Token: (\S+)$", plain, re.M).group(1) == TOKEN
+
+
+def test_an_email_without_a_token_has_no_token_header():
+    queued = Email.queue(_compose("password_changed"), "evt-1", "identity.password_changed",
+                         datetime(2026, 11, 23, tzinfo=timezone.utc))
+    assert "X-Ponte-Token" not in as_mime(queued, "Ponte <no-reply@ponte.test>")
+
+
+@pytest.mark.parametrize("locale, time_zone, named", [
+    ("pt-BR", "America/Sao_Paulo", "23/11/2026 às 12:30 (horário de Brasília)"),
+    ("en", "America/Sao_Paulo", "2026-11-23 at 12:30 (Brasília time)"),
+    ("it", "America/Sao_Paulo", "23/11/2026 alle 12:30 (ora di Brasília)"),
+    ("pt-BR", "America/Recife", "23/11/2026 às 12:30 (horário de Brasília)"),
+    ("pt-BR", "America/Manaus", "23/11/2026 às 11:30 (horário de Manaus)"),
+    ("en", "Europe/Rome", "2026-11-23 at 16:30 (Rome time)"),
+    ("it", "UTC", "23/11/2026 alle 15:30 (UTC)"),
+])
+def test_a_moment_names_its_time_zone_as_readers_do(locale, time_zone, named):
+    for event in ("email_changed", "password_changed", "staff_created"):
+        message = compose(event, {**DATA, "locale": locale, "expires_at": OCCURRED_AT},
+                          public_url=PUBLIC_URL, occurred_at=OCCURRED_AT, time_zone=time_zone)
+        assert named in message.text, event
+        if "/" in time_zone:  # an identifier is for machines
+            assert time_zone not in message.text and time_zone not in message.html
 
 
 @pytest.mark.parametrize("attempts, wait", [(1, 5), (2, 10), (3, 20), (4, 40), (7, 320),

@@ -2,8 +2,10 @@
 account's streams only, frames, replay without repeats, revocation, expiry and a slow client."""
 from __future__ import annotations
 
+import socket
 import time
 
+import eventlet
 import pytest
 
 from gateway.notifications import streams
@@ -81,3 +83,30 @@ def test_a_client_too_far_behind_is_closed_to_resume_from_the_inbox(hub, monkeyp
     delivered = [hub.publish("a", item(n)) for n in range(5)]
     assert delivered == [1, 1, 1, 0, 0]
     assert list(hub.frames(slow, [])) == [b": subscribed\n\n"]
+
+
+def test_a_stream_whose_client_went_away_frees_its_place_at_once(hub, monkeypatch):
+    monkeypatch.setattr(hub, "heartbeat", 15)  # the default: nothing written meanwhile
+    server_side, client_side = socket.socketpair()
+    subscription = hub.subscribe("a")
+    body = hub.frames(subscription, [], server_side.fileno())
+    assert next(body) == b": subscribed\n\n"
+    rest = eventlet.spawn(list, body)  # the server waits for the next item or heartbeat
+    eventlet.sleep(0.1)
+    started = time.monotonic()
+    client_side.close()
+    assert rest.wait() == [] and hub.open_streams == 0
+    assert time.monotonic() - started < 1
+    server_side.close()
+
+
+def test_a_client_that_speaks_on_its_stream_is_left_to_the_heartbeats(hub):
+    server_side, client_side = socket.socketpair()
+    body = hub.frames(hub.subscribe("a"), [], server_side.fileno())
+    next(body)
+    client_side.sendall(b"x")
+    assert next(body) == b": keep-alive\n\n"  # still open
+    body.close()
+    assert hub.open_streams == 0
+    client_side.close()
+    server_side.close()

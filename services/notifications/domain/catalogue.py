@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PROVIDER, SECRETARY, CITIZEN, STAFF = "provider", "secretary", "citizen", "staff"
+from ponte.roles import CITIZEN, PROVIDER, SECRETARY, STAFF
+
 ALL = frozenset({PROVIDER, SECRETARY, CITIZEN, STAFF})
 PROVIDER_SIDE = frozenset({PROVIDER, SECRETARY})
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ponte.contracts.audience import Audience as EventAudience
 from ponte.roles import MANAGE_RELATIONSHIPS
 
 
 @dataclass(frozen=True)
 class Audience:
+    """An event's audience as notifications resolves it: who is told, and who never is (the
+    actor of the event)."""
+
     accounts: tuple[str, ...] = ()
     provider_id: str | None = None
     provider_roles: tuple[str, ...] = ()
@@ -28,26 +32,17 @@ class Audience:
 
     @classmethod
     def parse(cls, raw: Any, exclude: tuple[str | None, ...] = ()) -> "Audience":
-        """The ``audience`` of an event; anything malformed counts as nobody."""
-        if not isinstance(raw, Mapping):
-            return cls()
-        provider = raw.get("provider") if isinstance(raw.get("provider"), Mapping) else {}
-        return cls(accounts=_strings(raw.get("accounts")),
-                   provider_id=provider.get("id") if isinstance(provider.get("id"), str)
-                   else None,
-                   provider_roles=_strings(provider.get("roles")),
-                   staff_roles=_strings(raw.get("staff_roles")),
+        """The ``audience`` of an event (read by ``ponte.contracts.audience``); anything
+        malformed counts as nobody."""
+        told = EventAudience.of(raw)
+        return cls(accounts=told.accounts,
+                   provider_id=told.provider_id if isinstance(told.provider_id, str) else None,
+                   provider_roles=told.roles, staff_roles=told.staff_roles,
                    exclude=frozenset(e for e in exclude if e))
 
     @property
     def empty(self) -> bool:
         return not (self.accounts or self.provider_id or self.staff_roles)
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, (list, tuple)):
-        return ()
-    return tuple(item for item in value if isinstance(item, str))
 
 
 IDENTITY_PERSONAL = ("provider_invited", "provider_registered", "secretary_registered",

@@ -7,6 +7,7 @@ COMMON = {
     "expires": "For your security, the link can be used only once and is valid until "
                "{expires_at}.",
     "datetime": "%Y-%m-%d at %H:%M",
+    "zone": "{city} time",
     "open": "View it on Ponte",
     "signature": "Kind regards,\nThe Ponte team",
     "footer": "This is an automatic message. Please do not reply to this e-mail.",
