@@ -4,18 +4,19 @@ confirmations and accepted terms. Rules (password policy, provider types and sha
 e-mails, uniqueness, lockout) are identity's domain."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.identity import LOCALES, PROVIDER_TYPES, SEXES
 from ponte.documents import CPFField, DocumentField
 from ponte.emails import email_key, normalise_email
 from ponte.roles import STAFF_ROLES
 
-PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
-SEXES = ("female", "male")
-LOCALES = ("pt-BR", "en", "it")
+PHONE = re.compile(r"[0-9+()\-. ]{3,30}")
+MAX_PHONES = 10
 
 
 class Text(fields.String):
@@ -277,10 +278,21 @@ class AddressIn(Input):
     postal_code = _optional_text(20)
 
 
+class Phone(fields.String):
+    """A phone number: digits, spaces and ``+ ( ) - .``, 3 to 30 characters once trimmed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(PHONE, error="Not a valid phone number."),
+                         **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class ProfileIn(Input):
     address = fields.Nested(AddressIn, allow_none=True)
-    phones = fields.List(fields.String(validate=validate.Length(min=3, max=30)), allow_none=True,
-                         validate=validate.Length(max=10))
+    phones = fields.List(Phone(), allow_none=True, validate=validate.Length(
+        max=MAX_PHONES, error=f"At most {MAX_PHONES} phone numbers."))
     opening_hours = _optional_text(500)
     description = _optional_text(5000)
 

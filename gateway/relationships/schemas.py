@@ -4,10 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.relationships import INVITATION_STATUSES, RELATIONSHIP_STATUSES
 from ponte.roles import PROVIDER_ROLES as ROLES
-
-INVITATION_STATUSES = ("pending", "accepted", "declined", "cancelled")
-RELATIONSHIP_STATUSES = ("active", "ended", "expired")
 
 
 def _roles() -> fields.List:

@@ -7,14 +7,15 @@ from typing import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.contracts.identity import ACTIVE
 from ponte.db import insert_ignoring_duplicates, new_id
+from ponte.emails import email_key
+from ponte.roles import PROVIDER, SECRETARY
 from ponte.tokens import digest
 from services.identity.domain import lockout
-from ponte.emails import email_key
 from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
                                       LoginThrottle, Provider, ProviderImage)
 
-ACTIVE = "active"
 # The statements of the hottest read (GET /me), built once: SQLAlchemy then finds their compiled
 # form by a cache key memoised on the statement, instead of recomputing it from a new
 # statement at every call.
@@ -78,7 +79,7 @@ class Repository:
         provider = self.provider_by_document(value)
         if provider is not None:
             logins = [a for a in self.session.scalars(sa.select(Account).where(
-                Account.provider_id == provider.id, Account.kind == "provider"))
+                Account.provider_id == provider.id, Account.kind == PROVIDER))
                 if a.status != "deleted"]
             if len(logins) == 1 and logins[0].status == ACTIVE:
                 found.insert(0, logins[0])
@@ -86,7 +87,7 @@ class Repository:
 
     def secretaries(self, cpf: str | None, email: str | None, name: str | None,
                     after: tuple[str, str] | None, limit: int) -> list[Account]:
-        query = sa.select(Account).where(Account.kind == "secretary", Account.status == ACTIVE)
+        query = sa.select(Account).where(Account.kind == SECRETARY, Account.status == ACTIVE)
         if cpf:
             query = query.where(Account.cpf_key == cpf)
         if email:
@@ -105,9 +106,6 @@ class Repository:
     def provider_by_document(self, document: str) -> Provider | None:
         return self.session.scalars(
             sa.select(Provider).where(Provider.document == document)).first()
-
-    def site_account(self, site_id: str) -> Account | None:
-        return self.session.scalars(sa.select(Account).where(Account.site_id == site_id)).first()
 
     def image(self, provider_id: str, image_id: object) -> ProviderImage | None:
         image = self.session.get(ProviderImage, image_id) if isinstance(image_id, str) else None

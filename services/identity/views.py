@@ -7,7 +7,7 @@ from sqlalchemy import Row
 
 from ponte.clock import iso
 from ponte.config import settings
-from ponte.roles import PROVIDER_ROLES
+from ponte.roles import PROVIDER_ROLES, STAFF
 from services.identity.models import Account, Provider, ProviderImage, Site
 
 
@@ -18,7 +18,7 @@ def account_summary(account: Account) -> dict[str, Any]:
 def account_record(account: Account) -> dict[str, Any]:
     """``get_accounts``: staff accounts also carry their roles (attendance designates managers)."""
     record = {**account_summary(account), "status": account.status}
-    if account.kind == "staff":
+    if account.kind == STAFF:
         record["roles"] = list(account.roles or [])
     return record
 
@@ -35,7 +35,7 @@ def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any
     answer = {
         **account_summary(account), "secondary_email": account.secondary_email,
         "cpf": account.cpf, "sex": account.sex,
-        "roles": list(account.roles) if account.kind == "staff" else [],
+        "roles": list(account.roles) if account.kind == STAFF else [],
         "locale": account.locale, "provider": None, "acting_for": [],
         "created_at": iso(account.created_at),
     }

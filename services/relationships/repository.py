@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from ponte.errors import Conflict
 from ponte.pagination import page
-from services.relationships.domain import Invitation, Relationship
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import Relationship
 from services.relationships.models import (accreditations, invitations, provider_logins,
                                            providers, relationships, secretaries)
 

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ponte.clock import iso
-from services.relationships.domain import Invitation, Relationship
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import Relationship
 from services.relationships.repository import Repository
 
 

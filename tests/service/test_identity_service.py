@@ -27,7 +27,7 @@ from services.identity import service as identity_service
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
 from services.identity.service import IdentityService
-from services.identity.usecases import Identity, accounts, registration, sessions
+from services.identity.usecases import accounts, context, registration, sessions
 from tests.stack import new_cpf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +111,7 @@ def clock():
 
 @pytest.fixture
 def identity(db, clock):
-    return Identity(db, FAST, clock)
+    return context(db, FAST, clock)
 
 
 def events(db, event_type: str | None = None) -> list[dict]:
@@ -537,11 +537,11 @@ def test_garbage_arguments_change_nothing_and_the_service_carries_on(service, db
 
 
 def test_a_sign_in_upgrades_a_hash_made_with_another_cost(db, clock):
-    older = Identity(db, Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)),
+    older = context(db, Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)),
                      clock)
     body = secretary()
     created = registration.register(older, "secretary", body)
-    current = Identity(db, FAST, clock)
+    current = context(db, FAST, clock)
     sessions.login(current, body["email"], body["password"])
     with db.read() as session:
         stored = Repository(session).account(created["id"]).password_hash
