@@ -2,6 +2,9 @@
 statuses, sexes, locales, and what a complete provider profile holds."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 PROVIDER_TYPES: tuple[str, ...] = ("clinic", "cooperative", "supplier", "hospital",
                                    "laboratory", "dentist")
 PERSON_TYPES: tuple[str, ...] = ("organisation", "individual")
@@ -26,6 +29,16 @@ UFS: tuple[str, ...] = ("AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "M
 
 SEARCH_WORD_MIN = 3
 """Each word of a name search (providers, secretaries) has at least this many characters."""
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words a name is searched by, ignoring case and accents: "Clínica São-José" →
+    ``["clinica", "sao", "jose"]``. The edge checks a query's words with it; identity stores
+    names and matches queries with it."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    return _NOT_A_LETTER.sub(" ", plain.lower()).split()
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 """A provider image is at most 5 MiB (API.md "Precise points")."""

@@ -177,6 +177,21 @@ class IdentityService(BaseService):
         return providers.get_provider(self.ctx, provider_id)
 
     @rpc
+    def show_provider(self, caller: dict, provider_id: Any) -> dict:
+        return providers.show_provider(self.ctx, Caller.of(caller), provider_id)
+
+    @rpc
+    def list_providers(self, caller: dict, q: Any = None, provider_type: Any = None,
+                       city: Any = None, status: Any = None, limit: Any = 50,
+                       cursor: Any = None) -> dict:
+        return providers.list_providers(self.ctx, Caller.of(caller), q, provider_type, city,
+                                        status, limit, cursor)
+
+    @rpc
+    def get_missing_profile(self, provider_id: Any) -> list[str]:
+        return providers.get_missing_profile(self.ctx, provider_id)
+
+    @rpc
     def update_provider_profile(self, caller: dict, provider_id: Any, changes: dict) -> dict:
         return providers.update_provider_profile(self.ctx, Caller.of(caller), provider_id,
                                                  _dict(changes))

@@ -457,6 +457,7 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/password-resets/{token}": P(
         lambda w: f"{API}/password-resets/{w.thing('reset_link')}",
         json={"password": PASSWORD, "password_confirmation": "Outra#2026"}),
+    "GET /api/v1/providers": P(f"{API}/providers", params={"q": "Clínica"}),
     "GET /api/v1/providers/{id}": P(_pa("")),
     "PATCH /api/v1/providers/{id}/profile": P(_pa("/profile"),
                                               json={"description": "Atendimento odontológico"}),

@@ -222,9 +222,10 @@ def test_a_cpf_naming_two_accounts_asks_for_the_email_after_a_correct_password(s
                "password_confirmation": "Other#22"}
     service.register_citizen(citizen)
     for password in ("Secret#1", "Other#22"):
-        with pytest.raises(Unauthenticated) as refused:
+        with pytest.raises(Conflict) as refused:  # API.md: 409 with errors.login
             service.login(body["cpf"], password)
         assert refused.value.detail == sessions.SEVERAL_ACCOUNTS
+        assert refused.value.errors == {"login": [sessions.SEVERAL_ACCOUNTS]}
     with pytest.raises(Unauthenticated) as refused:
         service.login(body["cpf"], "Wrong#123")
     assert refused.value.detail == sessions.BAD_CREDENTIALS
@@ -385,8 +386,11 @@ def test_multi_site_registration(service, db):
     service.complete_registration(invites[2]["token"], {**base})
     with pytest.raises(NotFound):
         service.get_registration(invites[2]["token"])
-    with pytest.raises(Unauthenticated):  # three site logins: the CNPJ alone is ambiguous
+    with pytest.raises(Conflict) as ambiguous:  # three site logins: the CNPJ is ambiguous
         service.login("12ABC34501DE35", "Clinic#1")
+    assert ambiguous.value.errors == {"login": [sessions.SEVERAL_SITES]}  # API.md, issue 17
+    with pytest.raises(Unauthenticated):  # a wrong password learns nothing
+        service.login("12ABC34501DE35", "Wrong#123")
     me = service.get_me(caller_of(service.login("c@ponte.test", "Clinic#1")))
     assert me["provider"]["provider_type"] == "clinic"
     assert me["acting_for"][0]["provider_id"] == created["id"]
@@ -495,10 +499,24 @@ def test_find_secretaries_pages_by_name(service):
         if cursor is None:
             break
     assert seen == ids
-    assert service.find_secretaries(name="zoé 3")["items"][0]["id"] == ids[3]
     assert service.find_secretaries(name="100%")["items"] == []
     with pytest.raises(InvalidInput):
         service.find_secretaries()
+    with pytest.raises(InvalidInput):  # API.md: each word at least 3 characters
+        service.find_secretaries(name="zoé 3")
+
+
+@pytest.mark.parametrize("query, found", [
+    ("souza", True), ("SOUZA ana", True), ("mar sou", True), ("joão", True),
+    ("ouza", False), ("souza pereira", False), ("maria-souza", True),
+])
+def test_find_secretaries_by_any_word_of_the_name(service, query, found):
+    """Issue 17 item 8: each word of the query starts some word of the name, ignoring case and
+    accents, whatever the order; e-mails stay masked."""
+    created = service.register_secretary(secretary(name="Ana Maria Souza Joao"))
+    items = service.find_secretaries(name=query)["items"]
+    assert [item["id"] for item in items] == ([created["id"]] if found else [])
+    assert all("***@" in item["email"] for item in items)
 
 
 def test_get_accounts_leaves_unknown_ids_out(service):

@@ -7,11 +7,11 @@ left here needs the domain or the state: the password policy, a provider's type 
 what completing a site requires of that site and its provider."""
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ponte.contracts.identity import search_words
 from ponte.documents import person_type as person_type_of
 from ponte.errors import InvalidInput
 from ponte.roles import STAFF_ROLES
@@ -26,10 +26,9 @@ def email_key(email: str) -> str:
 
 
 def search_key(name: str) -> str:
-    """Names are searched by prefix ignoring case and accents ("joão" finds "Joao")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+    """What names are searched and ordered by: their words ignoring case and accents
+    ("João da Silva" → ``joao da silva``); a query's word matches the start of any word."""
+    return " ".join(search_words(name))[:200]
 
 
 class Errors:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from ponte.config import settings
+from ponte.contracts.identity import SEARCH_WORD_MIN, search_words
 from ponte.documents import normalise_cpf
 from ponte.emails import mask_email, normalise_email
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -23,7 +24,6 @@ from services.identity.usecases.registration import EMAIL_TAKEN, invite_site
 
 log = logging.getLogger(__name__)
 MAIL_WINDOW = timedelta(minutes=15)
-NAME_PREFIX_MIN = 3
 NAME_PAGE = 10
 
 
@@ -195,10 +195,11 @@ def get_accounts(ctx: Ctx, ids: Any) -> list[dict]:
 
 def find_secretaries(ctx: Ctx, cpf: Any = None, email: Any = None,
                      name: Any = None, limit: Any = 50, cursor: Any = None) -> dict:
-    """Exact CPF, exact e-mail (any letter case) or name prefix (ignoring case and accents);
-    active secretaries only (000). Against directory harvesting a name search needs at least
-    3 characters, answers at most 10 a page, and masks e-mails (``pr***@example.org``); an exact
-    CPF or e-mail finds the full record."""
+    """Exact CPF, exact e-mail (any letter case) or name (each word of the query starts some
+    word of the name, ignoring case and accents: ``souza`` finds "Ana Maria Souza"); active
+    secretaries only (000). Against directory harvesting each word of a name search has at
+    least 3 characters, a name search answers at most 10 a page and masks e-mails
+    (``pr***@example.org``); an exact CPF or e-mail finds the full record."""
     cpf, email, name = (v if isinstance(v, str) and v.strip() else None
                         for v in (cpf, email, name))
     if not (cpf or email or name):
@@ -215,16 +216,17 @@ def find_secretaries(ctx: Ctx, cpf: Any = None, email: Any = None,
         except ValueError as exc:
             raise InvalidInput(str(exc), {"email": [str(exc)]}) from None
     by_name_only = not (cpf or email)
-    if by_name_only and len(search_key(name)) < NAME_PREFIX_MIN:
-        raise InvalidInput(f"A name search needs at least {NAME_PREFIX_MIN} characters.",
-                           {"name": [f"Give at least {NAME_PREFIX_MIN} characters."]})
+    words = search_words(name) if name else []
+    if by_name_only and not words or any(len(word) < SEARCH_WORD_MIN for word in words):
+        raise InvalidInput(f"Each word of a name search needs at least {SEARCH_WORD_MIN} "
+                           "characters.", {"name": [
+                               f"Give words of at least {SEARCH_WORD_MIN} characters."]})
     limit = min(max(limit, 1), 200) if isinstance(limit, int) else 50
     if by_name_only:
         limit = min(limit, NAME_PAGE)
     after = _after(cursor)
     with ctx.unit() as uow:
-        found = uow.repo.secretaries(cpf, email, search_key(name) if name else None, after,
-                                      limit + 1)
+        found = uow.repo.secretaries(cpf, email, words, after, limit + 1)
         items = [{"id": a.id, "name": a.name,
                   "email": mask_email(a.email) if by_name_only else a.email}
                  for a in found[:limit]]

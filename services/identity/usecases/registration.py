@@ -122,7 +122,8 @@ def preregister_provider(ctx: Ctx, caller: Caller, data: dict) -> dict:
                 field = f"sites.{index}.email" if plan.sites_given else "email"
                 raise Conflict(EMAIL_TAKEN, {field: [EMAIL_TAKEN]})
         provider = Provider(id=new_id(), document=plan.document, person_type=plan.person_type,
-                            legal_name=plan.legal_name, email=plan.email,
+                            legal_name=plan.legal_name, name_key=search_key(plan.legal_name),
+                            email=plan.email,
                             secondary_email=plan.secondary_email, status=INVITED, phones=[],
                             created_by=operator, created_at=now, updated_at=now)
         uow.repo.add(provider)

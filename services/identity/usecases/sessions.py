@@ -10,7 +10,7 @@ from ponte.db import new_id
 from ponte.documents import normalise_document
 from ponte.emails import normalise_email
 from ponte.caller import Caller
-from ponte.errors import TooManyAttempts, Unauthenticated
+from ponte.errors import Conflict, TooManyAttempts, Unauthenticated
 from ponte.roles import STAFF
 from ponte.tokens import issue_access_token, new_access_claims
 from services.identity import views
@@ -22,6 +22,8 @@ from services.identity.usecases import Ctx, Uow, caller_account, passwords, revo
 BAD_CREDENTIALS = "The login or the password is not correct."
 SEVERAL_ACCOUNTS = ("This CPF belongs to more than one account; sign in with your e-mail "
                     "address instead.")
+SEVERAL_SITES = ("This CNPJ or CPF has several site logins; sign in with your site's e-mail "
+                 "address instead.")
 MAX_REVOCATION_WINDOW = 7 * 24 * 3600
 WAIT_FOR_A_PLACE_SECONDS = 2.0  # within the gateway's RPC deadline, leaving time to check
 WAIT_STEP_SECONDS = 0.05
@@ -48,10 +50,12 @@ def login(ctx: Ctx, login: Any, password: Any, remember_me: bool = False) -> dic
     the login names, whichever of its logins is used; an attempt takes its place under the
     lockout's row lock before the password is checked (``lockout`` explains why).
 
-    A CPF that names more than one account (a citizen and a secretary, say) signs into
-    neither: after a correct password the answer asks for the e-mail instead."""
+    A CPF that names more than one account (a citizen and a secretary, say), or a CNPJ/CPF of
+    a provider with several site logins, signs into none: after a correct password the answer
+    (409 on ``login``) asks for the e-mail instead."""
     target = _login_target(login)
-    candidates, keys = _take_a_place(ctx, login, target)
+    candidates, several_sites, keys = _take_a_place(ctx, login, target)
+    shared = several_sites or len(candidates) > 1
     # hashes are checked outside any transaction: they take a while and must not hold locks
     matching: list[tuple[str, str]] = []
     try:
@@ -59,7 +63,7 @@ def login(ctx: Ctx, login: Any, password: Any, remember_me: bool = False) -> dic
                     if passwords(ctx).verify(password_hash, password)]
         if not candidates:
             passwords(ctx).verify(None, password)
-        verified = matching[0] if len(matching) == 1 and len(candidates) == 1 else None
+        verified = matching[0] if len(matching) == 1 and not shared else None
         rehashed = None
         if verified is not None and passwords(ctx).needs_rehash(verified[1]):
             rehashed = passwords(ctx).hash(password)  # the configured cost changed
@@ -73,13 +77,16 @@ def login(ctx: Ctx, login: Any, password: Any, remember_me: bool = False) -> dic
             if rehashed is not None:
                 account.password_hash = rehashed
             return start_session(uow, account, bool(remember_me), ctx.clock())
-    raise Unauthenticated(SEVERAL_ACCOUNTS if matching and len(candidates) > 1
-                          else BAD_CREDENTIALS)
+    if matching and shared:
+        message = SEVERAL_SITES if several_sites else SEVERAL_ACCOUNTS
+        raise Conflict(message, {"login": [message]})
+    raise Unauthenticated(BAD_CREDENTIALS)
 
 
-def _take_a_place(ctx: Ctx, login: Any,
-                  target: tuple[str, str] | None) -> tuple[list[tuple[str, str]], list[str]]:
-    """The accounts the login names (id, password hash) and the lockout keys counted, once a
+def _take_a_place(ctx: Ctx, login: Any, target: tuple[str, str] | None
+                  ) -> tuple[list[tuple[str, str]], bool, list[str]]:
+    """The active accounts the login names (id, password hash), whether they are a provider's
+    several site logins, and the lockout keys counted, once a
     place to check a password is taken on each key; refused while locked, and after waiting
     :data:`WAIT_FOR_A_PLACE_SECONDS` for a place. Waiting looks without locks, backing off, so
     a crowd of attempts does not queue on the row lock."""
@@ -87,8 +94,8 @@ def _take_a_place(ctx: Ctx, login: Any,
     while True:
         now = ctx.clock()
         with ctx.reading() as uow:
-            candidates = [(a.id, a.password_hash)
-                          for a in uow.repo.login_candidates(*target)] if target else []
+            named, several_sites = uow.repo.login_candidates(*target) if target else ([], False)
+            candidates = [(a.id, a.password_hash) for a in named]
             keys = sorted({lockout.account_key(account_id) for account_id, _ in candidates}) \
                 or [lockout.login_key(login)]
             looked = [uow.repo.throttle(key, now) for key in keys]
@@ -104,7 +111,7 @@ def _take_a_place(ctx: Ctx, login: Any,
                     for row, throttle in zip(rows, throttles, strict=True):
                         throttle.begin()
                         uow.repo.save_throttle(row, throttle, now)
-                    return candidates, keys
+                    return candidates, several_sites, keys
         if time.monotonic() + step > give_up:
             raise TooManyAttempts("Too many sign-in attempts at once; try again in a moment.",
                                   retry_after=1)
