@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from gateway import uploads
 from gateway.api import Api, Call
 from gateway.identity import schemas as s
+from gateway.identity.forms import forward_form_errors
 from ponte import attachments, storage
 from ponte.errors import Forbidden, NotFound, PonteError, Unauthenticated
 from ponte.roles import ADMIN, COMMERCIAL, MANAGE_RELATIONSHIPS, OPERATOR
@@ -222,3 +223,9 @@ def image(call: Call) -> Response:
     if stored is None:
         raise NotFound("No such image.")
     return uploads.stream(stored, inline=True)
+
+
+forward_form_errors(api, "POST /api/v1/secretaries", "POST /api/v1/citizens",
+                    "POST /api/v1/registrations/{token}", "POST /api/v1/me/password",
+                    "POST /api/v1/me/email", "DELETE /api/v1/me",
+                    "POST /api/v1/password-resets/{token}")

@@ -31,11 +31,17 @@ class Repository:
         return {row["id"]: dict(row) for row in rows.mappings()}
 
     def save_provider(self, provider_id: str, legal_name: str, now: datetime,
-                      document: str | None = None, person_type: str | None = None) -> None:
+                      document: str | None = None, person_type: str | None = None,
+                      email: str | None = None) -> None:
         values = {"legal_name": legal_name, "updated_at": now}
         if document is not None:
-            values.update(document=document, person_type=person_type)
+            values.update(document=document, person_type=person_type, email=email)
         self._upsert(providers, provider_id, values)
+
+    def set_provider_type(self, provider_id: str, provider_type: str | None,
+                          now: datetime) -> None:
+        self.session.execute(providers.update().where(providers.c.id == provider_id).values(
+            provider_type=provider_type, updated_at=now))
 
     def add_login(self, account_id: str, provider_id: str) -> None:
         exists = self.session.execute(sa.select(provider_logins.c.account_id).where(

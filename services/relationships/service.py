@@ -35,9 +35,10 @@ class RelationshipsService(BaseService):
 
     # invitations
     @rpc
-    def invite(self, caller: dict, provider_id: str, secretary_id: str,
-               roles: list[str]) -> dict:
-        return invitations.invite(self.ctx, Caller.of(caller), provider_id, secretary_id, roles)
+    def invite(self, caller: dict, provider_id: str, secretary_id: str | None,
+               roles: list[str] | None, form_errors: dict | None = None) -> dict:
+        return invitations.invite(self.ctx, Caller.of(caller), provider_id, secretary_id, roles,
+                                  form_errors)
 
     @rpc
     def list_provider_invitations(self, caller: dict, provider_id: str, status: str | None = None,

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, register_citizen,
-                         wait_until)
+from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, complete_profile, new_cnpj, new_cpf,
+                         register_citizen, wait_until)
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -123,8 +123,9 @@ class World:
             "provider_type": "clinic", "password": PASSWORD, "password_confirmation": PASSWORD,
             "accepted_terms": True})
         assert done.status_code == 201, done.text
-        return {"id": answer.json()["id"], "email": email,
-                "token": self.client.token(email, PASSWORD)}
+        token = self.client.token(email, PASSWORD)
+        complete_profile(self.client, answer.json()["id"], token)
+        return {"id": answer.json()["id"], "email": email, "token": token}
 
 
 def answers(**overrides) -> dict:

@@ -565,3 +565,95 @@ def test_a_sign_in_upgrades_a_hash_made_with_another_cost(db, clock):
         stored = Repository(session).account(created["id"]).password_hash
     assert not FAST.needs_rehash(stored)
     assert sessions.login(current, body["email"], body["password"])["access_token"]
+
+
+FULL_ADDRESS = {"street": "Rua A", "number": "10", "district": "Centro", "city": "Curitiba",
+                "state": "PR", "postal_code": "80010000"}
+
+
+def _registered(service, db, document: str, legal_name: str, provider_type: str) -> dict:
+    created = service.preregister_provider(admin(service), {
+        "document": document, "legal_name": legal_name,
+        "email": f"p-{uuid.uuid4().hex[:8]}@ponte.test"})
+    service.complete_registration(events(db, "provider_invited")[-1]["token"], {
+        "provider_type": provider_type, "password": "Clinic#1",
+        "password_confirmation": "Clinic#1", "accepted_terms": True})
+    return created
+
+
+def test_missing_profile_names_what_a_provider_must_fill_in(service, db):
+    """Issue 17 item 11: GET /me and get_missing_profile say what is missing, [] once complete
+    and for every other account."""
+    created, me = _provider(service, db)
+    everything = ["address.street", "address.number", "address.district", "address.city",
+                  "address.state", "address.postal_code", "phones"]
+    assert service.get_me(me)["missing_profile"] == everything
+    assert service.get_missing_profile(created["id"]) == everything
+    service.update_provider_profile(me, created["id"], {
+        "address": {**FULL_ADDRESS, "number": None}})
+    assert service.get_missing_profile(created["id"]) == ["address.number", "phones"]
+    service.update_provider_profile(me, created["id"], {
+        "address": FULL_ADDRESS, "phones": ["41 3333-4444"]})
+    assert service.get_me(me)["missing_profile"] == []
+    assert service.get_missing_profile(created["id"]) == []
+    assert service.get_missing_profile(str(uuid.uuid4())) == []
+    body = secretary()
+    service.register_secretary(body)
+    assert service.get_me(caller_of(service.login(body["email"], "Secret#1")))[
+        "missing_profile"] == []
+
+
+def test_providers_are_listed_by_words_of_the_name_type_and_city(service, db):
+    """Issue 17 item 1: each word starts some word of the legal name, ignoring case and
+    accents; by type and city; ordered by legal name; active ones for the public."""
+    sorriso = _registered(service, db, "11222333000181", "Clínica Sorriso São-José", "dentist")
+    vida = _registered(service, db, "11444777000161", "Laboratório Vida", "laboratory")
+    service.preregister_provider(admin(service), {
+        "document": "45723174000110", "legal_name": "Clínica Pendente",
+        "email": "pendente@ponte.test"})
+    owner = caller_of(service.login("11.222.333/0001-81", "Clinic#1"))
+    service.update_provider_profile(owner, sorriso["id"], {"address": {
+        **FULL_ADDRESS, "city": "São Paulo"}})
+
+    def names(caller: dict | None = None, **query) -> list[str]:
+        return [p["legal_name"] for p in service.list_providers(caller or {}, **query)["items"]]
+
+    assert names() == ["Clínica Sorriso São-José", "Laboratório Vida"]
+    assert names(q="clinica") == names(q="JOSE sorr") == ["Clínica Sorriso São-José"]
+    assert names(q="orriso") == names(q="sorriso vida") == []
+    assert names(provider_type="laboratory") == ["Laboratório Vida"]
+    assert names(city="sao paulo") == ["Clínica Sorriso São-José"]
+    with pytest.raises(InvalidInput) as short:
+        service.list_providers({}, q="cl sorriso")
+    assert set(short.value.errors) == {"q"}
+    public = service.list_providers({}, q="vida")["items"][0]
+    assert public["id"] == vida["id"] and "status" not in public
+    assert set(public) >= {"id", "legal_name", "provider_type", "sites", "profile"}
+    operator = admin(service)
+    assert names(operator) == ["Clínica Pendente", "Clínica Sorriso São-José",
+                               "Laboratório Vida"]
+    assert names(operator, status="invited") == ["Clínica Pendente"]
+    with pytest.raises(Forbidden):
+        service.list_providers({}, status="invited")
+    mine = service.list_providers(owner, q="clinica")["items"][0]
+    assert mine["status"] == "active"
+    page = service.list_providers({}, limit=1)
+    assert [p["legal_name"] for p in page["items"]] == ["Clínica Sorriso São-José"]
+    rest = service.list_providers({}, limit=1, cursor=page["next_cursor"])
+    assert [p["legal_name"] for p in rest["items"]] == ["Laboratório Vida"]
+    assert rest["next_cursor"] is None
+
+
+def test_a_provider_is_public_while_active(service, db):
+    """Issue 17 item 1: GET /providers/{id} shows an active provider to anyone without its
+    status; others only to operators and the provider side, who see the status."""
+    created, me = _provider(service, db)
+    public = service.show_provider({}, created["id"])
+    assert public["legal_name"] == "Sorriso" and "status" not in public
+    assert service.show_provider(me, created["id"])["status"] == "active"
+    service.delete_me(me, {"current_password": "Clinic#1"})
+    with pytest.raises(NotFound):
+        service.show_provider({}, created["id"])
+    assert service.show_provider(admin(service), created["id"])["status"] == "deleted"
+    with pytest.raises(NotFound):
+        service.show_provider({}, str(uuid.uuid4()))

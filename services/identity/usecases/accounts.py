@@ -54,18 +54,24 @@ def _account_updated(uow: Uow, account: Account) -> None:
     uow.publish(events.account_updated(account))
 
 
-def _confirm_password(ctx: Ctx, caller: Caller, password: Any) -> None:
+def _confirm_password(ctx: Ctx, caller: Caller, data: dict, errors: Errors) -> None:
     """Changing the e-mail or the password, or deleting the profile, needs the current
-    password (003); a wrong one is a 422 on ``current_password`` (API.md)."""
-    with ctx.unit() as uow:
-        password_hash = caller_account(uow, caller).password_hash
-    if not passwords(ctx).verify(password_hash, password):
-        raise wrong_current_password()
+    password (003); a wrong one is a 422 on ``current_password`` (API.md), answered with every
+    other error of the form."""
+    if "current_password" not in errors:
+        with ctx.unit() as uow:
+            password_hash = caller_account(uow, caller).password_hash
+        if not passwords(ctx).verify(password_hash, data.get("current_password")):
+            if not errors.fields:
+                raise wrong_current_password()
+            for message in wrong_current_password().errors["current_password"]:
+                errors.add("current_password", message)
+    errors.raise_any()
 
 
 def change_email(ctx: Ctx, caller: Caller, data: dict) -> dict:
+    _confirm_password(ctx, caller, data, Errors.given(data))
     new_email = data["new_email"]
-    _confirm_password(ctx, caller, data.get("current_password"))
     with ctx.unit() as uow:
         account = caller_account(uow, caller)
         old_email = account.email
@@ -84,10 +90,9 @@ def change_email(ctx: Ctx, caller: Caller, data: dict) -> dict:
 
 def change_password(ctx: Ctx, caller: Caller, session_id: str | None, data: dict) -> None:
     """Other sessions end; the one changing the password stays signed in."""
-    errors = Errors()
+    errors = Errors.given(data)
     check_new_password(data, errors, "new_password")
-    errors.raise_any()
-    _confirm_password(ctx, caller, data.get("current_password"))
+    _confirm_password(ctx, caller, data, errors)
     password_hash = passwords(ctx).hash(data["new_password"])
     with ctx.unit() as uow:
         account = caller_account(uow, caller)
@@ -106,7 +111,7 @@ def delete_me(ctx: Ctx, caller: Caller, data: dict) -> None:
     """Deactivates the account, ends its sessions (and, through the event, its relationships)
     and confirms by e-mail; a provider's basic public data stays visible (003). Its e-mail and
     CPF are released for a future registration."""
-    _confirm_password(ctx, caller, data.get("current_password"))
+    _confirm_password(ctx, caller, data, Errors.given(data))
     with ctx.unit() as uow:
         account = caller_account(uow, caller)
         now = ctx.clock()
@@ -168,7 +173,7 @@ def reset_password(ctx: Ctx, token: Any, data: dict) -> None:
     with ctx.unit() as uow:
         if _usable_reset_link(uow, token, ctx) is None:
             raise NotFound("This link is unknown, used or expired.")
-    errors = Errors()
+    errors = Errors.given(data)
     check_new_password(data, errors)
     errors.raise_any()
     password_hash = passwords(ctx).hash(data["password"])

@@ -21,7 +21,8 @@ def provider_preregistered(ctx: Ctx, event: Event) -> None:
     with ctx.unit() as uow:
         repo = uow.repo
         repo.save_provider(data["provider_id"], data["legal_name"], ctx.clock(),
-                           document=data.get("document"), person_type=data.get("person_type"))
+                           document=data.get("document"), person_type=data.get("person_type"),
+                           email=data.get("email"))
         for site in data.get("sites") or []:
             if site.get("account_id"):
                 repo.add_login(site["account_id"], data["provider_id"])
@@ -34,6 +35,8 @@ def provider_registered(ctx: Ctx, event: Event) -> None:
     with ctx.unit() as uow:
         if uow.repo.provider(data["provider_id"]) is not None:
             uow.repo.add_login(data["account_id"], data["provider_id"])
+            uow.repo.set_provider_type(data["provider_id"], data.get("provider_type"),
+                                       ctx.clock())
 
 
 def secretary_registered(ctx: Ctx, event: Event) -> None:

@@ -1,12 +1,13 @@
 """Inviting a secretary, and her answer (000)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from ponte.caller import Caller
 from ponte.contracts.relationships import PENDING
 from ponte.db import conflict_on_duplicate
-from ponte.errors import Conflict
+from ponte.errors import Conflict, InvalidInput, NotFound
 from ponte.roles import MANAGE_RELATIONSHIPS
 from services.relationships import events, views
 from services.relationships.domain.invitations import Invitation
@@ -18,10 +19,19 @@ DUPLICATE = ("This secretary already has a pending invitation or an active relat
              "this provider.")
 
 
-def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str,
-           roles: list[str]) -> dict:
+def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str | None,
+           roles: list[str] | None, form_errors: dict[str, list[str]] | None = None) -> dict:
+    """``form_errors`` are what the edge found wrong with the form: they are answered together
+    with the roles' and the secretary's (every field error at once)."""
+    errors = {str(k): list(v) for k, v in (form_errors or {}).items()}
+    if not _names(errors, "roles"):
+        errors.update(_refusal(lambda: validate_roles(roles)))
+    if not _names(errors, "secretary_id"):
+        errors.update(_refusal(lambda: know_secretary(ctx, secretary_id), quiet=not errors))
+    if errors:
+        raise InvalidInput("Some fields are invalid. (" + ", ".join(sorted(errors)) + ")",
+                           errors)
     roles, now = validate_roles(roles), ctx.clock()
-    know_secretary(ctx, secretary_id)
     know_provider(ctx, provider_id)
     with conflict_on_duplicate(DUPLICATE), ctx.unit() as uow:
         repo = uow.repo
@@ -36,6 +46,25 @@ def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str,
         uow.publish(events.invitation_sent(invitation, parties(repo, invitation),
                                            invited_by=who.account_id))
     return views.invitation_view(invitation, provider, secretary)
+
+
+def _names(errors: dict[str, list[str]], field: str) -> bool:
+    """Whether ``errors`` already name the field or a part of it (``roles.0``)."""
+    return any(name == field or name.startswith(f"{field}.") for name in errors)
+
+
+def _refusal(check: Callable[[], object], quiet: bool = False) -> dict[str, list[str]]:
+    """The field errors ``check`` refuses with. A secretary that does not exist is a 404 on
+    its own (``quiet``), and one more field error beside others."""
+    try:
+        check()
+    except InvalidInput as refused:
+        return dict(refused.errors or {})
+    except NotFound as missing:
+        if quiet:
+            raise
+        return dict(missing.errors or {"secretary_id": [str(missing)]})
+    return {}
 
 
 def list_provider_invitations(ctx: Ctx, who: Caller, provider_id: str, status: str | None,
