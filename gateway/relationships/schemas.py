@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
 from ponte.contracts.identity import PROVIDER_TYPES
-from ponte.contracts.relationships import INVITATION_STATUSES, RELATIONSHIP_STATUSES
+from ponte.contracts.relationships import ACCREDITED, INVITATION_STATUSES, RELATIONSHIP_STATUSES
 from ponte.roles import PROVIDER_ROLES as ROLES
 
 
@@ -91,7 +91,7 @@ class RelationshipSchema(Schema):
 class AccreditationSchema(Schema):
     operator = fields.String()
     ans_code = fields.String()
-    status = fields.String(metadata={"enum": ["active"]})
+    status = fields.String(metadata={"enum": [ACCREDITED]})
     since = fields.String(metadata={"format": "date"})
 
 

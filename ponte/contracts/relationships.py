@@ -11,3 +11,6 @@ RELATIONSHIP_STATUSES: tuple[str, ...] = (ACTIVE, ENDED, EXPIRED)
 SECRETARY_SIDE, PROVIDER_SIDE, ACCOUNT_DELETED = "secretary", "provider", "account_deleted"
 ENDED_BY: tuple[str, ...] = (SECRETARY_SIDE, PROVIDER_SIDE, ACCOUNT_DELETED)
 """``ended_by`` of ``relationship_ended``: the side that ended it, or the account's deletion."""
+
+ACCREDITED = "active"
+"""The status of a provider's accreditation to the operator (``GET .../accreditations``)."""

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.contracts.relationships import ACCREDITED, ACTIVE, PENDING
 from ponte.errors import Conflict
 from ponte.pagination import page
 from services.relationships.domain.invitations import Invitation
@@ -67,7 +68,7 @@ class Repository:
         if not exists:
             self.session.execute(accreditations.insert().values(
                 id=new_id, provider_id=provider_id, operator=operator, ans_code=ans_code,
-                status="active", since=since))
+                status=ACCREDITED, since=since))
 
     def accreditations(self, provider_id: str, limit: int, cursor: str | None) -> Page:
         query = sa.select(accreditations).where(accreditations.c.provider_id == provider_id)
@@ -99,7 +100,7 @@ class Repository:
         """Save the answer to a pending invitation; a concurrent answer that came first wins."""
         saved = self.session.execute(
             invitations.update()
-            .where(invitations.c.id == invitation.id, invitations.c.status == "pending")
+            .where(invitations.c.id == invitation.id, invitations.c.status == PENDING)
             .values(**self._invitation_row(invitation)))
         if not saved.rowcount:
             raise Conflict("This invitation was answered meanwhile.")
@@ -111,7 +112,7 @@ class Repository:
 
     def pending_invitations(self, *, provider_id: str | None = None,
                             secretary_id: str | None = None) -> list[Invitation]:
-        query = sa.select(invitations).where(invitations.c.status == "pending")
+        query = sa.select(invitations).where(invitations.c.status == PENDING)
         if provider_id:
             query = query.where(invitations.c.provider_id == provider_id)
         if secretary_id:
@@ -146,7 +147,7 @@ class Repository:
         """Save a change to an active relationship; a concurrent change that came first wins."""
         saved = self.session.execute(
             relationships.update()
-            .where(relationships.c.id == relationship.id, relationships.c.status == "active")
+            .where(relationships.c.id == relationship.id, relationships.c.status == ACTIVE)
             .values(**self._relationship_row(relationship)))
         if not saved.rowcount:
             raise Conflict("This relationship was changed meanwhile.")
@@ -160,7 +161,7 @@ class Repository:
                              secretary_id: str | None = None,
                              lock: bool = False) -> list[Relationship]:
         """Relationships recorded as active (some may be past their end: see ``status_at``)."""
-        query = sa.select(relationships).where(relationships.c.status == "active")
+        query = sa.select(relationships).where(relationships.c.status == ACTIVE)
         if provider_id:
             query = query.where(relationships.c.provider_id == provider_id)
         if secretary_id:
@@ -174,7 +175,7 @@ class Repository:
         """Active relationships whose end has passed, locked so concurrent replicas of the
         expiry job each take different ones."""
         query = (sa.select(relationships)
-                 .where(relationships.c.status == "active", relationships.c.ends_at <= now)
+                 .where(relationships.c.status == ACTIVE, relationships.c.ends_at <= now)
                  .order_by(relationships.c.ends_at).limit(limit)
                  .with_for_update(skip_locked=True))
         return [_relationship(r) for r in self.session.execute(query).mappings()]

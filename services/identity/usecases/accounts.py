@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from ponte.config import settings
-from ponte.contracts.identity import SEARCH_WORD_MIN, search_words
+from ponte.contracts.identity import ACTIVE, DELETED, INVITED, SEARCH_WORD_MIN, search_words
 from ponte.documents import normalise_cpf
 from ponte.emails import mask_email, normalise_email
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -115,13 +115,13 @@ def delete_me(ctx: Ctx, caller: Caller, data: dict) -> None:
     with ctx.unit() as uow:
         account = caller_account(uow, caller)
         now = ctx.clock()
-        account.status, account.deleted_at, account.updated_at = "deleted", now, now
+        account.status, account.deleted_at, account.updated_at = DELETED, now, now
         account.email_key = account.cpf_key = None
         if account.site is not None:
-            account.site.status = "deleted"
+            account.site.status = DELETED
             provider = account.provider
-            if all(site.status == "deleted" for site in provider.sites):
-                provider.status, provider.updated_at = "deleted", now
+            if all(site.status == DELETED for site in provider.sites):
+                provider.status, provider.updated_at = DELETED, now
         revoke(uow, account.id, "account_deleted", now)
         uow.publish(events.account_deleted(account))
 
@@ -151,7 +151,7 @@ def send_password_reset(ctx: Ctx, email: Any) -> None:
     now = ctx.clock()
     with ctx.unit() as uow:
         account = uow.repo.account_by_email(address)
-        if account is None or account.status == "deleted":
+        if account is None or account.status == DELETED:
             return
         uow.repo.lock_account(account.id)  # concurrent handlers count one after another
         if uow.repo.links_since(account.id, now - MAIL_WINDOW) >= \
@@ -159,7 +159,7 @@ def send_password_reset(ctx: Ctx, email: Any) -> None:
             log.info("password reset for account %s not e-mailed: too many recently",
                      account.id)
             return
-        if account.status == "invited" and account.site is not None:
+        if account.status == INVITED and account.site is not None:
             invite_site(uow, account, now)
             return
         token = new_secret()
@@ -189,7 +189,7 @@ def _usable_reset_link(uow: Uow, token: Any, ctx: Ctx) -> Any:
     link = uow.repo.link(links.PASSWORD_RESET, token)
     if link is None or not links.usable(link.expires_at, link.used_at, ctx.clock()):
         return None
-    return link if link.account.status == "active" else None
+    return link if link.account.status == ACTIVE else None
 
 
 def get_accounts(ctx: Ctx, ids: Any) -> list[dict]:
