@@ -686,6 +686,11 @@ def test_every_field_error_comes_in_one_answer(client, mail, operator):
         ADMIN_EMAIL, ADMIN_PASSWORD), json={"email": "x", "name": "", "roles": ["boss"]})) >= {
         "email", "name", "roles.0"}
     citizen = register_citizen(client)
+    client.post("/api/v1/password-resets", json={"email": citizen["email"]})
+    reset = mail.token(citizen["email"], RESET)
+    assert _errors(client.post(f"/api/v1/password-resets/{reset}", json={
+        "password": "abc", "password_confirmation": "abd"})) == {"password",
+                                                                "password_confirmation"}
     assert _errors(client.patch("/api/v1/me", token=citizen["token"], json={
         "name": "", "secondary_email": "x", "locale": "fr"})) == {
         "name", "secondary_email", "locale"}
