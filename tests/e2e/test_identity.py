@@ -122,9 +122,9 @@ def test_walkthrough_from_preregistration_to_profile_images(client, mail, operat
                        json={**completion, "email": norte}).status_code == 201
 
     token = client.token(centro, "Clinic#2026")
-    # two site logins: the CNPJ alone does not say which one
+    # two site logins: the CNPJ alone does not say which one (API.md: 409 on login)
     assert client.post("/api/v1/sessions", json={"login": cnpj,
-                                                  "password": "Clinic#2026"}).status_code == 401
+                                                  "password": "Clinic#2026"}).status_code == 409
     me = client.get("/api/v1/me", token=token)
     assert me.status_code == 200, me.text
     me = me.json()
