@@ -164,7 +164,7 @@ def send_password_reset(ctx: Ctx, email: Any) -> None:
             return
         token = new_secret()
         link = uow.repo.new_link(links.PASSWORD_RESET, account.id, token,
-                                  links.expiry("password_reset", now), now)
+                                 links.expiry("password_reset", now), now)
         uow.publish(events.password_reset_requested(account, token, link))
 
 

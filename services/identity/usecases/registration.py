@@ -52,7 +52,7 @@ def register(ctx: Ctx, kind: str, data: dict) -> dict:
                               terms_accepted_at=now)
         uow.repo.add(account)
         uow.flush_or_conflict("The e-mail or the CPF is already registered.",
-                               {"email": [EMAIL_TAKEN], "cpf": [CPF_TAKEN]})
+                              {"email": [EMAIL_TAKEN], "cpf": [CPF_TAKEN]})
         uow.publish(events.registered(account))
         return views.account_summary(account)
 
@@ -79,7 +79,7 @@ def create_staff(ctx: Ctx, caller: Caller, data: dict) -> dict:
         uow.flush_or_conflict(EMAIL_TAKEN, {"email": [EMAIL_TAKEN]})
         token = new_secret()
         link = uow.repo.new_link(links.PASSWORD_RESET, account.id, token,
-                                  links.expiry("invitation", now), now)
+                                 links.expiry("invitation", now), now)
         uow.publish(events.staff_created(account, token, link))
         return views.staff(account)
 
@@ -99,7 +99,7 @@ def bootstrap_admin(ctx: Ctx, email: str | None, password: str | None) -> None:
         with ctx.unit() as uow:
             now = ctx.clock()
             uow.repo.add(new_account(STAFF, email.strip(), "Administrator", now,
-                                      roles=[ADMIN], password_hash=password_hash))
+                                     roles=[ADMIN], password_hash=password_hash))
             uow.flush_or_conflict(EMAIL_TAKEN, {})
     except Conflict:
         return
@@ -131,7 +131,7 @@ def preregister_provider(ctx: Ctx, caller: Caller, data: dict) -> dict:
                   for position, site in enumerate(plan.sites)]
         uow.repo.add(*logins)
         uow.flush_or_conflict("The document or an e-mail is already registered.",
-                               {"document": ["Already registered."]})
+                              {"document": ["Already registered."]})
         uow.publish(events.provider_preregistered(provider, operator, logins))
         for account in logins:
             invite_site(uow, account, now)
@@ -155,7 +155,7 @@ def invite_site(uow: Uow, account: Account, now: datetime) -> None:
     """A registration link for one site (replacing an unused earlier one), sent by e-mail."""
     token = new_secret()
     link = uow.repo.new_link(links.REGISTRATION, account.id, token,
-                              links.expiry("invitation", now), now)
+                             links.expiry("invitation", now), now)
     uow.publish(events.provider_invited(account, token, link))
 
 

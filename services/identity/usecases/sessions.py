@@ -157,7 +157,7 @@ def _tokens(uow: Uow, account: Account, record: LoginSession, now: datetime,
     config = settings()
     refresh_token = RefreshToken.issue(record.id)
     uow.repo.add(IssuedRefreshToken(digest=refresh_token.digest, session_id=record.id,
-                                     created_at=now))
+                                    created_at=now))
     claims = new_access_claims(account.id, account.kind, record.id, config.access_token_ttl,
                                roles=account.roles if account.kind == STAFF else (),
                                provider_id=account.provider_id)

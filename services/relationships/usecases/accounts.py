@@ -43,7 +43,7 @@ def secretary_registered(ctx: Ctx, event: Event) -> None:
     data = event.data
     with ctx.unit() as uow:
         uow.repo.save_secretary(data["account_id"], ctx.clock(), name=data["name"],
-                                 email=data["email"], locale=data.get("locale"), deleted=False)
+                                email=data["email"], locale=data.get("locale"), deleted=False)
 
 
 def account_updated(ctx: Ctx, event: Event) -> None:
@@ -52,7 +52,7 @@ def account_updated(ctx: Ctx, event: Event) -> None:
         return
     with ctx.unit() as uow:
         uow.repo.save_secretary(data["account_id"], ctx.clock(), name=data["name"],
-                                 email=data["email"])
+                                email=data["email"])
 
 
 def email_changed(ctx: Ctx, event: Event) -> None:
@@ -97,7 +97,7 @@ def know_secretary(ctx: Ctx, secretary_id: str) -> dict:
                                {"secretary_id": ["This account is not a secretary."]})
         with ctx.unit() as uow:
             uow.repo.save_secretary(secretary_id, ctx.clock(), name=account["name"],
-                                     email=account["email"], deleted=False)
+                                    email=account["email"], deleted=False)
             secretary = uow.repo.secretary(secretary_id)
     if secretary["deleted"]:
         raise NotFound("No such secretary.", {"secretary_id": ["No such account."]})
