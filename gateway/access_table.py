@@ -130,7 +130,9 @@ ACCESS: dict[str, dict[str, Outcome]] = {
     "POST /api/v1/registrations/{token}": public(),
     "POST /api/v1/password-resets": public(),
     "POST /api/v1/password-resets/{token}": public(),
-    "GET /api/v1/providers/{id}": anyone(),
+    # an active provider is public; operators and its side also see its status
+    "GET /api/v1/providers": public(),
+    "GET /api/v1/providers/{id}": public(),
     # the edge's one rule: a secretary acting for someone else is 403, a provider 404
     "PATCH /api/v1/providers/{id}/profile": provider_side(COMMERCIAL, secretary_b=403),
     "POST /api/v1/providers/{id}/images": provider_side(COMMERCIAL, secretary_b=403),

@@ -273,3 +273,17 @@ def register_citizen(client: Client, password: str = "Citizen#1") -> dict:
     session = client.login(email, password)
     return {"email": email, "password": password, "token": session["access_token"],
             "id": session["account"]["id"]}
+
+
+COMPLETE_PROFILE = {"address": {"street": "Rua da Assembleia", "number": "10", "complement": None,
+                                "district": "Centro", "city": "Rio de Janeiro", "state": "RJ",
+                                "postal_code": "20011-000"},
+                    "phones": ["(21) 3479-1200"]}
+
+
+def complete_profile(client: Client, provider_id: str, token: str) -> None:
+    """Fill in what a provider needs before submitting requests or taking bookings (API.md
+    ``missing_profile``): a full address and a phone."""
+    answer = client.patch(f"/api/v1/providers/{provider_id}/profile", token=token,
+                          json=COMPLETE_PROFILE)
+    assert answer.status_code == 200, answer.text

@@ -7,8 +7,9 @@ from werkzeug.wrappers import Response
 from gateway import uploads
 from gateway.api import Api, Call
 from gateway.identity import schemas as s
+from gateway.identity.forms import forward_form_errors
 from ponte import attachments, storage
-from ponte.errors import Forbidden, NotFound, PonteError
+from ponte.errors import Forbidden, NotFound, PonteError, Unauthenticated
 from ponte.roles import ADMIN, COMMERCIAL, MANAGE_RELATIONSHIPS, OPERATOR
 
 api = Api()
@@ -148,10 +149,33 @@ def reset_password(call: Call) -> None:
 
 
 # providers
-@api.route("GET", "/api/v1/providers/{id}", response=s.ProviderOut(),
-           summary="A provider's public profile", **TAG)
+def _optional_caller(call: Call) -> dict:
+    """On a public path, the caller and whom it acts for when a valid token came along
+    (operators and the provider's side also see a provider's status)."""
+    header = call.request.headers.get("Authorization")
+    if not header:
+        return {}
+    try:
+        call.principal = call.gateway.auth.authenticate(header)
+    except Unauthenticated:
+        return {}
+    return call.caller_with_grants()
+
+
+@api.route("GET", "/api/v1/providers", public=True, query=s.ProviderQuery,
+           response=s.ProviderListOut(),
+           summary="Active providers by name (each word starts a word of the legal name, "
+                   "ignoring case and accents), type and city, by legal name; operators also "
+                   "see status and may filter by it", **TAG)
+def list_providers(call: Call) -> dict:
+    return _identity(call, "list_providers", _optional_caller(call), **call.query)
+
+
+@api.route("GET", "/api/v1/providers/{id}", public=True, response=s.ProviderOut(),
+           summary="A provider's public profile (an active provider; operators and its own "
+                   "side also see others, and its status)", **TAG)
 def get_provider(call: Call) -> dict:
-    return _identity(call, "get_provider", call.params["id"])
+    return _identity(call, "show_provider", _optional_caller(call), call.params["id"])
 
 
 @api.route("PATCH", "/api/v1/providers/{id}/profile", kinds=("provider", "secretary"),
@@ -199,3 +223,9 @@ def image(call: Call) -> Response:
     if stored is None:
         raise NotFound("No such image.")
     return uploads.stream(stored, inline=True)
+
+
+forward_form_errors(api, "POST /api/v1/secretaries", "POST /api/v1/citizens",
+                    "POST /api/v1/registrations/{token}", "POST /api/v1/me/password",
+                    "POST /api/v1/me/email", "DELETE /api/v1/me",
+                    "POST /api/v1/password-resets/{token}")

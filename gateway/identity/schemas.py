@@ -4,18 +4,20 @@ confirmations and accepted terms. Rules (password policy, provider types and sha
 e-mails, uniqueness, lockout) are identity's domain."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.identity import (LOCALES, PROVIDER_STATUSES, PROVIDER_TYPES,
+                                      SEARCH_WORD_MIN, SEXES, UFS, search_words)
 from ponte.documents import CPFField, DocumentField
 from ponte.emails import email_key, normalise_email
 from ponte.roles import STAFF_ROLES
 
-PROVIDER_TYPES = ("clinic", "cooperative", "supplier", "hospital", "laboratory", "dentist")
-SEXES = ("female", "male")
-LOCALES = ("pt-BR", "en", "it")
+PHONE = re.compile(r"[0-9+()\-. ]{3,30}")
+MAX_PHONES = 10
 
 
 class Text(fields.String):
@@ -119,6 +121,10 @@ class MeOut(AccountOut):
     locale = fields.String()
     provider = fields.Nested(MyProviderOut, allow_none=True)
     acting_for = fields.List(fields.Nested(GrantOut))
+    missing_profile = fields.List(fields.String(), metadata={
+        "description": "Provider profile fields still required before submitting requests or "
+                       "taking bookings: address.street, address.number, address.district, "
+                       "address.city, address.state, address.postal_code, phones"})
     created_at = fields.String()
 
 
@@ -168,12 +174,25 @@ class SecretaryIn(CitizenIn):
                     fold=True)
 
 
+def _search_words(text: str) -> None:
+    """A name search: each word (ignoring case, accents and punctuation) has at least 3
+    characters, against directory harvesting."""
+    words = search_words(text)
+    if not words or any(len(word) < SEARCH_WORD_MIN for word in words):
+        raise ValidationError(f"Give words of at least {SEARCH_WORD_MIN} characters.")
+
+
+def _name_search() -> fields.String:
+    return fields.String(validate=[validate.Length(max=200), _search_words])
+
+
 class SecretaryQuery(PageQuery):
-    """A name search needs a prefix of at least 3 characters (against directory harvesting)."""
+    """By exact CPF or e-mail, or by name: each word of the query starts some word of the name
+    (``souza`` finds "Ana Maria Souza")."""
 
     cpf = CPFField()
     email = Email()
-    name = fields.String(validate=validate.Length(min=3, max=200))
+    name = _name_search()
 
     @validates_schema
     def _one_criterion(self, data: dict, **kwargs: Any) -> None:
@@ -271,16 +290,49 @@ def _optional_text(max_length: int) -> fields.String:
     return fields.String(allow_none=True, validate=validate.Length(max=max_length))
 
 
+class State(fields.String):
+    """A Brazilian federative unit (``RJ``), in capitals."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        state = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if state not in UFS:
+            raise ValidationError("Not a Brazilian state (UF), such as RJ.")
+        return state
+
+
+class PostalCode(fields.String):
+    """A CEP: 8 digits, punctuation ignored (``20040-002`` → ``20040002``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        digits = re.sub(r"[\s.\-/]", "", text)
+        if not (len(digits) == 8 and digits.isascii() and digits.isdigit()):
+            raise ValidationError("Not a CEP: give its 8 digits, such as 20040-002.")
+        return digits
+
+
 class AddressIn(Input):
     street, number, complement = _optional_text(200), _optional_text(50), _optional_text(200)
-    district, city, state = _optional_text(200), _optional_text(200), _optional_text(50)
-    postal_code = _optional_text(20)
+    district, city = _optional_text(200), _optional_text(200)
+    state = State(allow_none=True)
+    postal_code = PostalCode(allow_none=True)
+
+
+class Phone(fields.String):
+    """A phone number: digits, spaces and ``+ ( ) - .``, 3 to 30 characters once trimmed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(PHONE, error="Not a valid phone number."),
+                         **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class ProfileIn(Input):
     address = fields.Nested(AddressIn, allow_none=True)
-    phones = fields.List(fields.String(validate=validate.Length(min=3, max=30)), allow_none=True,
-                         validate=validate.Length(max=10))
+    phones = fields.List(Phone(), allow_none=True, validate=validate.Length(
+        max=MAX_PHONES, error=f"At most {MAX_PHONES} phone numbers."))
     opening_hours = _optional_text(500)
     description = _optional_text(5000)
 
@@ -308,8 +360,23 @@ class SiteRefOut(Schema):
 
 
 class ProviderOut(Schema):
-    id, legal_name, person_type, status = (fields.String(), fields.String(), fields.String(),
-                                           fields.String())
+    id, legal_name, person_type = fields.String(), fields.String(), fields.String()
     provider_type = fields.String(allow_none=True)
+    status = fields.String(metadata={
+        "enum": list(PROVIDER_STATUSES),
+        "description": "Only for operators and the provider's own side"})
     sites = fields.List(fields.Nested(SiteRefOut))
     profile = fields.Nested(ProfileOut)
+
+
+class ProviderQuery(PageQuery):
+    q = _name_search()
+    provider_type = fields.String(validate=validate.OneOf(PROVIDER_TYPES))
+    city = fields.String(validate=validate.Length(min=1, max=200))
+    status = fields.String(validate=validate.OneOf(PROVIDER_STATUSES), metadata={
+        "description": "Operators only"})
+
+
+class ProviderListOut(Schema):
+    items = fields.List(fields.Nested(ProviderOut))
+    next_cursor = fields.String(allow_none=True)

@@ -6,10 +6,12 @@ the secretary at once; the service's events clear the other gateways'."""
 from __future__ import annotations
 
 from gateway.api import Api, Call, PageQuery
+from gateway.identity.forms import forward_form_errors
 from gateway.relationships.schemas import (AcceptInvitationBody, AccreditationList,
                                            InvitationBody, InvitationList, InvitationQuery,
                                            InvitationSchema, RelationshipList,
                                            RelationshipRolesBody, RelationshipSchema)
+from ponte.contracts.forms import FORM_ERRORS
 from ponte.roles import MANAGE_RELATIONSHIPS as MANAGE
 
 api = Api()
@@ -34,8 +36,10 @@ def _changed(call: Call, relationship: dict) -> dict:
 def invite(call: Call) -> dict:
     provider_id = call.params["provider_id"]
     call.require_provider_role(provider_id, MANAGE)
+    secretary_id, form_errors = call.body.get("secretary_id"), call.body.get(FORM_ERRORS)
     return call.rpc("relationships", "invite", call.caller, provider_id,
-                    str(call.body["secretary_id"]), call.body["roles"])
+                    str(secretary_id) if secretary_id else None, call.body.get("roles"),
+                    **({"form_errors": form_errors} if form_errors else {}))
 
 
 @api.route("GET", "/api/v1/providers/{provider_id}/invitations", kinds=PROVIDER_SIDE,
@@ -112,3 +116,6 @@ def accreditations(call: Call) -> dict:
     call.require_provider_role(provider_id)
     return call.rpc("relationships", "list_accreditations", call.caller, provider_id,
                     **_page(call))
+
+
+forward_form_errors(api, "POST /api/v1/providers/{provider_id}/invitations")

@@ -4,10 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from gateway.api import Input, PageQuery
+from ponte.contracts.identity import PROVIDER_TYPES
+from ponte.contracts.relationships import ACCREDITED, INVITATION_STATUSES, RELATIONSHIP_STATUSES
 from ponte.roles import PROVIDER_ROLES as ROLES
-
-INVITATION_STATUSES = ("pending", "accepted", "declined", "cancelled")
-RELATIONSHIP_STATUSES = ("active", "ended", "expired")
 
 
 def _roles() -> fields.List:
@@ -46,6 +45,14 @@ class RelatedProvider(Schema):
     legal_name = fields.String(allow_none=True)
 
 
+class ProviderDetails(RelatedProvider):
+    """Whom a secretary acts for, as her list of providers shows it (000 §4.2)."""
+
+    provider_type = fields.String(allow_none=True, metadata={"enum": list(PROVIDER_TYPES)})
+    document = fields.String(allow_none=True, metadata={"description": "CNPJ or CPF"})
+    email = fields.String(allow_none=True)
+
+
 class RelatedSecretary(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
@@ -69,7 +76,7 @@ class RelationshipSchema(Schema):
     type = fields.String(metadata={"enum": ["secretary"]})
     provider_id = fields.String()
     secretary_id = fields.String()
-    provider = fields.Nested(RelatedProvider)
+    provider = fields.Nested(ProviderDetails)
     secretary = fields.Nested(RelatedSecretary)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
     status = fields.String(validate=validate.OneOf(RELATIONSHIP_STATUSES))
@@ -84,7 +91,7 @@ class RelationshipSchema(Schema):
 class AccreditationSchema(Schema):
     operator = fields.String()
     ans_code = fields.String()
-    status = fields.String(metadata={"enum": ["active"]})
+    status = fields.String(metadata={"enum": [ACCREDITED]})
     since = fields.String(metadata={"format": "date"})
 
 

@@ -25,6 +25,9 @@ class Provider(Base):
     document: Mapped[str] = mapped_column(sa.String(14), unique=True)
     person_type: Mapped[str] = mapped_column(sa.String(20))
     legal_name: Mapped[str] = mapped_column(sa.String(200))
+    # the legal name's search words (``search_key``), and the address's city the same way
+    name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    city_key: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(254))
     secondary_email: Mapped[str | None] = mapped_column(sa.String(254))
     provider_type: Mapped[str | None] = mapped_column(sa.String(20))

@@ -5,16 +5,17 @@ from datetime import datetime
 from typing import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from ponte.contracts.identity import ACTIVE, DELETED
 from ponte.db import insert_ignoring_duplicates, new_id
+from ponte.emails import email_key
+from ponte.roles import PROVIDER, SECRETARY
 from ponte.tokens import digest
 from services.identity.domain import lockout
-from ponte.emails import email_key
 from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
                                       LoginThrottle, Provider, ProviderImage)
 
-ACTIVE = "active"
 # The statements of the hottest read (GET /me), built once: SQLAlchemy then finds their compiled
 # form by a cache key memoised on the statement, instead of recomputing it from a new
 # statement at every call.
@@ -22,6 +23,12 @@ _ACTIVE_ACCOUNT = sa.select(Account.__table__).where(
     Account.__table__.c.id == sa.bindparam("account_id"), Account.__table__.c.status == ACTIVE)
 _PROVIDER = sa.select(Provider.__table__).where(
     Provider.__table__.c.id == sa.bindparam("provider_id"))
+
+
+def _starting_words(column: sa.ColumnElement, words: Sequence[str]) -> list[sa.ColumnElement]:
+    """Each word starts some word of ``column`` (a ``search_key``: words split by spaces)."""
+    spaced = sa.literal(" ").concat(column)
+    return [spaced.contains(f" {word}", autoescape=True) for word in words]
 
 
 class Repository:
@@ -66,33 +73,34 @@ class Repository:
     def accounts(self, ids: Sequence[str]) -> list[Account]:
         return list(self.session.scalars(sa.select(Account).where(Account.id.in_(ids))))
 
-    def login_candidates(self, kind: str, value: str) -> list[Account]:
-        """Active accounts a login names: one by e-mail; by CPF a secretary, a citizen and an
-        individual provider may share it; by CNPJ/CPF a provider only while it has exactly one
-        site login (API.md "Precise points")."""
+    def login_candidates(self, kind: str, value: str) -> tuple[list[Account], bool]:
+        """Active accounts a login names, and whether it names a provider's several site
+        logins: one account by e-mail; by CPF a secretary, a citizen and an individual provider
+        may share it; by CNPJ/CPF a provider's site logins (API.md "Precise points": it signs
+        in only while there is exactly one)."""
         if kind == "email":
             found = self.account_by_email(value)
-            return [found] if found is not None and found.status == ACTIVE else []
+            return ([found] if found is not None and found.status == ACTIVE else []), False
         found = list(self.session.scalars(sa.select(Account).where(
             Account.cpf_key == value, Account.status == ACTIVE).order_by(Account.kind)))
         provider = self.provider_by_document(value)
-        if provider is not None:
-            logins = [a for a in self.session.scalars(sa.select(Account).where(
-                Account.provider_id == provider.id, Account.kind == "provider"))
-                if a.status != "deleted"]
-            if len(logins) == 1 and logins[0].status == ACTIVE:
-                found.insert(0, logins[0])
-        return found
+        if provider is None:
+            return found, False
+        logins = [a for a in self.session.scalars(sa.select(Account).where(
+            Account.provider_id == provider.id, Account.kind == PROVIDER).order_by(Account.id))
+            if a.status != DELETED]
+        return [a for a in logins if a.status == ACTIVE] + found, len(logins) > 1
 
-    def secretaries(self, cpf: str | None, email: str | None, name: str | None,
+    def secretaries(self, cpf: str | None, email: str | None, words: Sequence[str],
                     after: tuple[str, str] | None, limit: int) -> list[Account]:
-        query = sa.select(Account).where(Account.kind == "secretary", Account.status == ACTIVE)
+        """Active secretaries by exact CPF, exact e-mail, or name: each of ``words`` starts
+        some word of the name."""
+        query = sa.select(Account).where(Account.kind == SECRETARY, Account.status == ACTIVE)
         if cpf:
             query = query.where(Account.cpf_key == cpf)
         if email:
             query = query.where(Account.email_key == email_key(email))
-        if name:
-            query = query.where(Account.name_key.startswith(name, autoescape=True))
+        query = query.where(*_starting_words(Account.name_key, words))
         if after:
             query = query.where(sa.tuple_(Account.name_key, Account.id) > sa.tuple_(*after))
         return list(self.session.scalars(
@@ -106,8 +114,23 @@ class Repository:
         return self.session.scalars(
             sa.select(Provider).where(Provider.document == document)).first()
 
-    def site_account(self, site_id: str) -> Account | None:
-        return self.session.scalars(sa.select(Account).where(Account.site_id == site_id)).first()
+    def providers(self, words: Sequence[str], provider_type: str | None, city_key: str | None,
+                  statuses: Sequence[str] | None, after: tuple[str, str] | None,
+                  limit: int) -> list[Provider]:
+        """Providers by the words of their legal name (each starts some word of it), type,
+        city and status, ordered by legal name (ignoring case and accents)."""
+        query = sa.select(Provider).where(*_starting_words(Provider.name_key, words)).options(
+            selectinload(Provider.sites), selectinload(Provider.images))
+        if provider_type:
+            query = query.where(Provider.provider_type == provider_type)
+        if city_key is not None:
+            query = query.where(Provider.city_key == city_key)
+        if statuses is not None:
+            query = query.where(Provider.status.in_(statuses))
+        if after:
+            query = query.where(sa.tuple_(Provider.name_key, Provider.id) > sa.tuple_(*after))
+        return list(self.session.scalars(
+            query.order_by(Provider.name_key, Provider.id).limit(limit)))
 
     def image(self, provider_id: str, image_id: object) -> ProviderImage | None:
         image = self.session.get(ProviderImage, image_id) if isinstance(image_id, str) else None

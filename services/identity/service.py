@@ -11,13 +11,15 @@ import eventlet
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
+from ponte.caller import Caller
 from ponte.config import settings
 from ponte.db import Database
 from ponte.errors import ServiceUnavailable
 from ponte.messaging import Event, handles
+from ponte.roles import CITIZEN, SECRETARY
 from ponte.service import BaseService, on_start, rpc
 from services.identity.domain.passwords import Passwords, hasher
-from services.identity.usecases import Identity, accounts, providers, registration, sessions
+from services.identity.usecases import Ctx, accounts, context, providers, registration, sessions
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,11 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _session(caller: Any) -> str | None:
+    """The session the caller's access token belongs to."""
+    return _dict(caller).get("session_id")
+
+
 class StartedUp(DependencyProvider):
     """Container-wide: set once the start-up work is done, so readiness can wait for it."""
 
@@ -52,8 +59,8 @@ class IdentityService(BaseService):
     started_up = StartedUp()
 
     @property
-    def identity(self) -> Identity:
-        return Identity(self.db, passwords())
+    def ctx(self) -> Ctx:
+        return context(self.db, passwords())
 
     @rpc
     def ping(self) -> dict:
@@ -69,7 +76,7 @@ class IdentityService(BaseService):
         config = settings()
         for attempt in itertools.count(1):
             try:
-                registration.bootstrap_admin(self.identity, config.admin_email,
+                registration.bootstrap_admin(self.ctx, config.admin_email,
                                              config.admin_password)
             except Exception:
                 log.exception("could not create the bootstrap admin (attempt %d)", attempt)
@@ -82,102 +89,118 @@ class IdentityService(BaseService):
     # sessions
     @rpc
     def login(self, login: Any, password: Any, remember_me: bool = False) -> dict:
-        return sessions.login(self.identity, login, password, remember_me)
+        return sessions.login(self.ctx, login, password, remember_me)
 
     @rpc
     def refresh(self, refresh_token: Any) -> dict:
-        return sessions.refresh(self.identity, refresh_token)
+        return sessions.refresh(self.ctx, refresh_token)
 
     @rpc
     def logout(self, caller: dict) -> None:
-        sessions.logout(self.identity, _dict(caller))
+        sessions.logout(self.ctx, Caller.of(caller), _session(caller))
 
     @rpc
     def recent_revocations(self, seconds: Any) -> list[str]:
-        return sessions.recent_revocations(self.identity, seconds)
+        return sessions.recent_revocations(self.ctx, seconds)
 
     # one's own account
     @rpc
     def get_me(self, caller: dict) -> dict:
-        return accounts.get_me(self.identity, _dict(caller))
+        return accounts.get_me(self.ctx, Caller.of(caller))
 
     @rpc
     def update_me(self, caller: dict, changes: dict) -> dict:
-        return accounts.update_me(self.identity, _dict(caller), _dict(changes))
+        return accounts.update_me(self.ctx, Caller.of(caller), _dict(changes))
 
     @rpc
     def change_email(self, caller: dict, data: dict) -> dict:
-        return accounts.change_email(self.identity, _dict(caller), _dict(data))
+        return accounts.change_email(self.ctx, Caller.of(caller), _dict(data))
 
     @rpc
     def change_password(self, caller: dict, data: dict) -> None:
-        accounts.change_password(self.identity, _dict(caller), _dict(data))
+        accounts.change_password(self.ctx, Caller.of(caller), _session(caller), _dict(data))
 
     @rpc
     def delete_me(self, caller: dict, data: dict) -> None:
-        accounts.delete_me(self.identity, _dict(caller), _dict(data))
+        accounts.delete_me(self.ctx, Caller.of(caller), _dict(data))
 
     @rpc
     def request_password_reset(self, email: Any) -> None:
-        accounts.ask_password_reset(self.identity, email)
+        accounts.ask_password_reset(self.ctx, email)
 
     @handles("identity", "password_reset_asked", subscription="send_password_reset")
     def send_password_reset(self, event: Event) -> None:
         """The part of a reset request that depends on the address, after the answer."""
-        accounts.send_password_reset(self.identity, event.data.get("email"))
+        accounts.send_password_reset(self.ctx, event.data.get("email"))
 
     @rpc
     def reset_password(self, token: Any, data: dict) -> None:
-        accounts.reset_password(self.identity, token, _dict(data))
+        accounts.reset_password(self.ctx, token, _dict(data))
 
     # accounts coming to exist, and finding them
     @rpc
     def register_secretary(self, data: dict) -> dict:
-        return registration.register(self.identity, "secretary", _dict(data))
+        return registration.register(self.ctx, SECRETARY, _dict(data))
 
     @rpc
     def register_citizen(self, data: dict) -> dict:
-        return registration.register(self.identity, "citizen", _dict(data))
+        return registration.register(self.ctx, CITIZEN, _dict(data))
 
     @rpc
     def create_staff(self, caller: dict, data: dict) -> dict:
-        return registration.create_staff(self.identity, _dict(caller), _dict(data))
+        return registration.create_staff(self.ctx, Caller.of(caller), _dict(data))
 
     @rpc
     def find_secretaries(self, cpf: Any = None, email: Any = None, name: Any = None,
                          limit: Any = 50, cursor: Any = None) -> dict:
-        return accounts.find_secretaries(self.identity, cpf, email, name, limit, cursor)
+        return accounts.find_secretaries(self.ctx, cpf, email, name, limit, cursor)
 
     @rpc
     def get_accounts(self, ids: Any) -> list[dict]:
-        return accounts.get_accounts(self.identity, ids)
+        return accounts.get_accounts(self.ctx, ids)
 
     # providers
     @rpc
     def preregister_provider(self, caller: dict, data: dict) -> dict:
-        return registration.preregister_provider(self.identity, _dict(caller), _dict(data))
+        return registration.preregister_provider(self.ctx, Caller.of(caller), _dict(data))
 
     @rpc
     def get_registration(self, token: Any) -> dict:
-        return registration.get_registration(self.identity, token)
+        return registration.get_registration(self.ctx, token)
 
     @rpc
     def complete_registration(self, token: Any, data: dict) -> dict:
-        return registration.complete_registration(self.identity, token, _dict(data))
+        return registration.complete_registration(self.ctx, token, _dict(data))
 
     @rpc
     def get_provider(self, provider_id: Any) -> dict:
-        return providers.get_provider(self.identity, provider_id)
+        return providers.get_provider(self.ctx, provider_id)
+
+    @rpc
+    def show_provider(self, caller: dict, provider_id: Any) -> dict:
+        return providers.show_provider(self.ctx, Caller.of(caller), provider_id)
+
+    @rpc
+    def list_providers(self, caller: dict, q: Any = None, provider_type: Any = None,
+                       city: Any = None, status: Any = None, limit: Any = 50,
+                       cursor: Any = None) -> dict:
+        return providers.list_providers(self.ctx, Caller.of(caller), q, provider_type, city,
+                                        status, limit, cursor)
+
+    @rpc
+    def get_missing_profile(self, provider_id: Any) -> list[str]:
+        return providers.get_missing_profile(self.ctx, provider_id)
 
     @rpc
     def update_provider_profile(self, caller: dict, provider_id: Any, changes: dict) -> dict:
-        return providers.update_provider_profile(self.identity, _dict(caller), provider_id,
+        return providers.update_provider_profile(self.ctx, Caller.of(caller), provider_id,
                                                  _dict(changes))
 
     @rpc
     def add_provider_image(self, caller: dict, provider_id: Any, image: dict) -> dict:
-        return providers.add_provider_image(self.identity, _dict(caller), provider_id, _dict(image))
+        return providers.add_provider_image(self.ctx, Caller.of(caller), provider_id,
+                                           _dict(image))
 
     @rpc
     def remove_provider_image(self, caller: dict, provider_id: Any, image_id: Any) -> None:
-        providers.remove_provider_image(self.identity, _dict(caller), provider_id, image_id)
+        providers.remove_provider_image(self.ctx, Caller.of(caller), provider_id, image_id)

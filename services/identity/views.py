@@ -7,7 +7,9 @@ from sqlalchemy import Row
 
 from ponte.clock import iso
 from ponte.config import settings
-from ponte.roles import PROVIDER_ROLES
+from ponte.contracts.identity import DELETED
+from ponte.roles import PROVIDER_ROLES, STAFF
+from services.identity.domain.profile import missing_profile
 from services.identity.models import Account, Provider, ProviderImage, Site
 
 
@@ -18,7 +20,7 @@ def account_summary(account: Account) -> dict[str, Any]:
 def account_record(account: Account) -> dict[str, Any]:
     """``get_accounts``: staff accounts also carry their roles (attendance designates managers)."""
     record = {**account_summary(account), "status": account.status}
-    if account.kind == "staff":
+    if account.kind == STAFF:
         record["roles"] = list(account.roles or [])
     return record
 
@@ -35,8 +37,8 @@ def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any
     answer = {
         **account_summary(account), "secondary_email": account.secondary_email,
         "cpf": account.cpf, "sex": account.sex,
-        "roles": list(account.roles) if account.kind == "staff" else [],
-        "locale": account.locale, "provider": None, "acting_for": [],
+        "roles": list(account.roles) if account.kind == STAFF else [],
+        "locale": account.locale, "provider": None, "acting_for": [], "missing_profile": [],
         "created_at": iso(account.created_at),
     }
     if provider is not None:
@@ -48,6 +50,7 @@ def me(account: Account | Row, provider: Provider | Row | None) -> dict[str, Any
                               "site_id": account.site_id}
         answer["acting_for"] = [{"provider_id": provider.id, "legal_name": provider.legal_name,
                                  "roles": list(PROVIDER_ROLES)}]
+        answer["missing_profile"] = missing_profile(provider.address, provider.phones)
     return answer
 
 
@@ -73,15 +76,24 @@ def image(record: ProviderImage) -> dict[str, Any]:
 
 
 def provider(record: Provider) -> dict[str, Any]:
-    """The provider's public view; a deleted provider keeps its basic public data (003)."""
-    return {
+    """The provider with its status, for other services and its own side; a deleted provider
+    keeps its basic public data (003)."""
+    return {**public_provider(record, with_status=False), "status": record.status}
+
+
+def public_provider(record: Provider, with_status: bool) -> dict[str, Any]:
+    """``GET /providers/{id}``: ``status`` only for those who may see it."""
+    answer = {
         "id": record.id, "legal_name": record.legal_name, "person_type": record.person_type,
-        "provider_type": record.provider_type, "status": record.status,
-        "sites": [{"id": s.id, "name": s.name} for s in record.sites if s.status != "deleted"],
+        "provider_type": record.provider_type,
+        "sites": [{"id": s.id, "name": s.name} for s in record.sites if s.status != DELETED],
         "profile": {"address": record.address, "phones": list(record.phones or []),
                     "opening_hours": record.opening_hours, "description": record.description,
                     "images": [image(i) for i in record.images]},
     }
+    if with_status:
+        answer["status"] = record.status
+    return answer
 
 
 def registration(provider_record: Provider, site_record: Site) -> dict[str, Any]:

@@ -16,6 +16,8 @@ providers = sa.Table(
     sa.Column("legal_name", sa.String(300), nullable=False),
     sa.Column("document", sa.String(20)),
     sa.Column("person_type", sa.String(20)),
+    sa.Column("provider_type", sa.String(20)),
+    sa.Column("email", sa.String(320)),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 

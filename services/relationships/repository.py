@@ -7,9 +7,11 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.contracts.relationships import ACCREDITED, ACTIVE, PENDING
 from ponte.errors import Conflict
 from ponte.pagination import page
-from services.relationships.domain import Invitation, Relationship
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import Relationship
 from services.relationships.models import (accreditations, invitations, provider_logins,
                                            providers, relationships, secretaries)
 
@@ -30,11 +32,17 @@ class Repository:
         return {row["id"]: dict(row) for row in rows.mappings()}
 
     def save_provider(self, provider_id: str, legal_name: str, now: datetime,
-                      document: str | None = None, person_type: str | None = None) -> None:
+                      document: str | None = None, person_type: str | None = None,
+                      email: str | None = None) -> None:
         values = {"legal_name": legal_name, "updated_at": now}
         if document is not None:
-            values.update(document=document, person_type=person_type)
+            values.update(document=document, person_type=person_type, email=email)
         self._upsert(providers, provider_id, values)
+
+    def set_provider_type(self, provider_id: str, provider_type: str | None,
+                          now: datetime) -> None:
+        self.session.execute(providers.update().where(providers.c.id == provider_id).values(
+            provider_type=provider_type, updated_at=now))
 
     def add_login(self, account_id: str, provider_id: str) -> None:
         exists = self.session.execute(sa.select(provider_logins.c.account_id).where(
@@ -60,7 +68,7 @@ class Repository:
         if not exists:
             self.session.execute(accreditations.insert().values(
                 id=new_id, provider_id=provider_id, operator=operator, ans_code=ans_code,
-                status="active", since=since))
+                status=ACCREDITED, since=since))
 
     def accreditations(self, provider_id: str, limit: int, cursor: str | None) -> Page:
         query = sa.select(accreditations).where(accreditations.c.provider_id == provider_id)
@@ -92,7 +100,7 @@ class Repository:
         """Save the answer to a pending invitation; a concurrent answer that came first wins."""
         saved = self.session.execute(
             invitations.update()
-            .where(invitations.c.id == invitation.id, invitations.c.status == "pending")
+            .where(invitations.c.id == invitation.id, invitations.c.status == PENDING)
             .values(**self._invitation_row(invitation)))
         if not saved.rowcount:
             raise Conflict("This invitation was answered meanwhile.")
@@ -104,7 +112,7 @@ class Repository:
 
     def pending_invitations(self, *, provider_id: str | None = None,
                             secretary_id: str | None = None) -> list[Invitation]:
-        query = sa.select(invitations).where(invitations.c.status == "pending")
+        query = sa.select(invitations).where(invitations.c.status == PENDING)
         if provider_id:
             query = query.where(invitations.c.provider_id == provider_id)
         if secretary_id:
@@ -139,7 +147,7 @@ class Repository:
         """Save a change to an active relationship; a concurrent change that came first wins."""
         saved = self.session.execute(
             relationships.update()
-            .where(relationships.c.id == relationship.id, relationships.c.status == "active")
+            .where(relationships.c.id == relationship.id, relationships.c.status == ACTIVE)
             .values(**self._relationship_row(relationship)))
         if not saved.rowcount:
             raise Conflict("This relationship was changed meanwhile.")
@@ -153,7 +161,7 @@ class Repository:
                              secretary_id: str | None = None,
                              lock: bool = False) -> list[Relationship]:
         """Relationships recorded as active (some may be past their end: see ``status_at``)."""
-        query = sa.select(relationships).where(relationships.c.status == "active")
+        query = sa.select(relationships).where(relationships.c.status == ACTIVE)
         if provider_id:
             query = query.where(relationships.c.provider_id == provider_id)
         if secretary_id:
@@ -167,7 +175,7 @@ class Repository:
         """Active relationships whose end has passed, locked so concurrent replicas of the
         expiry job each take different ones."""
         query = (sa.select(relationships)
-                 .where(relationships.c.status == "active", relationships.c.ends_at <= now)
+                 .where(relationships.c.status == ACTIVE, relationships.c.ends_at <= now)
                  .order_by(relationships.c.ends_at).limit(limit)
                  .with_for_update(skip_locked=True))
         return [_relationship(r) for r in self.session.execute(query).mappings()]

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ponte.clock import iso
-from services.relationships.domain import Invitation, Relationship
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import Relationship
 from services.relationships.repository import Repository
 
 
@@ -15,6 +16,15 @@ def day(value: date | None) -> str | None:
 
 def provider_ref(provider: dict | None, provider_id: str) -> dict[str, Any]:
     return {"id": provider_id, "legal_name": provider["legal_name"] if provider else None}
+
+
+def provider_details(provider: dict | None, provider_id: str) -> dict[str, Any]:
+    """Whom a secretary acts for, as her list of providers shows it: name, type, CNPJ/CPF and
+    e-mail (000 §4.2)."""
+    details = provider or {}
+    return {**provider_ref(provider, provider_id),
+            "provider_type": details.get("provider_type"), "document": details.get("document"),
+            "email": details.get("email")}
 
 
 def secretary_ref(secretary: dict | None, secretary_id: str) -> dict[str, Any]:
@@ -39,7 +49,7 @@ def relationship_view(relationship: Relationship, provider: dict | None, secreta
     (the next local midnight) or ended."""
     return {"id": relationship.id, "type": "secretary",
             "provider_id": relationship.provider_id, "secretary_id": relationship.secretary_id,
-            "provider": provider_ref(provider, relationship.provider_id),
+            "provider": provider_details(provider, relationship.provider_id),
             "secretary": secretary_ref(secretary, relationship.secretary_id),
             "roles": list(relationship.roles), "status": relationship.status_at(now),
             "started_at": iso(relationship.started_at), "until": day(relationship.until),

@@ -10,7 +10,7 @@ import eventlet
 import requests
 
 from tests.e2e.test_relationships import API, PASSWORD, Accounts
-from tests.stack import Client, wait_until
+from tests.stack import Client, complete_profile, wait_until
 
 
 class People(Accounts):
@@ -30,6 +30,7 @@ class People(Accounts):
             "password_confirmation": PASSWORD, "accepted_terms": True})
         assert answer.status_code == 201, answer.text
         session = self.client.login(email, PASSWORD)
+        complete_profile(self.client, provider_id, session["access_token"])
         return {"id": provider_id, "legal_name": legal_name, "email": email,
                 "token": session["access_token"], "account_id": session["account"]["id"]}
 

@@ -122,9 +122,9 @@ def test_a_multi_site_provider_registers_signs_in_and_adds_images(client, mail, 
                        json={**completion, "email": norte}).status_code == 201
 
     token = client.token(centro, "Clinic#2026")
-    # two site logins: the CNPJ alone does not say which one
+    # two site logins: the CNPJ alone does not say which one (API.md: 409 on login)
     assert client.post("/api/v1/sessions", json={"login": cnpj,
-                                                  "password": "Clinic#2026"}).status_code == 401
+                                                  "password": "Clinic#2026"}).status_code == 409
     me = client.get("/api/v1/me", token=token)
     assert me.status_code == 200, me.text
     me = me.json()
@@ -496,7 +496,7 @@ def test_secretaries_are_found_by_name_in_masked_pages_or_by_cpf(client, mail, o
     ("GET", "/api/v1/me", {}, 401),
     ("PATCH", "/api/v1/me", {"json": {"name": "x"}}, 401),
     ("POST", "/api/v1/staff", {"json": {}}, 401),
-    ("GET", "/api/v1/providers/x", {}, 401),
+    ("GET", "/api/v1/providers/x", {}, 404),  # public (API.md), and no such provider
     ("POST", "/api/v1/password-resets", {"json": {"email": "not-an-email"}}, 422),
     ("POST", "/api/v1/providers", {"json": {}, "headers": {
         "Authorization": "Bearer not.a.token"}}, 401),
@@ -547,3 +547,163 @@ def test_a_secretary_with_commercial_edits_the_profile_and_sees_acting_for(clien
     wait_until(lambda: client.patch(f"/api/v1/providers/{clinic['id']}/profile", token=token,
                                     json={"description": "y"}).status_code == 403, 10, 0.2,
                "the secretary to lose the commercial role")
+
+
+FULL_PROFILE = {"address": {"street": "Rua XV", "number": "100", "district": "Centro",
+                            "city": "Curitiba", "state": "pr", "postal_code": "80.010-000"},
+                "phones": ["+55 41 3333-4444"]}
+
+
+def test_the_public_finds_active_providers_by_any_word_type_and_city(client, mail, operator):
+    """Issue 17 item 1: GET /providers and GET /providers/{id} without a token."""
+    tag = uuid.uuid4().hex[:6]
+    clinic = provider(client, mail, operator["token"])
+    name = client.get(f"/api/v1/providers/{clinic['id']}").json()["legal_name"]
+    assert name == "Clínica Sorriso"
+    pending = client.post("/api/v1/providers", token=operator["token"], json={
+        "document": new_cnpj(), "legal_name": f"Clínica Pendente {tag}",
+        "email": unique_email("pending")}).json()
+    assert client.patch(f"/api/v1/providers/{clinic['id']}/profile", token=clinic["token"],
+                        json={"address": {**FULL_PROFILE["address"],
+                                          "city": f"São Tagópolis {tag}"}}).status_code == 200
+    found = client.get("/api/v1/providers", params={"q": "SORRISO clin",
+                                                    "city": f"sao tagopolis {tag}"})
+    assert found.status_code == 200, found.text
+    [item] = found.json()["items"]
+    assert item["id"] == clinic["id"] and "status" not in item
+    assert set(item) >= {"id", "legal_name", "provider_type", "sites", "profile"}
+    assert item["profile"]["address"]["state"] == "PR"
+    assert item["profile"]["address"]["postal_code"] == "80010000"
+    assert client.get("/api/v1/providers", params={
+        "provider_type": "hospital", "city": f"sao tagopolis {tag}"}).json()["items"] == []
+    assert client.get("/api/v1/providers", params={"q": "cl"}).status_code == 422
+    assert client.get("/api/v1/providers", params={"status": "invited"}).status_code == 403
+    assert client.get(f"/api/v1/providers/{pending['id']}").status_code == 404
+    seen = client.get(f"/api/v1/providers/{pending['id']}", token=operator["token"])
+    assert seen.status_code == 200 and seen.json()["status"] == "invited"
+    invited = client.get("/api/v1/providers", token=operator["token"],
+                         params={"q": f"pendente {tag}", "status": "invited"}).json()["items"]
+    assert [(p["id"], p["status"]) for p in invited] == [(pending["id"], "invited")]
+    assert client.get(f"/api/v1/providers/{clinic['id']}",
+                      token=clinic["token"]).json()["status"] == "active"
+
+
+def test_me_says_what_the_profile_still_needs(client, mail, operator):
+    """Issue 17 item 11: missing_profile on GET /me, empty once address and phone are in."""
+    clinic = provider(client, mail, operator["token"])
+    me = client.get("/api/v1/me", token=clinic["token"]).json()
+    assert me["missing_profile"] == ["address.street", "address.number", "address.district",
+                                     "address.city", "address.state", "address.postal_code",
+                                     "phones"]
+    assert client.patch(f"/api/v1/providers/{clinic['id']}/profile", token=clinic["token"],
+                        json=FULL_PROFILE).status_code == 200
+    assert client.get("/api/v1/me", token=clinic["token"]).json()["missing_profile"] == []
+    citizen = register_citizen(client)
+    assert client.get("/api/v1/me", token=citizen["token"]).json()["missing_profile"] == []
+
+
+@pytest.mark.parametrize("address, fields", [
+    ({"state": "XX", "postal_code": "1234"}, {"address.state", "address.postal_code"}),
+    ({"state": "RJ", "postal_code": "20040-0021"}, {"address.postal_code"}),
+    ({"state": "Rio", "postal_code": "20.040-002"}, {"address.state"}),
+])
+def test_the_profile_address_takes_a_uf_and_a_cep(client, mail, operator, address, fields):
+    clinic = provider(client, mail, operator["token"])
+    answer = client.patch(f"/api/v1/providers/{clinic['id']}/profile", token=clinic["token"],
+                          json={"address": address, "phones": ["x"]})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == fields | {"phones.0"}
+
+
+def test_a_cnpj_of_several_site_logins_asks_for_the_site_email(client, mail, operator):
+    """Issue 17 item 12: the right password of one site, given with the shared CNPJ, is a 409
+    telling to sign in with the site's e-mail; a wrong one stays a plain 401."""
+    document, sites = new_cnpj(), [unique_email("site-a"), unique_email("site-b")]
+    created = client.post("/api/v1/providers", token=operator["token"], json={
+        "document": document, "legal_name": "Rede Duas Sedes", "email": sites[0],
+        "sites": [{"name": "A", "email": sites[0]}, {"name": "B", "email": sites[1]}]})
+    assert created.status_code == 201, created.text
+    token = mail.token(sites[0], INVITATION)
+    assert client.post(f"/api/v1/registrations/{token}", json={
+        "provider_type": "clinic", "password": "Clinic#2026",
+        "password_confirmation": "Clinic#2026", "accepted_terms": True}).status_code == 201
+    answer = client.post("/api/v1/sessions", json={"login": document, "password": "Clinic#2026"})
+    assert answer.status_code == 409, answer.text
+    assert "e-mail" in answer.json()["errors"]["login"][0]
+    wrong = client.post("/api/v1/sessions", json={"login": document, "password": "Wrong#2026"})
+    assert wrong.status_code == 401
+    assert client.login(sites[0], "Clinic#2026")["account"]["kind"] == "provider"
+
+
+def test_secretaries_are_found_by_any_word_of_the_name(client, mail, operator):
+    """Issue 17 item 8: ``souza`` finds "Ana Maria Souza"; words under 3 characters are 422."""
+    tag = uuid.uuid4().hex[:6]
+    body = secretary_body(name=f"Ana Maria Souza Tagx{tag}")
+    created = client.post("/api/v1/secretaries", json=body).json()
+    clinic = provider(client, mail, operator["token"])
+    for query in (f"souza tagx{tag}", f"TAGX{tag} MARIA", f"sóuza tagx{tag} ana"):
+        found = client.get("/api/v1/secretaries", token=clinic["token"], params={"name": query})
+        assert [i["id"] for i in found.json()["items"]] == [created["id"]], query
+        assert "***@" in found.json()["items"][0]["email"]
+    short = client.get("/api/v1/secretaries", token=clinic["token"],
+                       params={"name": f"an tagx{tag}"})
+    assert short.status_code == 422 and "name" in short.json()["errors"]
+
+
+def _errors(answer) -> set[str]:
+    assert answer.status_code == 422, answer.text
+    return set(answer.json()["errors"])
+
+
+def test_every_field_error_comes_in_one_answer(client, mail, operator):
+    """Issue 17 item 4: a body with several independent mistakes to each create and update
+    endpoint of identity names every one of them in the first answer."""
+    assert _errors(client.post("/api/v1/secretaries", json={
+        "cpf": "123", "email": "no", "email_confirmation": "x@ponte.test", "name": "",
+        "sex": "other", "password": "short", "password_confirmation": "other",
+        "accepted_terms": False})) >= {"cpf", "email", "name", "sex", "password",
+                                       "password_confirmation", "accepted_terms"}
+    assert _errors(client.post("/api/v1/citizens", json={
+        "cpf": "123", "email": "ok@ponte.test", "name": "Cida", "password": "abc",
+        "password_confirmation": "abd", "accepted_terms": True})) == {
+        "cpf", "password", "password_confirmation"}
+    email = unique_email("late")
+    client.post("/api/v1/providers", token=operator["token"], json={
+        "document": new_cpf(), "legal_name": "Dra. Ana", "email": email})
+    token = mail.token(email, INVITATION)
+    assert _errors(client.post(f"/api/v1/registrations/{token}", json={
+        "password": "abc", "password_confirmation": "abd", "accepted_terms": True,
+        "secondary_email": "nope"})) == {"provider_type", "sex", "password",
+                                         "password_confirmation", "secondary_email"}
+    assert _errors(client.post(f"/api/v1/registrations/{token}", json={
+        "provider_type": "spa", "sex": "female", "password": "abc",
+        "password_confirmation": "abc", "accepted_terms": True})) == {"provider_type",
+                                                                        "password"}
+    assert _errors(client.post("/api/v1/providers", token=operator["token"], json={
+        "document": "1", "legal_name": "", "email": "x", "sites": [{"name": "", "email": ""}]
+    })) >= {"document", "legal_name", "email", "sites.0.name", "sites.0.email"}
+    assert _errors(client.post("/api/v1/staff", token=client.token(
+        ADMIN_EMAIL, ADMIN_PASSWORD), json={"email": "x", "name": "", "roles": ["boss"]})) >= {
+        "email", "name", "roles.0"}
+    citizen = register_citizen(client)
+    client.post("/api/v1/password-resets", json={"email": citizen["email"]})
+    reset = mail.token(citizen["email"], RESET)
+    assert _errors(client.post(f"/api/v1/password-resets/{reset}", json={
+        "password": "abc", "password_confirmation": "abd"})) == {"password",
+                                                                "password_confirmation"}
+    assert _errors(client.patch("/api/v1/me", token=citizen["token"], json={
+        "name": "", "secondary_email": "x", "locale": "fr"})) == {
+        "name", "secondary_email", "locale"}
+    assert _errors(client.post("/api/v1/me/password", token=citizen["token"], json={
+        "current_password": "Wrong#999", "new_password": "abc",
+        "new_password_confirmation": "abd"})) == {"current_password", "new_password",
+                                                  "new_password_confirmation"}
+    assert _errors(client.post("/api/v1/me/email", token=citizen["token"], json={
+        "current_password": "Wrong#999", "new_email": "nope"})) == {"current_password",
+                                                                      "new_email"}
+    clinic = provider(client, mail, operator["token"])
+    assert _errors(client.patch(f"/api/v1/providers/{clinic['id']}/profile",
+                                token=clinic["token"], json={
+        "address": {"state": "ZZ", "postal_code": "1"}, "phones": ["call me"],
+        "opening_hours": 5, "description": ["x"]})) == {
+        "address.state", "address.postal_code", "phones.0", "opening_hours", "description"}

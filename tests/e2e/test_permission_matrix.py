@@ -26,7 +26,8 @@ from gateway.access_table import (ACCESS, ALLOW, ANONYMOUS, CALLERS, KIND, OUTSI
                                   SECRETARY_A, STAFF_ROLES_OF, Outcome)
 from ponte.roles import PROVIDER_ROLES
 from tests.conftest import _running
-from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, new_cpf, wait_until
+from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, complete_profile, new_cnpj, new_cpf,
+                         wait_until)
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -136,8 +137,10 @@ class World:
         self.call(None, "POST", f"{API}/registrations/{link}", 201, json={
             "provider_type": "clinic", "password": PASSWORD, "password_confirmation": PASSWORD,
             "accepted_terms": True})
-        return self._signed_in(name, pre["email"], {"provider_id": pre["id"],
-                                                     "document": pre["document"]})
+        person = self._signed_in(name, pre["email"], {"provider_id": pre["id"],
+                                                      "document": pre["document"]})
+        complete_profile(self.client, pre["id"], person["token"])
+        return person
 
     def secretary(self, name: str) -> dict:
         email = f"{name.replace('_', '-')}-{uuid.uuid4().hex[:8]}@ponte.test"
@@ -457,6 +460,7 @@ PROBES: dict[str, Probe] = {
     "POST /api/v1/password-resets/{token}": P(
         lambda w: f"{API}/password-resets/{w.thing('reset_link')}",
         json={"password": PASSWORD, "password_confirmation": "Outra#2026"}),
+    "GET /api/v1/providers": P(f"{API}/providers", params={"q": "Clínica"}),
     "GET /api/v1/providers/{id}": P(_pa("")),
     "PATCH /api/v1/providers/{id}/profile": P(_pa("/profile"),
                                               json={"description": "Atendimento odontológico"}),

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ponte.roles import PROVIDER_ROLES
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, Client, free_port, new_cnpj, new_cpf,
-                         wait_until)
+from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, Client, complete_profile, free_port,
+                         new_cnpj, new_cpf, wait_until)
 
 PASSWORD = "Senha#2026"
 ROLES = list(PROVIDER_ROLES)
@@ -49,14 +49,16 @@ class Accounts:
         answer = self.client.post(f"{API}/providers", token=self.operator, json={
             "document": new_cnpj(), "legal_name": legal_name, "email": email})
         assert answer.status_code == 201, answer.text
-        provider_id = answer.json()["id"]
+        provider_id, answer_document = answer.json()["id"], answer.json()["document"]
         token = self.mail.token(email)
         answer = self.client.post(f"{API}/registrations/{token}", json={
             "provider_type": "clinic", "password": PASSWORD, "password_confirmation": PASSWORD,
             "accepted_terms": True})
         assert answer.status_code == 201, answer.text
+        token = self.client.token(email, PASSWORD)
+        complete_profile(self.client, provider_id, token)
         return {"id": provider_id, "legal_name": legal_name, "email": email,
-                "token": self.client.token(email, PASSWORD)}
+                "document": answer_document, "token": token}
 
     def secretary(self, name: str = "Priscila Souza") -> dict:
         email = f"sec-{uuid.uuid4().hex[:8]}@ponte.test"
@@ -140,8 +142,9 @@ def test_a_provider_finds_invites_and_the_secretary_accepts_indefinitely(
     assert client.get(f"{API}/me/invitations", token=ana["token"]).json()["items"] == []
 
     mine = client.get(f"{API}/me/relationships", token=ana["token"]).json()["items"]
-    assert [(r["provider"], r["status"], r["ends_at"]) for r in mine] == [
-        ({"id": provider["id"], "legal_name": provider["legal_name"]}, "active", None)]
+    assert [(r["provider"], r["status"], r["ends_at"]) for r in mine] == [  # 000 §4.2
+        ({"id": provider["id"], "legal_name": provider["legal_name"], "provider_type": "clinic",
+          "document": provider["document"], "email": provider["email"]}, "active", None)]
     assert mine[0]["started_at"].endswith("Z")
     listed = client.get(f"{API}/providers/{provider['id']}/relationships",
                         token=provider["token"]).json()["items"]
@@ -379,3 +382,27 @@ def test_a_relationship_expires_after_its_last_day(stack, client, accounts, prov
         assert [(r["id"], r["status"]) for r in mine] == [(relationship["id"], "expired")]
     finally:
         restart()
+
+
+def test_every_field_error_of_an_invitation_comes_in_one_answer(client, accounts, provider):
+    """Issue 17 item 4: unknown roles and an account that is not a secretary, together; and
+    the remaining create/update bodies of relationships with several mistakes."""
+    invitations = f"{API}/providers/{provider['id']}/invitations"
+    me = client.get(f"{API}/me", token=provider["token"]).json()["id"]
+    answer = client.post(invitations, token=provider["token"],
+                         json={"secretary_id": me, "roles": ["boss", "billing"]})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"roles.0", "secretary_id"}
+    answer = client.post(invitations, token=provider["token"],
+                         json={"secretary_id": "not-a-uuid", "roles": []})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"roles", "secretary_id"}
+    answer = client.post(invitations, token=provider["token"],
+                         json={"secretary_id": str(uuid.uuid4()), "roles": ["boss"]})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"roles.0", "secretary_id"}
+    bia = accounts.secretary("Bia Errada")
+    relationship = accounts.relate(provider, bia, ["billing"])
+    answer = client.patch(f"{API}/relationships/{relationship['id']}", token=provider["token"],
+                          json={"roles": ["boss", "chief"]})
+    assert answer.status_code == 422 and set(answer.json()["errors"]) == {"roles.0", "roles.1"}

@@ -10,7 +10,7 @@ import pytest
 from ponte.errors import TooManyAttempts, Unauthenticated
 from services.identity.domain import lockout
 from services.identity.domain.passwords import Passwords
-from services.identity.usecases import Identity, registration, sessions
+from services.identity.usecases import context, registration, sessions
 from tests.service.test_identity_service import FAST, clock, db, secretary  # noqa: F401
 
 
@@ -21,7 +21,7 @@ def _slow(function, *args):  # a password check that yields for a while, as in a
 
 @pytest.fixture
 def slow_identity(db, clock):  # noqa: F811
-    return Identity(db, Passwords(FAST._hasher, run=_slow), clock)
+    return context(db, Passwords(FAST._hasher, run=_slow), clock)
 
 
 def _attempts(identity, login: str, password: str, count: int) -> list[str]:

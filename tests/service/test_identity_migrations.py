@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from ponte import config, messaging
-from ponte.db import create_engine_for, migrate
+from ponte.db import alembic_config, create_engine_for, migrate
 from services.identity.models import Base
 
 
@@ -77,7 +78,7 @@ def test_the_comparison_notices_a_difference(tmp_path, monkeypatch):
 
 REPLICA = """
 import sys, time
-from ponte.db import create_engine_for, migrate
+from ponte.db import alembic_config, create_engine_for, migrate
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # all replicas go at the same instant
 engine = create_engine_for("identity")
 migrate("identity", engine)
@@ -100,5 +101,46 @@ def test_replicas_migrating_at_the_same_moment_on_postgresql(postgres_databases)
     engine = create_engine_for("identity")
     try:
         assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def _backfill(engine: sa.Engine) -> None:
+    """identity_0004 fills the new search keys of rows written before it."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config("identity", conn), "identity_0003")
+        conn.execute(sa.text(
+            "INSERT INTO providers (id, document, person_type, legal_name, email, status, "
+            "address, phones, created_by, created_at, updated_at) VALUES ('p1', '11222333000181',"
+            " 'organisation', 'Clínica São-José', 'p@x.test', 'active', :address, '[]', 'op', "
+            ":now, :now)"), {"address": '{"city": "São Paulo"}', "now": "2026-01-01 00:00:00"})
+        conn.execute(sa.text(
+            "INSERT INTO accounts (id, kind, status, email, name, name_key, roles, locale, "
+            "created_at, updated_at) VALUES ('a1', 'secretary', 'active', 's@x.test', "
+            "'Ana D''Ávila', 'ana d''avila', '[]', 'pt-BR', :now, :now)"),
+            {"now": "2026-01-01 00:00:00"})
+    migrate("identity", engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name_key, city_key FROM providers")).one() == (
+            "clinica sao jose", "sao paulo")
+        assert conn.execute(sa.text("SELECT name_key FROM accounts")).scalar() == "ana d avila"
+
+
+def test_search_keys_are_filled_in_for_existing_rows_on_sqlite(tmp_path, monkeypatch):
+    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PONTE_DB_URL", raising=False)
+    config.settings.cache_clear()
+    engine = create_engine_for("identity")
+    try:
+        _backfill(engine)
+    finally:
+        engine.dispose()
+        config.settings.cache_clear()
+
+
+def test_search_keys_are_filled_in_for_existing_rows_on_postgresql(postgres_databases):
+    engine = create_engine_for("identity")
+    try:
+        _backfill(engine)
     finally:
         engine.dispose()

@@ -27,7 +27,7 @@ from services.identity import service as identity_service
 from services.identity.domain.passwords import Passwords
 from services.identity.repository import Repository
 from services.identity.service import IdentityService
-from services.identity.usecases import Identity, accounts, registration, sessions
+from services.identity.usecases import accounts, context, registration, sessions
 from tests.stack import new_cpf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +111,7 @@ def clock():
 
 @pytest.fixture
 def identity(db, clock):
-    return Identity(db, FAST, clock)
+    return context(db, FAST, clock)
 
 
 def events(db, event_type: str | None = None) -> list[dict]:
@@ -222,9 +222,10 @@ def test_a_cpf_naming_two_accounts_asks_for_the_email_after_a_correct_password(s
                "password_confirmation": "Other#22"}
     service.register_citizen(citizen)
     for password in ("Secret#1", "Other#22"):
-        with pytest.raises(Unauthenticated) as refused:
+        with pytest.raises(Conflict) as refused:  # API.md: 409 with errors.login
             service.login(body["cpf"], password)
         assert refused.value.detail == sessions.SEVERAL_ACCOUNTS
+        assert refused.value.errors == {"login": [sessions.SEVERAL_ACCOUNTS]}
     with pytest.raises(Unauthenticated) as refused:
         service.login(body["cpf"], "Wrong#123")
     assert refused.value.detail == sessions.BAD_CREDENTIALS
@@ -385,8 +386,11 @@ def test_each_site_of_a_provider_completes_its_own_registration(service, db):
     service.complete_registration(invites[2]["token"], {**base})
     with pytest.raises(NotFound):
         service.get_registration(invites[2]["token"])
-    with pytest.raises(Unauthenticated):  # three site logins: the CNPJ alone is ambiguous
+    with pytest.raises(Conflict) as ambiguous:  # three site logins: the CNPJ is ambiguous
         service.login("12ABC34501DE35", "Clinic#1")
+    assert ambiguous.value.errors == {"login": [sessions.SEVERAL_SITES]}  # API.md, issue 17
+    with pytest.raises(Unauthenticated):  # a wrong password learns nothing
+        service.login("12ABC34501DE35", "Wrong#123")
     me = service.get_me(caller_of(service.login("c@ponte.test", "Clinic#1")))
     assert me["provider"]["provider_type"] == "clinic"
     assert me["acting_for"][0]["provider_id"] == created["id"]
@@ -495,10 +499,24 @@ def test_find_secretaries_pages_by_name(service):
         if cursor is None:
             break
     assert seen == ids
-    assert service.find_secretaries(name="zoé 3")["items"][0]["id"] == ids[3]
     assert service.find_secretaries(name="100%")["items"] == []
     with pytest.raises(InvalidInput):
         service.find_secretaries()
+    with pytest.raises(InvalidInput):  # API.md: each word at least 3 characters
+        service.find_secretaries(name="zoé 3")
+
+
+@pytest.mark.parametrize("query, found", [
+    ("souza", True), ("SOUZA ana", True), ("mar sou", True), ("joão", True),
+    ("ouza", False), ("souza pereira", False), ("maria-souza", True),
+])
+def test_find_secretaries_by_any_word_of_the_name(service, query, found):
+    """Issue 17 item 8: each word of the query starts some word of the name, ignoring case and
+    accents, whatever the order; e-mails stay masked."""
+    created = service.register_secretary(secretary(name="Ana Maria Souza Joao"))
+    items = service.find_secretaries(name=query)["items"]
+    assert [item["id"] for item in items] == ([created["id"]] if found else [])
+    assert all("***@" in item["email"] for item in items)
 
 
 def test_get_accounts_leaves_unknown_ids_out(service):
@@ -537,13 +555,105 @@ def test_garbage_arguments_change_nothing_and_the_service_carries_on(service, db
 
 
 def test_a_sign_in_upgrades_a_hash_made_with_another_cost(db, clock):
-    older = Identity(db, Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)),
+    older = context(db, Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)),
                      clock)
     body = secretary()
     created = registration.register(older, "secretary", body)
-    current = Identity(db, FAST, clock)
+    current = context(db, FAST, clock)
     sessions.login(current, body["email"], body["password"])
     with db.read() as session:
         stored = Repository(session).account(created["id"]).password_hash
     assert not FAST.needs_rehash(stored)
     assert sessions.login(current, body["email"], body["password"])["access_token"]
+
+
+FULL_ADDRESS = {"street": "Rua A", "number": "10", "district": "Centro", "city": "Curitiba",
+                "state": "PR", "postal_code": "80010000"}
+
+
+def _registered(service, db, document: str, legal_name: str, provider_type: str) -> dict:
+    created = service.preregister_provider(admin(service), {
+        "document": document, "legal_name": legal_name,
+        "email": f"p-{uuid.uuid4().hex[:8]}@ponte.test"})
+    service.complete_registration(events(db, "provider_invited")[-1]["token"], {
+        "provider_type": provider_type, "password": "Clinic#1",
+        "password_confirmation": "Clinic#1", "accepted_terms": True})
+    return created
+
+
+def test_missing_profile_names_what_a_provider_must_fill_in(service, db):
+    """Issue 17 item 11: GET /me and get_missing_profile say what is missing, [] once complete
+    and for every other account."""
+    created, me = _provider(service, db)
+    everything = ["address.street", "address.number", "address.district", "address.city",
+                  "address.state", "address.postal_code", "phones"]
+    assert service.get_me(me)["missing_profile"] == everything
+    assert service.get_missing_profile(created["id"]) == everything
+    service.update_provider_profile(me, created["id"], {
+        "address": {**FULL_ADDRESS, "number": None}})
+    assert service.get_missing_profile(created["id"]) == ["address.number", "phones"]
+    service.update_provider_profile(me, created["id"], {
+        "address": FULL_ADDRESS, "phones": ["41 3333-4444"]})
+    assert service.get_me(me)["missing_profile"] == []
+    assert service.get_missing_profile(created["id"]) == []
+    assert service.get_missing_profile(str(uuid.uuid4())) == []
+    body = secretary()
+    service.register_secretary(body)
+    assert service.get_me(caller_of(service.login(body["email"], "Secret#1")))[
+        "missing_profile"] == []
+
+
+def test_providers_are_listed_by_words_of_the_name_type_and_city(service, db):
+    """Issue 17 item 1: each word starts some word of the legal name, ignoring case and
+    accents; by type and city; ordered by legal name; active ones for the public."""
+    sorriso = _registered(service, db, "11222333000181", "Clínica Sorriso São-José", "dentist")
+    vida = _registered(service, db, "11444777000161", "Laboratório Vida", "laboratory")
+    service.preregister_provider(admin(service), {
+        "document": "45723174000110", "legal_name": "Clínica Pendente",
+        "email": "pendente@ponte.test"})
+    owner = caller_of(service.login("11.222.333/0001-81", "Clinic#1"))
+    service.update_provider_profile(owner, sorriso["id"], {"address": {
+        **FULL_ADDRESS, "city": "São Paulo"}})
+
+    def names(caller: dict | None = None, **query) -> list[str]:
+        return [p["legal_name"] for p in service.list_providers(caller or {}, **query)["items"]]
+
+    assert names() == ["Clínica Sorriso São-José", "Laboratório Vida"]
+    assert names(q="clinica") == names(q="JOSE sorr") == ["Clínica Sorriso São-José"]
+    assert names(q="orriso") == names(q="sorriso vida") == []
+    assert names(provider_type="laboratory") == ["Laboratório Vida"]
+    assert names(city="sao paulo") == ["Clínica Sorriso São-José"]
+    with pytest.raises(InvalidInput) as short:
+        service.list_providers({}, q="cl sorriso")
+    assert set(short.value.errors) == {"q"}
+    public = service.list_providers({}, q="vida")["items"][0]
+    assert public["id"] == vida["id"] and "status" not in public
+    assert set(public) >= {"id", "legal_name", "provider_type", "sites", "profile"}
+    operator = admin(service)
+    assert names(operator) == ["Clínica Pendente", "Clínica Sorriso São-José",
+                               "Laboratório Vida"]
+    assert names(operator, status="invited") == ["Clínica Pendente"]
+    with pytest.raises(Forbidden):
+        service.list_providers({}, status="invited")
+    mine = service.list_providers(owner, q="clinica")["items"][0]
+    assert mine["status"] == "active"
+    page = service.list_providers({}, limit=1)
+    assert [p["legal_name"] for p in page["items"]] == ["Clínica Sorriso São-José"]
+    rest = service.list_providers({}, limit=1, cursor=page["next_cursor"])
+    assert [p["legal_name"] for p in rest["items"]] == ["Laboratório Vida"]
+    assert rest["next_cursor"] is None
+
+
+def test_a_provider_is_public_while_active(service, db):
+    """Issue 17 item 1: GET /providers/{id} shows an active provider to anyone without its
+    status; others only to operators and the provider side, who see the status."""
+    created, me = _provider(service, db)
+    public = service.show_provider({}, created["id"])
+    assert public["legal_name"] == "Sorriso" and "status" not in public
+    assert service.show_provider(me, created["id"])["status"] == "active"
+    service.delete_me(me, {"current_password": "Clinic#1"})
+    with pytest.raises(NotFound):
+        service.show_provider({}, created["id"])
+    assert service.show_provider(admin(service), created["id"])["status"] == "deleted"
+    with pytest.raises(NotFound):
+        service.show_provider({}, str(uuid.uuid4()))

@@ -18,7 +18,7 @@ from nameko.testing.services import entrypoint_hook
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte.clock import Clock
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.relationships.domain import local_today
+from services.relationships.domain.relationships import local_today
 from services.relationships.models import metadata
 from services.relationships.service import RelationshipsService
 from tests.service import harness
@@ -241,7 +241,7 @@ def test_only_secretaries_can_be_invited(world, rpc_client):
         rpc_client.invite(world.provider, world.provider_id, ids(), ["billing"])
 
 
-@pytest.mark.parametrize("until", ["2000-01-01", "not-a-date", "today"])
+@pytest.mark.parametrize("until", ["2000-01-01", "today"])
 def test_until_must_be_a_future_date(world, rpc_client, until):
     dora = world.secretary("Dora")
     invitation = rpc_client.invite(world.provider, world.provider_id, dora["account_id"],
@@ -390,3 +390,39 @@ def test_lists_are_paged_newest_first(world, rpc_client):
 
 def test_data_dir_holds_the_service_database(env):
     assert (Path(env[0]) / "relationships.db").exists()
+
+
+def test_a_secretarys_providers_show_type_document_and_email(world, rpc_client):
+    """Issue 17 item 10 (000 §4.2): her list names each provider's type, CNPJ/CPF and e-mail,
+    kept from identity's events."""
+    emit("provider_registered", {
+        "provider_id": world.provider_id, "site_id": ids(), "account_id": world.login,
+        "email": "clinica@ponte.test", "name": "Clínica", "provider_type": "dentist",
+        "locale": "pt-BR"})
+    ana = world.secretary("Ana")
+    world.relate(ana, ["billing"])
+
+    def provider() -> dict | None:
+        [mine] = rpc_client.list_my_relationships(ana)["items"]
+        return mine["provider"] if mine["provider"]["provider_type"] else None
+
+    assert wait_until(provider, 5, 0.02, what="the provider's type") == {
+        "id": world.provider_id, "legal_name": f"Clínica {world.provider_id[:4]}",
+        "provider_type": "dentist", "document": "11222333000181",
+        "email": "clinica@ponte.test"}
+
+
+def test_an_invitation_answers_every_field_error_at_once(world, rpc_client):
+    """Issue 17 item 4: the edge's form errors, unknown roles and an account that is no
+    secretary come back together."""
+    FakeIdentity.accounts[world.login] = {"id": world.login, "kind": "provider", "name": "C",
+                                          "email": "c@x.test", "status": "active"}
+    with pytest.raises(InvalidInput) as refused:
+        rpc_client.invite(world.provider, world.provider_id, world.login, ["boss"])
+    assert set(refused.value.errors) == {"roles", "secretary_id"}
+    with pytest.raises(InvalidInput) as refused:
+        rpc_client.invite(world.provider, world.provider_id, ids(), ["billing"],
+                          form_errors={"note": ["Unknown field."]})
+    assert set(refused.value.errors) == {"note", "secretary_id"}
+    with pytest.raises(NotFound):
+        rpc_client.invite(world.provider, world.provider_id, ids(), ["billing"])

@@ -21,10 +21,12 @@ from gateway.permissions import Permissions
 from ponte.errors import PonteError
 from ponte.roles import PROVIDER_ROLES, STAFF_ROLES
 from ponte.tokens import AccessClaims
-from services.relationships.domain import Caller, Relationship
+from ponte.caller import Caller
+from services.relationships.domain.relationships import Relationship
 from services.relationships.models import metadata
 from services.relationships.repository import Repository
-from services.relationships.usecases import Relationships, require
+from services.relationships import usecases
+from services.relationships.usecases import Ctx, require
 from services.relationships.usecases.relationships import acting_for
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc)
@@ -90,7 +92,7 @@ def service():
                 repo.save_secretary(context["account_id"], NOW, name="S", email="s@x.test")
             for relationship in relationships:
                 repo.add_relationship(relationship)
-    return Relationships(_Database(engine), lambda: NOW, call=None)
+    return usecases.context(_Database(engine), lambda: NOW)
 
 
 def _outcome(check) -> tuple:
@@ -100,7 +102,7 @@ def _outcome(check) -> tuple:
         return (type(refusal).__name__, str(refusal))
 
 
-def _at_the_gateway(service: Relationships, context: dict, role: str | None) -> tuple:
+def _at_the_gateway(service: Ctx, context: dict, role: str | None) -> tuple:
     claims = AccessClaims(context["account_id"], context["kind"], "s", 0, 0,
                           tuple(context["roles"]), context["provider_id"])
 
@@ -115,9 +117,9 @@ def _at_the_gateway(service: Relationships, context: dict, role: str | None) -> 
     return _outcome(lambda: permissions.require(call, PROVIDER, (role,) if role else ()))
 
 
-def _in_the_service(service: Relationships, context: dict, role: str | None) -> tuple:
+def _in_the_service(service: Ctx, context: dict, role: str | None) -> tuple:
     with service.unit() as unit:
-        return _outcome(lambda: require(unit.repo, Caller.from_context(context), PROVIDER, NOW,
+        return _outcome(lambda: require(unit.repo, Caller.of(context), PROVIDER, NOW,
                                         role))
 
 

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from argon2 import PasswordHasher
 
-from ponte.errors import InvalidInput, TooManyAttempts
-from services.identity.domain import links, lockout, passwords, profile, registration
+from ponte.caller import Caller
+from ponte.errors import Forbidden, InvalidInput, TooManyAttempts
+from services.identity.domain import links, lockout, passwords, profile, providers, registration
 from services.identity.domain.sessions import Refresh, RefreshToken, judge_refresh, session_ttl
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -240,24 +241,12 @@ def test_names_are_searched_without_case_or_accents(name, key):
 
 
 # provider profile (003)
-@pytest.mark.parametrize("changes, fields", [
-    ({"phones": ["+55 41 3333-4444"], "opening_hours": "8h-18h"}, set()),
-    ({"address": None, "description": None}, set()),
-    ({"phones": "3333-4444"}, {"phones"}),
-    ({"phones": ["call me"]}, {"phones.0"}),
-    ({"phones": ["1"] * 11}, {"phones"}),
-    ({"address": "Rua X"}, {"address"}),
-    ({"address": {"street": 5}}, {"address.street"}),
-    ({"opening_hours": "x" * 501}, {"opening_hours"}),
-    ({"description": ["x"]}, {"description"}),
+@pytest.mark.parametrize("changes", [
+    {"phones": ["+55 41 3333-4444"], "opening_hours": "8h-18h"},
+    {"address": None, "description": None},
 ])
-def test_a_profile_change_keeps_valid_fields_and_names_invalid_ones(changes, fields):
-    if not fields:
-        assert set(profile.clean_profile(changes)) == set(changes)
-        return
-    with pytest.raises(InvalidInput) as refused:
-        profile.clean_profile(changes)
-    assert set(refused.value.errors) == fields
+def test_profile_changes_record_the_fields_given(changes):
+    assert set(profile.profile_changes(changes)) == set(changes)
 
 
 IMAGE = {"id": "8d0f7e2c-5b7a-4c1e-9a51-3f4e0f1f2a3b", "filename": "a.png",
@@ -302,3 +291,43 @@ def test_a_preregistration_without_sites_has_one_main_site():
 def test_staff_roles_are_kept_once_in_canonical_order(roles, expected):
     data = {"email": "s@ponte.test", "name": "S", "roles": roles}
     assert registration.staff_member(data).roles == expected
+
+
+COMPLETE = {"street": "Rua A", "number": "1", "district": "Centro", "city": "Rio",
+            "state": "RJ", "postal_code": "20040002"}
+
+
+@pytest.mark.parametrize("address, phones, missing", [
+    (COMPLETE, ["21 3333-4444"], []),
+    (None, [], ["address.street", "address.number", "address.district", "address.city",
+                "address.state", "address.postal_code", "phones"]),
+    ({**COMPLETE, "number": " ", "complement": None}, ["21 3333-4444"], ["address.number"]),
+    (COMPLETE, ["  "], ["phones"]),
+])
+def test_a_profile_is_complete_with_a_full_address_and_a_phone(address, phones, missing):
+    """000 §3.2 and API.md ``missing_profile``: the complement is never required."""
+    assert profile.missing_profile(address, phones) == missing
+
+
+OPERATOR = Caller("op", "staff", frozenset({"operator"}))
+AUDITOR = Caller("au", "staff", frozenset({"auditor"}))
+OWNER = Caller.of({"account_id": "pl", "kind": "provider", "provider_id": "p1"})
+NOBODY = Caller.of({})
+
+
+@pytest.mark.parametrize("caller, status, visible, with_status", [
+    (NOBODY, "active", True, False), (NOBODY, "invited", False, False),
+    (AUDITOR, "deleted", False, False), (OPERATOR, "deleted", True, True),
+    (OWNER, "active", True, True), (OWNER, "deleted", True, True),
+])
+def test_who_sees_a_provider_and_its_status(caller, status, visible, with_status):
+    assert providers.visible(caller, "p1", status) is visible
+    assert providers.sees_status(caller, "p1") is with_status
+
+
+def test_only_operators_list_providers_that_are_not_active():
+    assert providers.listed_statuses(NOBODY, None) == ("active",)
+    assert providers.listed_statuses(OPERATOR, None) is None
+    assert providers.listed_statuses(OPERATOR, "invited") == ("invited",)
+    with pytest.raises(Forbidden):
+        providers.listed_statuses(OWNER, "deleted")

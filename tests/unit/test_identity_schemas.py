@@ -7,6 +7,7 @@ import pytest
 from marshmallow import ValidationError
 
 from gateway.identity import schemas as s
+from gateway.problems import flatten
 
 SECRETARY = {"cpf": "529.982.247-25", "email": "Sara@Ponte.test",
              "email_confirmation": "sara@ponte.TEST", "name": " Sara ", "sex": "female",
@@ -117,3 +118,24 @@ def test_a_site_completion_names_each_invalid_field(changes, fields):
 ])
 def test_an_account_change_names_each_invalid_field(schema, data, fields):
     assert _fields(schema, data) == fields
+
+
+@pytest.mark.parametrize("changes, fields", [
+    ({"phones": ["+55 41 3333-4444"], "opening_hours": "8h-18h"}, set()),
+    ({"address": None, "description": None}, set()),
+    ({"phones": "3333-4444"}, {"phones"}),
+    ({"phones": ["call me"]}, {"phones.0"}),
+    ({"phones": ["1234"] * 11}, {"phones"}),
+    ({"address": "Rua X"}, {"address"}),
+    ({"address": {"street": 5}}, {"address.street"}),
+    ({"opening_hours": "x" * 501}, {"opening_hours"}),
+    ({"description": ["x"]}, {"description"}),
+])
+def test_profile_shapes(changes, fields):
+    """What identity's domain used to re-check by hand (003), named as the answer names them."""
+    try:
+        s.ProfileIn().load(changes)
+    except ValidationError as refused:
+        assert set(flatten(refused.messages)) == fields
+    else:
+        assert not fields

@@ -8,8 +8,11 @@ import pytest
 
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ponte.roles import PROVIDER_ROLES as ROLES
-from services.relationships.domain import (Caller, Invitation, Relationship, end_of_day,
-                                           local_today, require_roles, roles_for, validate_roles)
+from ponte.caller import Caller
+from services.relationships.domain.acting import require_roles, roles_for
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import (Relationship, end_of_day, local_today,
+                                                         validate_roles)
 
 UTC = timezone.utc
 # 2026-03-10 23:30 in Sao Paulo (UTC-3) is already 2026-03-11 in UTC
@@ -187,13 +190,13 @@ def test_a_relationship_reads_as_expired_as_soon_as_its_last_day_is_over():
 
 # -- who may act for a provider ------------------------------------------------------------
 
-PROVIDER_LOGIN = Caller("acc-p", "provider", PROVIDER)
+PROVIDER_LOGIN = Caller("acc-p", "provider", provider_id=PROVIDER)
 SECRETARY_CALLER = Caller(SECRETARY, "secretary")
 
 
 @pytest.mark.parametrize("caller, relationships, expected", [
     (PROVIDER_LOGIN, [], frozenset(ROLES)),
-    (Caller("acc-q", "provider", "prov-2"), [], None),
+    (Caller("acc-q", "provider", provider_id="prov-2"), [], None),
     (SECRETARY_CALLER, [relationship(roles=("billing",))], frozenset({"billing"})),
     (SECRETARY_CALLER, [relationship("ended")], None),
     (SECRETARY_CALLER, [relationship(ends_at=NOW)], None),   # expired on read
@@ -210,7 +213,7 @@ def test_only_the_provider_and_its_active_secretaries_hold_roles(caller, relatio
     (SECRETARY_CALLER, None, None),
     (SECRETARY_CALLER, "manage_relationships", Forbidden),
     (Caller(OTHER, "secretary"), "billing", Forbidden),
-    (Caller("acc-q", "provider", "prov-2"), "billing", NotFound),
+    (Caller("acc-q", "provider", provider_id="prov-2"), "billing", NotFound),
     (Caller("acc-c", "citizen"), None, NotFound),
 ])
 def test_require_roles_refuses_like_the_edge(caller, role, error):

@@ -8,8 +8,9 @@ Parallel attempts must not overtake the count (issue 7: 60 parallel wrong passwo
 checked before the first lock). An attempt therefore takes a place *before* its password is
 checked, in the same locked row as the check: at most :data:`MAX_CHECKED` minus the failures
 so far may be checked at once, so no more than :data:`MAX_CHECKED` passwords (API.md: "at most
-10") are ever checked before the lock. An attempt that finds no free place waits briefly for one (many people
-signing in to one shared site login at the same moment are not refused for it). A place left
+10") are ever checked before the lock. An attempt that finds no free place waits briefly for
+one (many people signing in to one shared site login at the same moment are not refused for
+it). A place left
 by a process that died while checking is given back after :data:`PENDING_EXPIRY_SECONDS`."""
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def account_key(account_id: str) -> str:
 
 
 def login_key(login: object) -> str:
-    """The key attempts at an unknown login are counted under: e-mails case-insensitively, documents without
-    punctuation, anything else as typed; hashed to a fixed size."""
+    """The key attempts at an unknown login are counted under: e-mails case-insensitively,
+    documents without punctuation, anything else as typed; hashed to a fixed size."""
     text = login.strip() if isinstance(login, str) else repr(login)
     if "@" in text:
         text = email_key(text)

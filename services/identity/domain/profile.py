@@ -1,58 +1,47 @@
-"""What a provider's profile may hold (003, API.md "Precise points": ``phones`` is a list of
-strings, ``opening_hours`` a string; images are jpg or png of at most 5 MiB)."""
+"""A provider's profile (003): what a change records, when the profile is complete enough to
+operate (000 §3.2), and where its images live. The shape of what arrives (types, lengths, phone
+numbers, UF, CEP) was checked at the edge (``gateway/identity/schemas.py``)."""
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
+from ponte.contracts.identity import ADDRESS_FIELDS, MAX_IMAGE_BYTES, REQUIRED_ADDRESS_FIELDS
 from services.identity.domain.registration import Errors
 
-ADDRESS_FIELDS = ("street", "number", "complement", "district", "city", "state", "postal_code")
-MAX_PHONES = 10
 IMAGE_TYPES = ("image/jpeg", "image/png")
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-_PHONE = re.compile(r"[0-9+()\-. ]{3,30}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_LIMITS = {"opening_hours": 500, "description": 5000}
+TEXTS = ("opening_hours", "description")
 
 
-def _short_text(value: Any, limit: int) -> bool:
-    return isinstance(value, str) and len(value) <= limit
-
-
-def clean_profile(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The given fields, checked; ``null`` clears one."""
-    errors, cleaned = Errors(), {}
+def profile_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields given, as stored: an address keeps every address field (absent ones empty);
+    ``null`` clears a field."""
+    cleaned: dict[str, Any] = {}
     if "address" in changes:
         address = changes["address"]
-        if address is None:
-            cleaned["address"] = None
-        elif not isinstance(address, Mapping):
-            errors.add("address", "Must be an object.")
-        else:
-            for name in ADDRESS_FIELDS:
-                value = address.get(name)
-                if value is not None and not _short_text(value, 200):
-                    errors.add(f"address.{name}", "Must be text of at most 200 characters.")
-            cleaned["address"] = {name: address.get(name) for name in ADDRESS_FIELDS}
+        cleaned["address"] = None if address is None else {
+            name: address.get(name) for name in ADDRESS_FIELDS}
     if "phones" in changes:
-        phones = changes["phones"] or []
-        if not isinstance(phones, list) or len(phones) > MAX_PHONES:
-            errors.add("phones", f"Must be a list of at most {MAX_PHONES} phone numbers.")
-        else:
-            for index, phone in enumerate(phones):
-                if not isinstance(phone, str) or not _PHONE.fullmatch(phone.strip()):
-                    errors.add(f"phones.{index}", "Not a valid phone number.")
-            cleaned["phones"] = [p.strip() for p in phones if isinstance(p, str)]
-    for name, limit in _LIMITS.items():
+        cleaned["phones"] = list(changes["phones"] or [])
+    for name in TEXTS:
         if name in changes:
-            value = changes[name]
-            if value is not None and not _short_text(value, limit):
-                errors.add(name, f"Must be text of at most {limit} characters.")
-            cleaned[name] = value
-    errors.raise_any()
+            cleaned[name] = changes[name]
     return cleaned
+
+
+def missing_profile(address: Mapping[str, Any] | None, phones: list[str] | None) -> list[str]:
+    """What a provider must still fill in before submitting requests or taking bookings
+    (000 §3.2, API.md ``missing_profile``): street, number, district, city, state and postal
+    code of the address, and at least one phone; ``[]`` when complete."""
+    address = address or {}
+    missing = [f"address.{name}" for name in REQUIRED_ADDRESS_FIELDS
+               if not (isinstance(address.get(name), str) and address[name].strip())]
+    if not any(isinstance(phone, str) and phone.strip() for phone in phones or []):
+        missing.append("phones")
+    return missing
 
 
 def clean_image(provider_id: str, image: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,12 @@ left here needs the domain or the state: the password policy, a provider's type 
 what completing a site requires of that site and its provider."""
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ponte.contracts.forms import FORM_ERRORS
+from ponte.contracts.identity import PROVIDER_TYPES, search_words
 from ponte.documents import person_type as person_type_of
 from ponte.errors import InvalidInput
 from ponte.roles import STAFF_ROLES
@@ -26,10 +27,9 @@ def email_key(email: str) -> str:
 
 
 def search_key(name: str) -> str:
-    """Names are searched by prefix ignoring case and accents ("joão" finds "Joao")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+    """What names are searched and ordered by: their words ignoring case and accents
+    ("João da Silva" → ``joao da silva``); a query's word matches the start of any word."""
+    return " ".join(search_words(name))[:200]
 
 
 class Errors:
@@ -38,8 +38,23 @@ class Errors:
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = {}
 
+    @classmethod
+    def given(cls, data: Mapping[str, Any]) -> Errors:
+        """Starting from what the edge found wrong with the form (``FORM_ERRORS``), so the
+        answer names the form's errors and the rules' together."""
+        errors = cls()
+        found = data.get(FORM_ERRORS)
+        for field, messages in (found.items() if isinstance(found, Mapping) else ()):
+            for message in messages if isinstance(messages, list) else [messages]:
+                errors.add(str(field), str(message))
+        return errors
+
     def add(self, field: str, message: str) -> None:
         self.fields.setdefault(field, []).append(message)
+
+    def __contains__(self, field: str) -> bool:
+        """Whether the field, or a part of it (``sites.0``), has an error already."""
+        return any(name == field or name.startswith(f"{field}.") for name in self.fields)
 
     def raise_any(self, detail: str = "Some fields are invalid.") -> None:
         if self.fields:
@@ -61,7 +76,7 @@ class SelfRegistration:
 def self_registration(kind: str, data: Mapping[str, Any]) -> SelfRegistration:
     """Secretaries (000) and citizens register themselves: CPF, name, e-mail, password and
     accepted terms; secretaries also give their sex. The password follows the policy (000)."""
-    errors = Errors()
+    errors = Errors.given(data)
     check_new_password(data, errors)
     errors.raise_any()
     return SelfRegistration(kind, data["cpf"], data["email"], data["name"], data.get("sex"),
@@ -84,7 +99,10 @@ def staff_member(data: Mapping[str, Any]) -> StaffMember:
 
 
 def check_new_password(data: Mapping[str, Any], errors: Errors, field: str = "password") -> None:
-    """The password policy (000); the confirmation was compared at the edge."""
+    """The password policy (000) for a password the edge found well formed; the confirmation
+    was compared there."""
+    if field in errors:
+        return
     for message in policy_errors(data.get(field)):
         errors.add(field, message)
 
@@ -142,18 +160,22 @@ def completion(person_type: str, current_provider_type: str | None, email_shared
     """Finishing a pre-registered site (003, API.md "Precise points"): the provider type belongs
     to the provider (the first completed site sets it; later ones may omit it; a different value
     is refused); individuals give their sex; a site whose e-mail is shared sets its own."""
-    errors = Errors()
+    errors = Errors.given(data)
     provider_type = data.get("provider_type")
-    if provider_type is None and current_provider_type is None:
+    if "provider_type" in errors:
+        pass
+    elif provider_type is None and current_provider_type is None:
         errors.add("provider_type", "Missing data for required field.")
-    if provider_type and current_provider_type and provider_type != current_provider_type:
+    elif provider_type is not None and provider_type not in PROVIDER_TYPES:
+        errors.add("provider_type", "Choose from " + ", ".join(PROVIDER_TYPES) + ".")
+    elif provider_type and current_provider_type and provider_type != current_provider_type:
         errors.add("provider_type", f"This provider is already registered as "
                                     f"{current_provider_type}.")
     sex = data.get("sex")
-    if sex is None and person_type == "individual":
+    if sex is None and person_type == "individual" and "sex" not in errors:
         errors.add("sex", "Missing data for required field.")
     email = data.get("email")
-    if email is None and email_shared:
+    if email is None and email_shared and "email" not in errors:
         errors.add("email", "This site shares its e-mail with another site: give an e-mail of "
                             "its own.")
     check_new_password(data, errors)

@@ -2,110 +2,81 @@
 events. The nameko service only forwards its RPCs and event handlers here, so these run in tests
 without a broker.
 
-This module holds what several use cases share: the unit of work, the events (docs/events.md),
-settling relationships that are past their end, and who may touch which object.
+Every use case takes the shared ``ponte.service_layer.Context`` (:func:`context` builds this
+service's); its ``rpc`` reaches identity for accounts whose events have not arrived yet. This
+module holds what several use cases share: settling relationships that are past their end, and
+who may touch which object.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Callable, Iterator
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from ponte.clock import iso
-from ponte.errors import Forbidden, InvalidInput, NotFound
+from ponte.caller import Caller
+from ponte.clock import now as clock_now
+from ponte.contracts.relationships import ACCOUNT_DELETED, PROVIDER_SIDE, SECRETARY_SIDE
+from ponte.errors import Forbidden, NotFound
 from ponte.roles import MANAGE_RELATIONSHIPS
-from services.relationships.domain import Caller, Invitation, Relationship, require_roles, \
-    roles_for
+from ponte.service_layer import Context, UnitOfWork
+from services.relationships import events
+from services.relationships.domain.acting import require_roles, roles_for
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import Relationship
 from services.relationships.repository import Repository
-from services.relationships.views import day
+
+Ctx = Context[Repository]
+Uow = UnitOfWork[Repository]
 
 
-@dataclass
-class Unit:
-    """One transaction: the repository for changes and ``publish`` for the events they cause."""
-
-    repo: Repository
-    publish: Callable[[str, dict[str, Any]], None]
+def context(db: Any, clock: Callable[[], datetime] = clock_now, **options: Any) -> Ctx:
+    """The relationships service's context (``rpc=`` reaches identity)."""
+    return Context(db, Repository, clock=clock, **options)
 
 
-@dataclass
-class Relationships:
-    """What the use cases need: the database (``transaction()`` as ``ponte.db`` gives it), a
-    clock, and an RPC caller (``call("identity", "get_accounts", ids)``) for accounts whose
-    events have not arrived yet."""
-
-    db: Any
-    clock: Callable[[], datetime]
-    call: Callable[..., Any]
-
-    @contextmanager
-    def unit(self) -> Iterator[Unit]:
-        with self.db.transaction() as tx:
-            yield Unit(Repository(tx.session), tx.publish)
+def parties(repo: Repository, subject: Invitation | Relationship) -> events.Parties:
+    """Both sides of ``subject``, for its events."""
+    return events.Parties(repo.provider(subject.provider_id),
+                          repo.provider_account_ids(subject.provider_id),
+                          repo.secretary(subject.secretary_id))
 
 
-# -- events ---------------------------------------------------------------------------------
-
-def announce(unit: Unit, event_type: str, subject: Invitation | Relationship,
-             **extra: Any) -> None:
-    """Record an event of docs/events.md; each carries enough for notifications to address
-    both sides."""
-    repo = unit.repo
-    provider = repo.provider(subject.provider_id)
-    secretary = repo.secretary(subject.secretary_id)
-    data = {"provider_id": subject.provider_id,
-            "provider_legal_name": provider["legal_name"] if provider else None,
-            "provider_account_ids": repo.provider_account_ids(subject.provider_id),
-            "secretary_id": subject.secretary_id,
-            "secretary_name": secretary["name"] if secretary else None,
-            "secretary_email": secretary["email"] if secretary else None,
-            "secretary_locale": secretary["locale"] if secretary else None,
-            "roles": list(subject.roles)}
-    if isinstance(subject, Invitation):
-        data["invitation_id"] = subject.id
-    else:
-        data.update(relationship_id=subject.id, invitation_id=subject.invitation_id,
-                    status=subject.status, started_at=iso(subject.started_at),
-                    until=day(subject.until), ends_at=iso(subject.ends_at))
-    unit.publish(event_type, {**data, **extra})
-
-
-def expire(unit: Unit, relationship: Relationship, now: datetime) -> None:
+def expire(uow: Uow, relationship: Relationship, now: datetime) -> None:
     relationship.expire(now)
-    unit.repo.save_relationship(relationship)
-    announce(unit, "relationship_expired", relationship)
+    uow.repo.save_relationship(relationship)
+    uow.publish(events.relationship_expired(relationship, parties(uow.repo, relationship)))
 
 
-def settle(unit: Unit, now: datetime, **pair: str) -> list[Relationship]:
+def settle(uow: Uow, now: datetime, **pair: str) -> list[Relationship]:
     """The relationships (of a provider, a secretary or both) that are really active; those past
     their end are recorded as expired on the way."""
     live = []
-    for relationship in unit.repo.active_relationships(lock=True, **pair):
+    for relationship in uow.repo.active_relationships(lock=True, **pair):
         if relationship.is_active(now):
             live.append(relationship)
         else:
-            expire(unit, relationship, now)
+            expire(uow, relationship, now)
     return live
 
 
-def withdraw(unit: Unit, now: datetime, **pair: str) -> None:
+def withdraw(uow: Uow, now: datetime, **pair: str) -> None:
     """A deleted account: its pending invitations are cancelled and its relationships end."""
-    for invitation in unit.repo.pending_invitations(**pair):
+    for invitation in uow.repo.pending_invitations(**pair):
         invitation.cancel(now)
-        unit.repo.save_invitation(invitation)
-        announce(unit, "invitation_cancelled", invitation, reason="account_deleted")
-    for relationship in settle(unit, now, **pair):
-        relationship.end(now, ended_by="account_deleted")
-        unit.repo.save_relationship(relationship)
-        announce(unit, "relationship_ended", relationship, ended_by="account_deleted",
-                 actor_account_id=None)
+        uow.repo.save_invitation(invitation)
+        uow.publish(events.invitation_cancelled(invitation, parties(uow.repo, invitation),
+                                                reason=ACCOUNT_DELETED))
+    for relationship in settle(uow, now, **pair):
+        relationship.end(now, ended_by=ACCOUNT_DELETED)
+        uow.repo.save_relationship(relationship)
+        uow.publish(events.relationship_ended(relationship, parties(uow.repo, relationship),
+                                              actor_account_id=None))
 
 
 # -- who may touch what ---------------------------------------------------------------------
 
 def _own_relationships(repo: Repository, who: Caller, provider_id: str) -> list[Relationship]:
-    if who.kind != "secretary":
+    if not who.is_secretary:
         return []
     return repo.active_relationships(provider_id=provider_id, secretary_id=who.account_id)
 
@@ -121,8 +92,8 @@ def side(repo: Repository, who: Caller, relationship: Relationship, now: datetim
     """``secretary`` for the relationship's own secretary; ``provider`` for the provider side
     (its logins, secretaries holding manage_relationships for it). Others acting for the
     provider are refused (403); the rest are told it does not exist (404)."""
-    if who.kind == "secretary" and who.account_id == relationship.secretary_id:
-        return "secretary"
+    if who.is_secretary and who.account_id == relationship.secretary_id:
+        return SECRETARY_SIDE
     held = roles_for(who, relationship.provider_id,
                      _own_relationships(repo, who, relationship.provider_id), now)
     if held is None:
@@ -130,7 +101,7 @@ def side(repo: Repository, who: Caller, relationship: Relationship, now: datetim
     if MANAGE_RELATIONSHIPS not in held:
         raise Forbidden(f"Managing this provider's relationships needs the role "
                         f"{MANAGE_RELATIONSHIPS}.")
-    return "provider"
+    return PROVIDER_SIDE
 
 
 def relationship_to_change(repo: Repository, relationship_id: str) -> Relationship:
@@ -146,13 +117,3 @@ def own_invitation(repo: Repository, who: Caller, invitation_id: str) -> Invitat
     if invitation is None or invitation.secretary_id != who.account_id:
         raise NotFound("No such invitation.")
     return invitation
-
-
-def parse_until(value: str | None) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput("until must be a date YYYY-MM-DD.",
-                           {"until": ["Not a valid date (YYYY-MM-DD)."]}) from None

@@ -1,80 +1,113 @@
 """Inviting a secretary, and her answer (000)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+from ponte.caller import Caller
+from ponte.contracts.relationships import PENDING
 from ponte.db import conflict_on_duplicate
-from ponte.errors import Conflict
+from ponte.errors import Conflict, InvalidInput, NotFound
 from ponte.roles import MANAGE_RELATIONSHIPS
-from services.relationships import views
-from services.relationships.domain import Caller, Invitation, validate_roles
-from services.relationships.usecases import (Relationships, announce, own_invitation,
-                                             parse_until, require, settle)
+from services.relationships import events, views
+from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.relationships import validate_roles
+from services.relationships.usecases import Ctx, own_invitation, parties, require, settle
 from services.relationships.usecases.accounts import know_provider, know_secretary
 
 DUPLICATE = ("This secretary already has a pending invitation or an active relationship with "
              "this provider.")
 
 
-def invite(rel: Relationships, caller: dict, provider_id: str, secretary_id: str,
-           roles: list[str]) -> dict:
-    who, roles, now = Caller.from_context(caller), validate_roles(roles), rel.clock()
-    know_secretary(rel, secretary_id)
-    know_provider(rel, provider_id)
-    with conflict_on_duplicate(DUPLICATE), rel.unit() as unit:
-        repo = unit.repo
+def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str | None,
+           roles: list[str] | None, form_errors: dict[str, list[str]] | None = None) -> dict:
+    """``form_errors`` are what the edge found wrong with the form: they are answered together
+    with the roles' and the secretary's (every field error at once)."""
+    errors = {str(k): list(v) for k, v in (form_errors or {}).items()}
+    if not _names(errors, "roles"):
+        errors.update(_refusal(lambda: validate_roles(roles)))
+    if not _names(errors, "secretary_id"):
+        errors.update(_refusal(lambda: know_secretary(ctx, secretary_id), quiet=not errors))
+    if errors:
+        raise InvalidInput("Some fields are invalid. (" + ", ".join(sorted(errors)) + ")",
+                           errors)
+    roles, now = validate_roles(roles), ctx.clock()
+    know_provider(ctx, provider_id)
+    with conflict_on_duplicate(DUPLICATE), ctx.unit() as uow:
+        repo = uow.repo
         require(repo, who, provider_id, now, MANAGE_RELATIONSHIPS)
         provider = repo.provider(provider_id)
         secretary = repo.secretary(secretary_id)
         if repo.pending_invitations(provider_id=provider_id, secretary_id=secretary_id) or \
-                settle(unit, now, provider_id=provider_id, secretary_id=secretary_id):
+                settle(uow, now, provider_id=provider_id, secretary_id=secretary_id):
             raise Conflict(DUPLICATE)
         invitation = Invitation.send(provider_id, secretary_id, roles, now, who.account_id)
         repo.add_invitation(invitation)
-        announce(unit, "invitation_sent", invitation, invited_by=who.account_id)
+        uow.publish(events.invitation_sent(invitation, parties(repo, invitation),
+                                           invited_by=who.account_id))
     return views.invitation_view(invitation, provider, secretary)
 
 
-def list_provider_invitations(rel: Relationships, caller: dict, provider_id: str,
-                              status: str | None, limit: int, cursor: str | None) -> dict:
-    with rel.unit() as unit:
-        require(unit.repo, Caller.from_context(caller), provider_id, rel.clock(),
-                MANAGE_RELATIONSHIPS)
-        items, next_cursor = unit.repo.invitations_page(limit, cursor, provider_id=provider_id,
-                                                        status=status)
-        return views.invitation_page(unit.repo, items, next_cursor)
+def _names(errors: dict[str, list[str]], field: str) -> bool:
+    """Whether ``errors`` already name the field or a part of it (``roles.0``)."""
+    return any(name == field or name.startswith(f"{field}.") for name in errors)
 
 
-def list_my_invitations(rel: Relationships, caller: dict, limit: int,
-                        cursor: str | None) -> dict:
-    with rel.unit() as unit:
-        items, next_cursor = unit.repo.invitations_page(
-            limit, cursor, secretary_id=caller["account_id"], status="pending")
-        return views.invitation_page(unit.repo, items, next_cursor)
+def _refusal(check: Callable[[], object], quiet: bool = False) -> dict[str, list[str]]:
+    """The field errors ``check`` refuses with. A secretary that does not exist is a 404 on
+    its own (``quiet``), and one more field error beside others."""
+    try:
+        check()
+    except InvalidInput as refused:
+        return dict(refused.errors or {})
+    except NotFound as missing:
+        if quiet:
+            raise
+        return dict(missing.errors or {"secretary_id": [str(missing)]})
+    return {}
 
 
-def accept_invitation(rel: Relationships, caller: dict, invitation_id: str,
-                      until: str | None) -> dict:
-    now, last_day = rel.clock(), parse_until(until)
+def list_provider_invitations(ctx: Ctx, who: Caller, provider_id: str, status: str | None,
+                              limit: int, cursor: str | None) -> dict:
+    with ctx.unit() as uow:
+        require(uow.repo, who, provider_id, ctx.clock(), MANAGE_RELATIONSHIPS)
+        items, next_cursor = uow.repo.invitations_page(limit, cursor, provider_id=provider_id,
+                                                       status=status)
+        return views.invitation_page(uow.repo, items, next_cursor)
+
+
+def list_my_invitations(ctx: Ctx, who: Caller, limit: int, cursor: str | None) -> dict:
+    with ctx.unit() as uow:
+        items, next_cursor = uow.repo.invitations_page(
+            limit, cursor, secretary_id=who.account_id, status=PENDING)
+        return views.invitation_page(uow.repo, items, next_cursor)
+
+
+def accept_invitation(ctx: Ctx, who: Caller, invitation_id: str, until: str | None) -> dict:
+    """``until`` is the last day (``YYYY-MM-DD``, checked at the edge) or None; the domain
+    refuses a day that is not after today."""
+    now, last_day = ctx.clock(), date.fromisoformat(until) if until else None
     with conflict_on_duplicate("This secretary already acts for this provider."), \
-            rel.unit() as unit:
-        repo = unit.repo
-        invitation = own_invitation(repo, Caller.from_context(caller), invitation_id)
-        if invitation.status == "pending" and settle(
-                unit, now, provider_id=invitation.provider_id,
+            ctx.unit() as uow:
+        repo = uow.repo
+        invitation = own_invitation(repo, who, invitation_id)
+        if invitation.status == PENDING and settle(
+                uow, now, provider_id=invitation.provider_id,
                 secretary_id=invitation.secretary_id):
             raise Conflict("You already act for this provider.")
         relationship = invitation.accept(last_day, now)
         repo.save_invitation(invitation)
         repo.add_relationship(relationship)
-        announce(unit, "invitation_accepted", relationship)
+        uow.publish(events.invitation_accepted(relationship, parties(repo, relationship)))
         return views.relationship_of(repo, relationship, now)
 
 
-def decline_invitation(rel: Relationships, caller: dict, invitation_id: str) -> dict:
-    with rel.unit() as unit:
-        repo = unit.repo
-        invitation = own_invitation(repo, Caller.from_context(caller), invitation_id)
-        invitation.decline(rel.clock())
+def decline_invitation(ctx: Ctx, who: Caller, invitation_id: str) -> dict:
+    with ctx.unit() as uow:
+        repo = uow.repo
+        invitation = own_invitation(repo, who, invitation_id)
+        invitation.decline(ctx.clock())
         repo.save_invitation(invitation)
-        announce(unit, "invitation_declined", invitation)
+        uow.publish(events.invitation_declined(invitation, parties(repo, invitation)))
         return views.invitation_view(invitation, repo.provider(invitation.provider_id),
                                      repo.secretary(invitation.secretary_id))
