@@ -20,8 +20,9 @@ from werkzeug.wrappers import Request, Response
 from gateway.auth import EdgeAuth, Principal, require_kind
 from gateway.fields import apply_rules, holds_nul
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from gateway.problems import problem_response
+from gateway.problems import flatten, problem_response
 from gateway.rendering import render
+from ponte.contracts.forms import FORM_ERRORS
 from ponte.errors import BadRequest, InvalidInput, NotFound, UnsupportedMediaType
 from ponte.rpc import RemoteCall
 
@@ -152,6 +153,10 @@ class Route:
     raw_body: bool = False
     idempotent: bool = False
     csv: CsvTable | None = None
+    forward_errors: bool = False
+    """The service adds rules of its own to this form: a refused body travels to it as its
+    valid part plus ``FORM_ERRORS``, and it answers every error together (API.md: every field
+    error in one answer). The schema stays the only place shapes are checked."""
     endpoint: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -274,9 +279,13 @@ class Api:
             try:
                 body = self._load(route.body_schema, raw)
             except ValidationError as exc:
-                for key, messages in (exc.messages if isinstance(exc.messages, dict)
-                                      else {"_body": exc.messages}).items():
-                    errors[key] = _merged(errors.get(key), messages)
+                messages = (exc.messages if isinstance(exc.messages, dict)
+                            else {"_body": exc.messages})
+                if route.forward_errors and not errors and isinstance(exc.valid_data, dict):
+                    body = {**exc.valid_data, FORM_ERRORS: flatten(messages)}
+                else:
+                    for key, message in messages.items():
+                        errors[key] = _merged(errors.get(key), message)
         if errors:
             raise ValidationError(errors)
         return query, body

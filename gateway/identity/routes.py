@@ -7,7 +7,6 @@ from werkzeug.wrappers import Response
 from gateway import uploads
 from gateway.api import Api, Call
 from gateway.identity import schemas as s
-from gateway.identity.forms import forward_form_errors
 from ponte import attachments, storage
 from ponte.errors import Forbidden, NotFound, PonteError, Unauthenticated
 from ponte.roles import ADMIN, COMMERCIAL, MANAGE_RELATIONSHIPS, OPERATOR
@@ -63,26 +62,30 @@ def update_me(call: Call) -> dict:
     return _with_grants(call, _identity(call, "update_me", call.caller, call.body))
 
 
-@api.route("POST", "/api/v1/me/email", body=s.EmailChangeIn, response=s.MeOut(),
+@api.route("POST", "/api/v1/me/email", forward_errors=True,
+           body=s.EmailChangeIn, response=s.MeOut(),
            summary="Change my e-mail (needs the current password)", **TAG)
 def change_email(call: Call) -> dict:
     return _with_grants(call, _identity(call, "change_email", call.caller, call.body))
 
 
-@api.route("POST", "/api/v1/me/password", body=s.PasswordChangeIn, status=204,
+@api.route("POST", "/api/v1/me/password", forward_errors=True,
+           body=s.PasswordChangeIn, status=204,
            summary="Change my password (needs the current one); other sessions end", **TAG)
 def change_password(call: Call) -> None:
     _identity(call, "change_password", call.caller, call.body)
 
 
-@api.route("DELETE", "/api/v1/me", body=s.CurrentPasswordIn, status=204,
+@api.route("DELETE", "/api/v1/me", forward_errors=True,
+           body=s.CurrentPasswordIn, status=204,
            summary="Delete my profile (needs the current password)", **TAG)
 def delete_me(call: Call) -> None:
     _identity(call, "delete_me", call.caller, call.body)
 
 
 # registration
-@api.route("POST", "/api/v1/secretaries", public=True, body=s.SecretaryIn, status=201,
+@api.route("POST", "/api/v1/secretaries", forward_errors=True,
+           public=True, body=s.SecretaryIn, status=201,
            response=s.AccountOut(), summary="A secretary registers", **TAG)
 def register_secretary(call: Call) -> dict:
     return _identity(call, "register_secretary", call.body)
@@ -103,7 +106,8 @@ def find_secretaries(call: Call) -> dict:
     return _identity(call, "find_secretaries", **call.query)
 
 
-@api.route("POST", "/api/v1/citizens", public=True, body=s.CitizenIn, status=201,
+@api.route("POST", "/api/v1/citizens", forward_errors=True,
+           public=True, body=s.CitizenIn, status=201,
            response=s.AccountOut(), summary="A citizen registers", **TAG)
 def register_citizen(call: Call) -> dict:
     return _identity(call, "register_citizen", call.body)
@@ -127,7 +131,8 @@ def get_registration(call: Call) -> dict:
     return _identity(call, "get_registration", call.params["token"])
 
 
-@api.route("POST", "/api/v1/registrations/{token}", public=True, body=s.RegistrationIn,
+@api.route("POST", "/api/v1/registrations/{token}", forward_errors=True,
+           public=True, body=s.RegistrationIn,
            status=201, response=s.RegisteredOut(), summary="A provider site finishes registering",
            **TAG)
 def complete_registration(call: Call) -> dict:
@@ -142,7 +147,8 @@ def request_password_reset(call: Call) -> dict:
     return {"detail": "If this e-mail belongs to an account, a link is on its way."}
 
 
-@api.route("POST", "/api/v1/password-resets/{token}", public=True, body=s.PasswordResetIn,
+@api.route("POST", "/api/v1/password-resets/{token}", forward_errors=True,
+           public=True, body=s.PasswordResetIn,
            status=204, summary="Set a new password from a reset link", **TAG)
 def reset_password(call: Call) -> None:
     _identity(call, "reset_password", call.params["token"], call.body)
@@ -224,8 +230,3 @@ def image(call: Call) -> Response:
         raise NotFound("No such image.")
     return uploads.stream(stored, inline=True)
 
-
-forward_form_errors(api, "POST /api/v1/secretaries", "POST /api/v1/citizens",
-                    "POST /api/v1/registrations/{token}", "POST /api/v1/me/password",
-                    "POST /api/v1/me/email", "DELETE /api/v1/me",
-                    "POST /api/v1/password-resets/{token}")

@@ -6,7 +6,6 @@ the secretary at once; the service's events clear the other gateways'."""
 from __future__ import annotations
 
 from gateway.api import Api, Call, PageQuery
-from gateway.identity.forms import forward_form_errors
 from gateway.relationships.schemas import (AcceptInvitationBody, AccreditationList,
                                            InvitationBody, InvitationList, InvitationQuery,
                                            InvitationSchema, RelationshipList,
@@ -28,7 +27,8 @@ def _changed(call: Call, relationship: dict) -> dict:
     return relationship
 
 
-@api.route("POST", "/api/v1/providers/{provider_id}/invitations", kinds=PROVIDER_SIDE,
+@api.route("POST", "/api/v1/providers/{provider_id}/invitations", forward_errors=True,
+           kinds=PROVIDER_SIDE,
            body=InvitationBody, response=InvitationSchema(), status=201, tag=TAG,
            summary="Invite a secretary with roles (provider, or secretary with "
                    "manage_relationships); 409 if already pending or active; unknown "
@@ -117,5 +117,3 @@ def accreditations(call: Call) -> dict:
     return call.rpc("relationships", "list_accreditations", call.caller, provider_id,
                     **_page(call))
 
-
-forward_form_errors(api, "POST /api/v1/providers/{provider_id}/invitations")
