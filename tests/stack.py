@@ -56,6 +56,7 @@ class Client:
 
     def request(self, method: str, path: str, token: str | None = None, **kwargs: Any):
         headers = kwargs.pop("headers", {})
+        headers.setdefault("Accept-Language", "en")  # the messages tests compare are English
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return self.http.request(method, self.base_url + path, headers=headers, timeout=30,

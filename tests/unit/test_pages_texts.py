@@ -7,8 +7,8 @@ import re
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from gateway.pages import i18n
-from gateway.pages.render import format_document
+from gateway.web import i18n
+from gateway.web.render import format_document
 
 
 def placeholders(value) -> set[str]:

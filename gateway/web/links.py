@@ -9,68 +9,62 @@ judged once, by the API and the identity service behind it.
 """
 from __future__ import annotations
 
-import functools
-import json
-import logging
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
-from gateway.api import Api, Call
+from gateway.api import Call
 from gateway.identity.schemas import PROVIDER_TYPES, SEXES
-from gateway.pages.render import STATIC, Page, format_document, secure
-from ponte import logs
+from gateway.i18n import N_
+from gateway.web.client import forward
+from gateway.web.render import STATIC, Page, format_document, secure
+from gateway.web.screen import Screen, api, screen
 from ponte.clock import now
 
-log = logging.getLogger(__name__)
-api = Api()
-PAGE = {"public": True, "tag": "pages"}
-
-
-def html_route(method: str, path: str, summary: str):  # noqa: ANN201
-    """A public route answering HTML whatever happens: a failure shows an error page in the
-    visitor's language, not a problem document."""
-    def register(handler):  # noqa: ANN001, ANN202
-        @functools.wraps(handler)
-        def safely(call: Call) -> Response:
-            try:
-                return handler(call)
-            except Exception:
-                log.exception("page %s %s failed", method, path)
-                return _trouble(Page(call.request), 500)
-        return api.route(method, path, summary=summary, **PAGE)(safely)
-    return register
-
-
 TERMS_UPDATED = date(2026, 12, 1)
-ASSETS = {"pages.css": "text/css", "pages.js": "text/javascript"}
+TERMS = [
+    (N_("Purpose"),
+     N_(
+        "Ponte connects the operator with its network of accredited providers, the secretaries "
+        "who work for them and the citizens they serve. These terms govern the use of the portal "
+        "and its API.")),
+    (N_("Account and password"),
+     N_(
+        "Your account is personal. Keep your password secret and do not share it: whoever works "
+        "on a provider's behalf must have a secretary account of their own, with the roles the "
+        "provider grants.")),
+    (N_("Information you give"),
+     N_(
+        "You are responsible for the accuracy of what you record. Changes made on the portal are "
+        "not passed on to the operator automatically.")),
+    (N_("Privacy"),
+     N_(
+        "Personal data is processed under Brazil's General Data Protection Law (Law 13,709/2018), "
+        "only for the purposes of the portal.")),
+    (N_("Ending"),
+     N_(
+        "You can delete your profile at any time. The operator may suspend accounts used against "
+        "these terms.")),
+]
+ASSETS = {"pages.css": "text/css", "pages.js": "text/javascript",
+          "portal.css": "text/css", "portal.js": "text/javascript"}
 
 
-# the JSON API, called the way any client calls it
-def forward(call: Call, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
-    """Send a request through the gateway's own route table: the same validation, service call
-    and problem document as a client of the JSON API gets."""
-    headers = {"Accept": "application/json", "X-Correlation-Id": logs.correlation_id() or ""}
-    builder = EnvironBuilder(path=path, method=method, headers=headers,
-                             json=body)
-    try:
-        request = Request(builder.get_environ())
-    finally:
-        builder.close()
-    gateway = call.gateway
-    answer = gateway.api.dispatch(request, gateway, call.services, gateway.auth)
-    raw = answer.get_data()
-    try:
-        return answer.status_code, json.loads(raw) if raw else None
-    except ValueError:
-        return answer.status_code, None
+def _anonymous(s: Screen, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+    """The link pages call the API as nobody: the link's token is their credential."""
+    answer = forward(s.call, method, path, body, locale=s.locale)
+    return answer.status, answer.data
 
 
-def _token(call: Call) -> str:
-    source = call.request.form if call.request.method == "POST" else call.request.args
+def _field_errors(problem: dict) -> dict[str, list[str]]:
+    """A problem document's field errors; its detail when it names no field."""
+    return problem.get("errors") or {"_body": [str(problem.get("detail", ""))]}
+
+
+def _token(s: Screen) -> str:
+    source = s.request.form if s.request.method == "POST" else s.request.args
     return source.get("token", "")
 
 
@@ -82,19 +76,17 @@ def _reset_path(token: str) -> str:
     return f"/api/v1/password-resets/{quote(token, safe='')}"
 
 
-def _field_errors(problem: dict) -> dict[str, list[str]]:
-    """A problem document's field errors; its detail when it names no field."""
-    return problem.get("errors") or {"_body": [str(problem.get("detail", ""))]}
-
-
 def _gone(page: Page, flow: str) -> Response:
     return page.render("gone.html", status=404, flow=flow)
 
 
 def _trouble(page: Page, status: int) -> Response:
     """Anything but a field error: an HTML page, never JSON or a trace."""
-    key = "error_busy" if status == 429 else "error_generic"
-    return page.render("error.html", status=status if status >= 400 else 500, message=key)
+    message = N_("Too many attempts in a row. Please wait a little and try again.") \
+        if status == 429 else \
+        N_("Something went wrong on our side. Please try again in a moment.")
+    return page.render("error.html", status=status if status >= 400 else 500,
+                       message=page.gettext(message))
 
 
 # provider registration
@@ -104,8 +96,8 @@ def _registration_page(page: Page, token: str, info: dict, *, values: dict | Non
     individual = info.get("person_type") == "individual"
     site_name, legal_name = info.get("site_name") or "", info.get("legal_name") or ""
     show_site = bool(site_name) and site_name != legal_name
-    who = f"{legal_name} ({page.t('site_label', site_name=site_name)})" if show_site \
-        else legal_name
+    site = page.gettext("site %(site_name)s", site_name=site_name)
+    who = f"{legal_name} ({site})" if show_site else legal_name
     return page.render("registration.html", status=status, flow="registration", token=token,
                        info=info, who=who,
                        document=format_document(info.get("document") or ""),
@@ -115,12 +107,13 @@ def _registration_page(page: Page, token: str, info: dict, *, values: dict | Non
                        values=values or {}, errors=page.api_errors(errors or {}), done=done)
 
 
-@html_route("GET", "/registration", "Page: complete a provider registration (HTML)")
-def registration(call: Call) -> Response:
-    page, token = Page(call.request), _token(call)
+@screen("GET", "/registration", signed_in=False,
+        summary="Page: complete a provider registration (HTML)")
+def registration(s: Screen) -> Response:
+    page, token = s.page, _token(s)
     if not token:
         return _gone(page, "registration")
-    status, info = forward(call, "GET", _registration_path(token))
+    status, info = _anonymous(s, "GET", _registration_path(token))
     if status == 404:
         return _gone(page, "registration")
     if status != 200:
@@ -140,16 +133,16 @@ def _registration_body(form: Any) -> dict:
     return body
 
 
-@html_route("POST", "/registration", "Page: the registration form sent without script")
-def registration_posted(call: Call) -> Response:
-    page, form, token = Page(call.request), call.request.form, _token(call)
-    status, info = forward(call, "GET", _registration_path(token)) if token else (404, None)
+@screen("POST", "/registration", signed_in=False,
+        summary="Page: the registration form sent without script")
+def registration_posted(s: Screen) -> Response:
+    page, form, token = s.page, s.request.form, _token(s)
+    status, info = _anonymous(s, "GET", _registration_path(token)) if token else (404, None)
     if status == 404:
         return _gone(page, "registration")
     if status != 200:
         return _trouble(page, status)
-    status, answer = forward(call, "POST", _registration_path(token),
-                             _registration_body(form))
+    status, answer = _anonymous(s, "POST", _registration_path(token), _registration_body(form))
     if status == 201:
         return _registration_page(page, "", info, done=answer["account"])
     if status == 404:
@@ -162,30 +155,32 @@ def registration_posted(call: Call) -> Response:
 
 
 # password set-up and reset
-@html_route("GET", "/password-reset", "Page: choose a password from a set-up or reset link (HTML)")
-def password_reset(call: Call) -> Response:
-    page, token = Page(call.request), _token(call)
-    if not token or not _reset_link_usable(call, token):
+@screen("GET", "/password-reset", signed_in=False,
+        summary="Page: choose a password from a set-up or reset link (HTML)")
+def password_reset(s: Screen) -> Response:
+    page, token = s.page, _token(s)
+    if not token or not _reset_link_usable(s, token):
         return _gone(page, "reset")
     return page.render("password_reset.html", flow="reset", token=token, errors={}, done=None)
 
 
-def _reset_link_usable(call: Call, token: str) -> bool:
+def _reset_link_usable(s: Screen, token: str) -> bool:
     """Whether the link still works, asked without changing anything: the API has no read of a
     reset link, but it judges the link before the password, so an empty password gets 404 for a
     gone link and 422 (the policy) for a usable one. Any other answer shows the form; sending it
     then tells the person if the link is gone."""
     empty = {"password": "", "password_confirmation": ""}  # nosec B105 # a probe, set nothing
-    status, _ = forward(call, "POST", _reset_path(token), empty)
+    status, _ = _anonymous(s, "POST", _reset_path(token), empty)
     return status != 404
 
 
-@html_route("POST", "/password-reset", "Page: the password form sent without script")
-def password_reset_posted(call: Call) -> Response:
-    page, form, token = Page(call.request), call.request.form, _token(call)
+@screen("POST", "/password-reset", signed_in=False,
+        summary="Page: the password form sent without script")
+def password_reset_posted(s: Screen) -> Response:
+    page, form, token = s.page, s.request.form, _token(s)
     if not token:
         return _gone(page, "reset")
-    status, answer = forward(call, "POST", _reset_path(token), {
+    status, answer = _anonymous(s, "POST", _reset_path(token), {
         "password": form.get("password", ""),
         "password_confirmation": form.get("password_confirmation", "")})
     if status == 204:
@@ -201,15 +196,17 @@ def password_reset_posted(call: Call) -> Response:
 
 
 # asking for a reset
-@html_route("GET", "/forgot-password", "Page: ask for a password-reset link (HTML)")
-def forgot_password(call: Call) -> Response:
-    return Page(call.request).render("forgot_password.html", errors={}, done=False, values={})
+@screen("GET", "/forgot-password", signed_in=False,
+        summary="Page: ask for a password-reset link (HTML)")
+def forgot_password(s: Screen) -> Response:
+    return s.page.render("forgot_password.html", errors={}, done=False, values={})
 
 
-@html_route("POST", "/forgot-password", "Page: the reset request sent without script")
-def forgot_password_posted(call: Call) -> Response:
-    page, email = Page(call.request), call.request.form.get("email", "").strip()
-    status, answer = forward(call, "POST", "/api/v1/password-resets", {"email": email})
+@screen("POST", "/forgot-password", signed_in=False,
+        summary="Page: the reset request sent without script")
+def forgot_password_posted(s: Screen) -> Response:
+    page, email = s.page, s.request.form.get("email", "").strip()
+    status, answer = _anonymous(s, "POST", "/api/v1/password-resets", {"email": email})
     if status == 202:
         return page.render("forgot_password.html", errors={}, done=True, values={})
     if status in (400, 422) and isinstance(answer, dict):
@@ -220,13 +217,14 @@ def forgot_password_posted(call: Call) -> Response:
 
 
 # terms and assets
-@html_route("GET", "/terms", "Page: the terms of use (HTML)")
-def terms(call: Call) -> Response:
-    page = Page(call.request)
-    return page.render("terms.html", updated=page.day(TERMS_UPDATED))
+@screen("GET", "/terms", signed_in=False, summary="Page: the terms of use (HTML)")
+def terms(s: Screen) -> Response:
+    page = s.page
+    return page.render("terms.html", updated=page.day(TERMS_UPDATED), sections=TERMS)
 
 
-@html_route("GET", "/assets/{name}", "Style sheet and script of the pages")
+@api.route("GET", "/assets/{name}", public=True, tag="pages",
+           summary="Style sheets and scripts of the portal")
 def asset(call: Call) -> Response:
     name = call.params["name"]
     if name not in ASSETS:

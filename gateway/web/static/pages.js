@@ -2,7 +2,8 @@
    - takes the one-time token out of the address bar as soon as the page loads;
    - shows the password policy as the person types (the API still judges it);
    - sends the form to the public JSON API and shows its answer in place: field errors from the
-     problem document next to their fields, the success view, or the "link gone" view.
+     problem document (in the page's language) next to their fields, the success view, or the
+     "link gone" view.
    No inline script anywhere (the Content-Security-Policy forbids it). */
 (function () {
   "use strict";
@@ -58,23 +59,11 @@
   });
 
   // 3. Sending the form to the JSON API.
-  function translate(message) {
-    if (message.indexOf("Must be one of:") === 0) { return texts.api_choice; }
-    return (texts.api && texts.api[message]) || message;
-  }
-
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-
   function formatMoment(date) {
-    // The server's pattern (e.g. "%d/%m/%Y às %H:%M") in the operator's time zone.
-    var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: texts.time_zone, year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", hour12: false
-    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
-    return (texts.datetime || "%d/%m/%Y %H:%M")
-      .replace("%d", parts.day).replace("%m", parts.month).replace("%Y", parts.year)
-      .replace("%H", parts.hour === "24" ? "00" : parts.hour).replace("%M", parts.minute);
+    // The date and time in the page's language and the operator's time zone.
+    return new Intl.DateTimeFormat(texts.locale || "pt-BR", {
+      timeZone: texts.time_zone, dateStyle: "short", timeStyle: "short"
+    }).format(date);
   }
 
   function clearErrors(form, summary) {
@@ -117,7 +106,7 @@
   function showFieldErrors(form, summary, errors) {
     var items = [];
     Object.keys(errors).forEach(function (name) {
-      var messages = (errors[name] || []).map(translate);
+      var messages = errors[name] || [];
       var slot = form.querySelector("[data-error-for='" + name + "']") ||
                  form.querySelector("[data-error-for='_body']");
       var field = form.elements[name];
@@ -151,7 +140,7 @@
   function bodyOf(form) {
     var body = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "token" || el.disabled) { return; }
+      if (!el.name || el.name === "token" || el.name === "csrf" || el.disabled) { return; }
       if (el.type === "checkbox") { body[el.name] = el.checked; return; }
       if (el.type === "radio") { if (el.checked) { body[el.name] = el.value; } return; }
       if (el.type === "password") { body[el.name] = el.value; return; }
@@ -180,7 +169,8 @@
       var body = bodyOf(form);
       fetch(url, {
         method: "POST", credentials: "omit", referrerPolicy: "no-referrer", cache: "no-store",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        headers: { "Content-Type": "application/json", "Accept": "application/json",
+                   "Accept-Language": texts.locale || "pt-BR" },
         body: JSON.stringify(body)
       }).then(function (response) {
         return response.text().then(function (raw) {
@@ -211,7 +201,7 @@
           showFieldErrors(form, summary, answer.payload.errors);
         } else {
           showSummary(summary, [{ text: answer.status === 429 ? texts.error_busy
-            : (answer.payload && answer.status < 500 ? translate(answer.payload.detail)
+            : (answer.payload && answer.status < 500 ? answer.payload.detail
               : texts.error_generic) }]);
         }
       }).catch(function () {
