@@ -52,6 +52,11 @@ def N_(message: str) -> str:
     return message
 
 
+# The portal's own date and date-and-time patterns (CLDR syntax), per language in the catalogues
+DAY = N_("yyyy-MM-dd")
+MOMENT = N_("yyyy-MM-dd 'at' HH:mm")
+
+
 def from_header(accept_language: str | LanguageAccept | None) -> str:
     """The locale that fits ``Accept-Language`` best (pt-BR when nothing fits)."""
     if isinstance(accept_language, str):
@@ -155,21 +160,26 @@ class Translator:
         return babel_numbers.format_currency(Decimal(str(amount)), currency,
                                              locale=self.babel_locale)
 
-    def datetime(self, instant: datetime | str, format: str = "short") -> str:
-        """An instant as local wall time in the operator's zone (``PONTE_TIMEZONE``);
-        ``format`` is Babel's: short, medium, long or a pattern."""
+    def datetime(self, instant: datetime | str, format: str = "moment") -> str:
+        """An instant as local wall time in the operator's zone (``PONTE_TIMEZONE``):
+        ``07/12/2026 às 09:00`` by default; ``format`` may be Babel's (short, medium, long,
+        full or a CLDR pattern)."""
         if isinstance(instant, str):
             instant = datetime.fromisoformat(instant.replace("Z", "+00:00"))
-        return babel_dates.format_datetime(instant, format, tzinfo=operator_zone(),
+        pattern = self.gettext(MOMENT) if format == "moment" else format
+        return babel_dates.format_datetime(instant, pattern, tzinfo=operator_zone(),
                                            locale=self.babel_locale)
 
-    def date(self, value: date | datetime | str, format: str = "short") -> str:
+    def date(self, value: date | datetime | str, format: str = "day") -> str:
+        """A day: ``07/12/2026`` in pt-BR and Italian, ``2026-12-07`` in English by
+        default; ``format`` may be Babel's."""
         if isinstance(value, str):
             value = date.fromisoformat(value[:10]) if len(value) <= 10 else \
                 datetime.fromisoformat(value.replace("Z", "+00:00"))
         if isinstance(value, datetime):
             value = value.astimezone(operator_zone()).date() if value.tzinfo else value.date()
-        return babel_dates.format_date(value, format, locale=self.babel_locale)
+        pattern = self.gettext(DAY) if format == "day" else format
+        return babel_dates.format_date(value, pattern, locale=self.babel_locale)
 
     def time(self, instant: datetime | str, format: str = "short") -> str:
         if isinstance(instant, str):

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from werkzeug.wrappers import Request, Response
 
-from gateway.i18n import (LANGUAGE_NAMES, N_, Translator, negotiate, translations,
+from gateway.i18n import (LANGUAGE_NAMES, MOMENT, N_, Translator, negotiate, translations,
                           translator)
 from ponte.config import settings
 
@@ -55,20 +55,21 @@ CLIENT_TEXTS = {"errors_title": N_("This could not be completed. Please correct 
                 "match_no": N_("The passwords do not match yet."),
                 "new_item": N_("New notification"), "close": N_("Close")}
 
-_environment = Environment(loader=FileSystemLoader(HERE / "templates"),
-                           autoescape=select_autoescape(["html"], default=True),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                           extensions=["jinja2.ext.i18n"])
-_environment.globals.update(field_labels=FIELD_LABELS, provider_type_labels=PROVIDER_TYPE_LABELS,
-                            sex_labels=SEX_LABELS, rule_labels=RULE_LABELS,
-                            language_names=LANGUAGE_NAMES)
+GLOBALS = {"field_labels": FIELD_LABELS, "provider_type_labels": PROVIDER_TYPE_LABELS,
+           "sex_labels": SEX_LABELS, "rule_labels": RULE_LABELS,
+           "language_names": LANGUAGE_NAMES}
 
 
 @lru_cache(maxsize=None)
 def _localized(locale: str) -> Environment:
-    """The portal's Jinja2 environment speaking ``locale``: its gettext and its filters."""
+    """The portal's Jinja2 environment speaking ``locale`` (one per locale: a compiled
+    template keeps the gettext and filters of the environment that compiled it)."""
     t = translator(locale)
-    env = _environment.overlay()
+    env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                      autoescape=select_autoescape(["html"], default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.globals.update(GLOBALS)
     env.filters.update(money=t.money, number=t.number, datetime=t.datetime, date=t.date,
                        time=t.time, document=format_document, api_message=t.message)
     catalogue = translations(locale)
@@ -104,10 +105,10 @@ class Page:
 
     def moment(self, instant: Any) -> str:
         """An instant as the visitor reads it: local date and time in the operator's zone."""
-        return self.translator.datetime(instant, "short")
+        return self.translator.datetime(instant)
 
     def day(self, value: Any) -> str:
-        return self.translator.date(value, "short")
+        return self.translator.date(value)
 
     def api_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """Field messages of a problem document in the page's language."""
@@ -118,6 +119,7 @@ class Page:
         """What the page script needs to speak the visitor's language, as JSON."""
         texts = {key: self.gettext(text) for key, text in CLIENT_TEXTS.items()}
         texts["locale"], texts["time_zone"] = self.locale, settings().timezone
+        texts["moment"] = self.gettext(MOMENT)
         return json.dumps(texts, ensure_ascii=False)
 
     def context(self) -> dict[str, Any]:

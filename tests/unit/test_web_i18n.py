@@ -74,10 +74,13 @@ def test_money_and_numbers_follow_the_locale():
 
 def test_instants_are_shown_in_the_operators_time_zone():
     instant = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)  # 09:00 in São Paulo
-    assert translator("pt-BR").datetime(instant) == "07/12/2026 09:00"
-    assert translator("pt-BR").datetime("2026-12-07T12:00:00Z") == "07/12/2026 09:00"
+    assert translator("pt-BR").datetime(instant) == "07/12/2026 às 09:00"
+    assert translator("pt-BR").datetime("2026-12-07T12:00:00Z") == "07/12/2026 às 09:00"
+    assert translator("en").datetime(instant) == "2026-12-07 at 09:00"
+    assert translator("it").datetime(instant, "short") == "07/12/26, 09:00"
     assert translator("pt-BR").time(instant) == "09:00"
     assert translator("pt-BR").date(date(2026, 12, 1)) == "01/12/2026"
+    assert translator("en").date("2026-12-01") == "2026-12-01"
     assert translator("en").date("2026-12-01", "medium") == "Dec 1, 2026"
 
 

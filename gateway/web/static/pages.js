@@ -60,10 +60,16 @@
 
   // 3. Sending the form to the JSON API.
   function formatMoment(date) {
-    // The date and time in the page's language and the operator's time zone.
-    return new Intl.DateTimeFormat(texts.locale || "pt-BR", {
-      timeZone: texts.time_zone, dateStyle: "short", timeStyle: "short"
-    }).format(date);
+    // The server's CLDR pattern (e.g. "dd/MM/yyyy 'às' HH:mm") in the operator's time zone.
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: texts.time_zone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    var values = { yyyy: parts.year, MM: parts.month, dd: parts.day,
+                   HH: parts.hour === "24" ? "00" : parts.hour, mm: parts.minute };
+    return (texts.moment || "dd/MM/yyyy HH:mm").replace(/'([^']*)'|yyyy|MM|dd|HH|mm/g,
+      function (token, quoted) { return quoted !== undefined ? quoted : values[token]; });
   }
 
   function clearErrors(form, summary) {
