@@ -56,6 +56,8 @@ MESSAGES = [
     N_("This link is unknown, used or expired."),
     N_("This site shares its e-mail with another site: give an e-mail of its own."),
     N_("The message broker is not reachable right now."),
+    N_("Unknown notification type for this account."), N_("Must be true or false."),
+    N_("Security e-mails cannot be switched off."), N_("Some preferences cannot be set."),
 ]
 
 TEMPLATES = [

@@ -102,12 +102,14 @@ def preferences_posted(s: Screen) -> Response:
     current = s.api("GET", "/api/v1/me/notification-preferences")
     if not current.ok:
         return s.problem_page(current)
-    body = {"email": {name: s.form.get(f"email.{name}") == "on"
-                      for name in current.data.get("email", {})},
+    chosen = {name: s.form.get(f"email.{name}") == "on" for name in current.data.get("email", {})}
+    body = {"email": {name: on for name, on in chosen.items()  # only what the person changed
+                      if on != current.data["email"][name]},
             "patient_messages": s.form.get("patient_messages") == "on"}
     answer = s.api("PUT", "/api/v1/me/notification-preferences", body)
     if answer.ok:
         return _preferences_page(s, answer.data, saved=True)
     if answer.status in FORM_ERROR_STATUSES:
-        return _preferences_page(s, body, errors=form_errors(answer), status=answer.status)
+        return _preferences_page(s, {**body, "email": chosen}, errors=form_errors(answer),
+                                 status=answer.status)
     return s.problem_page(answer)
