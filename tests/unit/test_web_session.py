@@ -88,6 +88,9 @@ def test_cross_site_posts_are_refused(public_url):
     same = {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"}
     assert not forgery(screen_for(same, token, session))
     assert not forgery(screen_for({}, token, session))  # an old browser: the token decides
+    # with Referrer-Policy: no-referrer a browser sends "Origin: null" with the site's own forms
+    assert not forgery(screen_for({**same, "Origin": "null"}, token, session))
+    assert forgery(screen_for({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, token, session))
     assert forgery(screen_for({**same, "Origin": "https://evil.example"}, token, session))
     assert forgery(screen_for({**same, "Sec-Fetch-Site": "cross-site"}, token, session))
     assert forgery(screen_for({**same, "Sec-Fetch-Site": "same-site"}, token, session))
