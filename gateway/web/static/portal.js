@@ -57,12 +57,16 @@
     var url = answer.stream + "?ticket=" + encodeURIComponent(answer.ticket) +
       (lastId ? "&last_event_id=" + encodeURIComponent(lastId) : "");
     source = new EventSource(url);
-    source.addEventListener("open", function () { delay = 1000; });
+    source.addEventListener("open", function () {
+      delay = 1000;
+      region.setAttribute("data-stream", "open");
+    });
     source.addEventListener("notification", function (event) {
       if (event.lastEventId) { lastId = event.lastEventId; }
       try { popup(JSON.parse(event.data)); } catch (e) { /* a frame that is not JSON */ }
     });
     source.onerror = function () {
+      region.setAttribute("data-stream", "closed");
       source.close();  // the ticket is single use: the browser's own retry would be refused
       retry();
     };
