@@ -33,8 +33,8 @@ SECURITY_HEADERS = {
 # labels of the link pages' fields and choices (message ids of the catalogues)
 FIELD_LABELS = {"provider_type": N_("Provider type"), "sex": N_("Sex"), "email": N_("E-mail"),
                 "secondary_email": N_("Secondary e-mail"),
-                "password": N_("Password"),  # nosec B105 # a field label
-                "password_confirmation": N_("Confirm password"),  # nosec B105 # a field label
+                "password": N_("Password"),
+                "password_confirmation": N_("Confirm password"),
                 "accepted_terms": N_("terms and conditions of use")}
 PROVIDER_TYPE_LABELS = {"clinic": N_("Practice/Clinic"), "cooperative": N_("Cooperative"),
                         "supplier": N_("Supplier"), "hospital": N_("Hospital"),

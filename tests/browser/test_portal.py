@@ -176,3 +176,33 @@ def test_a_form_posted_from_another_origin_is_refused(client, browser, people):
     browser.open(client.base_url + "/")
     assert browser.text_in("h1", "Portal da secretária")  # still signed in
     sign_out(browser)
+
+
+@pytest.mark.parametrize("path, name", [("/terms", "terms"), ("/forgot-password", "forgot"),
+                                        ("/registration?token=gone", "link-gone"),
+                                        ("/sign-up", "sign-up")])
+def test_the_signed_out_screens_pass_axe(client, browser, path, name):
+    browser.open(client.base_url + path)
+    check_screen(browser, name)
+
+
+def page_language(browser) -> str | None:
+    from selenium.common.exceptions import WebDriverException
+    try:
+        return browser.driver.find_element("tag name", "html").get_attribute("lang")
+    except WebDriverException:  # the page is being replaced
+        return None
+
+
+def test_the_language_chosen_on_screen_is_kept(client, browser):
+    browser.open(client.base_url + "/sign-in")
+    browser.choose("#language", "it")
+    browser.click("form[action='/language'] button")
+    wait_until(lambda: page_language(browser) == "it", 10, what="the page in Italian")
+    assert browser.find("main button[type=submit]").text == "Accedi"
+    browser.open(client.base_url + "/forgot-password")
+    assert browser.find("h1").text == "Ha dimenticato la password?"
+    browser.choose("#language", "pt-BR")
+    browser.click("form[action='/language'] button")
+    wait_until(lambda: page_language(browser) == "pt-BR", 10, what="the page in Portuguese")
+    assert browser.find("h1").text == "Esqueceu sua senha?"

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from gateway.web import session as sessions
 from gateway.web.screen import Screen, forgery, safe_next, sign_in_address
@@ -114,3 +114,53 @@ def test_the_sign_in_address_carries_where_to_come_back():
     assert sign_in_address("/") == "/sign-in"
     assert sign_in_address("/notifications?unread=true") == \
         "/sign-in?next=/notifications%3Funread%3Dtrue"
+
+
+class FakeApi:
+    """Stands in for the route table: answers by (method, path), records what was asked."""
+
+    def __init__(self, answers: dict) -> None:
+        self.answers, self.asked = answers, []
+
+    def __call__(self, call, method, path, body=None, *, query=None, token=None, locale=None):
+        from gateway.web.client import Answer
+        self.asked.append((method, path, token))
+        status, data = self.answers[(method, path)](token)
+        return Answer(status, data)
+
+
+def signed_in_screen(monkeypatch, answers: dict, expires_in: int = 600):
+    from gateway.web import screen as screens
+    fake = FakeApi(answers)
+    monkeypatch.setattr(screens, "forward", fake)
+    session = Session.from_tokens({**TOKENS, "expires_in": expires_in}, remember=False)
+    return screen_for({}, session=session), fake
+
+
+RENEWED = {"access_token": "renewed-access", "refresh_token": "renewed-refresh",
+           "expires_in": 600}
+
+
+def test_an_expired_access_token_is_renewed_by_the_server_before_the_call(monkeypatch):
+    current, fake = signed_in_screen(monkeypatch, {
+        ("POST", "/api/v1/sessions/refresh"): lambda token: (200, RENEWED),
+        ("GET", "/api/v1/me"): lambda token: (200, {"token": token})}, expires_in=10)
+    assert current.api("GET", "/api/v1/me").data == {"token": "renewed-access"}
+    assert [a[1] for a in fake.asked] == ["/api/v1/sessions/refresh", "/api/v1/me"]
+    response = current.finish(Response("ok"))
+    sealed = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    assert unseal(sealed).refresh_token == "renewed-refresh"  # the new tokens go in the cookie
+
+
+def test_a_401_is_retried_once_after_renewing_and_a_refused_renewal_signs_out(monkeypatch):
+    from gateway.web.screen import SignedOut
+    current, fake = signed_in_screen(monkeypatch, {
+        ("POST", "/api/v1/sessions/refresh"): lambda token: (200, RENEWED),
+        ("GET", "/api/v1/me"): lambda token: (200, {}) if token == "renewed-access"
+        else (401, {})})
+    assert current.api("GET", "/api/v1/me").status == 200
+    revoked, _ = signed_in_screen(monkeypatch, {
+        ("POST", "/api/v1/sessions/refresh"): lambda token: (401, {}),
+        ("GET", "/api/v1/me"): lambda token: (401, {})})
+    with pytest.raises(SignedOut):
+        revoked.api("GET", "/api/v1/me")
