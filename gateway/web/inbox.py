@@ -8,6 +8,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from gateway.i18n import N_
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors
 from gateway.web.screen import Screen, screen
 
@@ -18,6 +19,52 @@ STREAM = "/api/v1/notifications/stream"
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
 ]
+
+# Notification types (API.md) as the person reads them; a type missing here shows its own words
+TYPE_LABELS = {
+    "identity.provider_invited": N_("Provider invited"),
+    "identity.provider_registered": N_("Provider registered"),
+    "identity.secretary_registered": N_("Secretary account created"),
+    "identity.citizen_registered": N_("Citizen account created"),
+    "identity.staff_created": N_("Staff account created"),
+    "identity.password_reset_requested": N_("Password reset requested"),
+    "identity.password_changed": N_("Password changed"),
+    "identity.email_changed": N_("E-mail changed"),
+    "identity.account_deleted": N_("Account deleted"),
+    "relationships.invitation_sent": N_("Invitation received"),
+    "relationships.invitation_accepted": N_("Invitation accepted"),
+    "relationships.invitation_declined": N_("Invitation declined"),
+    "relationships.invitation_cancelled": N_("Invitation cancelled"),
+    "relationships.relationship_roles_changed": N_("Relationship roles changed"),
+    "relationships.relationship_ended": N_("Relationship ended"),
+    "relationships.relationship_expired": N_("Relationship expired"),
+    "authorizations.request_submitted": N_("Authorization request submitted"),
+    "authorizations.request_authorized": N_("Request authorized"),
+    "authorizations.request_partially_authorized": N_("Request partially authorized"),
+    "authorizations.request_denied": N_("Request denied"),
+    "authorizations.request_appealed": N_("Appeal filed"),
+    "authorizations.request_cancelled": N_("Request cancelled"),
+    "authorizations.interaction_added": N_("New interaction on a request"),
+    "authorizations.payment_registered": N_("Payment registered"),
+    "authorizations.inquiry_message_added": N_("New message from the operator"),
+    "authorizations.audit_overdue": N_("Audit overdue"),
+    "attendance.service_published": N_("Service published"),
+    "attendance.attendant_access_requested": N_("Attendant access requested"),
+    "attendance.attendant_access_approved": N_("Attendant access approved"),
+    "attendance.attendant_access_rejected": N_("Attendant access rejected"),
+    "attendance.service_request_submitted": N_("Service request submitted"),
+    "attendance.service_request_approved": N_("Service request approved"),
+    "attendance.service_request_rejected": N_("Service request rejected"),
+    "attendance.follow_up_added": N_("New follow-up"),
+    "attendance.meeting_scheduled": N_("Video meeting scheduled"),
+    "attendance.service_request_concluded": N_("Service request concluded"),
+    "attendance.service_request_overdue": N_("Service request overdue"),
+    "attendance.rating_submitted": N_("Rating submitted"),
+    "attendance.rating_moderated": N_("Rating moderated"),
+    "attendance.appointment_booked": N_("Appointment booked"),
+    "attendance.appointment_cancelled": N_("Appointment cancelled"),
+    "notifications.bulletin_published": N_("New bulletin"),
+}
 
 
 def screen_for(link: str | None) -> str | None:
@@ -30,10 +77,9 @@ def screen_for(link: str | None) -> str | None:
 
 
 def type_label(s: Screen, kind: str) -> str:
-    """A notification type as the person reads it: its catalogue entry, else its words."""
-    translated = s._(kind)
-    if translated != kind:
-        return translated
+    """A notification type as the person reads it."""
+    if kind in TYPE_LABELS:
+        return s._(TYPE_LABELS[kind])
     return kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
