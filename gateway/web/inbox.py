@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -96,9 +97,9 @@ def notifications(s: Screen) -> Response:
                     next_cursor=answer.data.get("next_cursor"))
 
 
-@screen("POST", "/notifications/{id}/read", summary="Screen: mark a notification read")
+@screen("POST", "/notifications/read", summary="Screen: mark a notification read")
 def mark_read(s: Screen) -> Response:
-    answer = s.api("POST", f"/api/v1/notifications/{s.call.params['id']}/read")
+    answer = s.api("POST", f"/api/v1/notifications/{quote(s.form.get('id', ''), safe='')}/read")
     if not answer.ok:
         return s.problem_page(answer)
     return s.redirect("/notifications")
