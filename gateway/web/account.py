@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.wrappers import Response
 
 from gateway.i18n import CATALOGUE, LANGUAGE_COOKIE, N_
+from gateway.web.client import forward
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, safe_next, screen
 from gateway.web.session import Session, secure_cookies
@@ -14,6 +15,7 @@ from ponte.roles import CITIZEN, SECRETARY
 
 LANGUAGE_COOKIE_DAYS = 365
 SIGN_UP_KINDS = {SECRETARY: "/api/v1/secretaries", CITIZEN: "/api/v1/citizens"}
+SEVERAL_ACCOUNTS = "belongs to more than one account"  # in the API's 401 for a shared CPF/CNPJ
 SIGN_UP_FIELDS = ("name", "cpf", "email", "email_confirmation", "secondary_email", "sex")
 
 
@@ -44,20 +46,23 @@ def _until(s: Screen, seconds: str | None) -> str:
 def sign_in_posted(s: Screen) -> Response:
     login = s.form.get("login", "").strip()
     remember = s.form.get("remember_me") == "on"
-    answer = s.api("POST", "/api/v1/sessions", {"login": login,
-                                                 "password": s.form.get("password", ""),
-                                                 "remember_me": remember})
+    # asked in English: the screen words its own alerts and tells the refusals apart by the
+    # API's words (a CPF shared by several accounts is a 401 naming them, or a 409)
+    answer = forward(s.call, "POST", "/api/v1/sessions",
+                     {"login": login, "password": s.form.get("password", ""),
+                      "remember_me": remember}, locale="en")
     if answer.status == 200:
         s.begin(Session.from_tokens(answer.data, remember))
         return s.redirect(safe_next(s.form.get("next")))
-    if answer.status == 401:
+    if answer.status == 409 or (answer.status == 401 and SEVERAL_ACCOUNTS in str(
+            (answer.data or {}).get("detail", ""))):
+        alert = s._("This CPF or CNPJ belongs to more than one account: enter your e-mail "
+                    "instead.")
+    elif answer.status == 401:
         alert = s._("Wrong e-mail, CPF, CNPJ or password.")
     elif answer.status == 429:
         alert = s._("Too many failed attempts: this login is locked for now. Try again at "
                     "%(time)s.", time=_until(s, answer.headers.get("Retry-After")))
-    elif answer.status == 409:
-        alert = s._("This CPF or CNPJ belongs to more than one account: enter your e-mail "
-                    "instead.")
     elif answer.status in FORM_ERROR_STATUSES:
         return _sign_in_page(s, login=login, remember=remember, status=answer.status,
                              errors=form_errors(answer))

@@ -174,3 +174,29 @@ def test_problem_documents_follow_accept_language(client):
         assert set(answer["errors"]) == set(answers["en"]["errors"])
     default = requests.post(client.base_url + "/api/v1/citizens", json={}).json()
     assert default["title"] == "Dados inválidos"
+
+
+def test_a_cpf_shared_by_two_accounts_asks_for_the_e_mail(client):
+    email, cpf, _name = citizen(client)
+    secretary_email = f"sec-{uuid.uuid4().hex[:8]}@ponte.test"
+    created = client.post("/api/v1/secretaries", json={
+        "cpf": cpf, "email": secretary_email, "email_confirmation": secretary_email,
+        "name": "Cecília Secretária", "sex": "female", "password": PASSWORD,
+        "password_confirmation": PASSWORD, "accepted_terms": True})
+    assert created.status_code == 201, created.text
+    shared = sign_in(client, browser(client), cpf)
+    assert shared.status_code in (401, 409) and 'role="alert"' in shared.text
+    assert "informe o e-mail" in shared.text
+    assert sign_in(client, browser(client), email).status_code == 303
+
+
+def test_a_locked_login_says_when_to_try_again(client):
+    email, _cpf, _name = citizen(client)
+    web = browser(client)
+    answer = None
+    for _attempt in range(12):
+        answer = sign_in(client, web, email, "Wrong#pass1")
+        if answer.status_code == 429:
+            break
+    assert answer.status_code == 429 and 'role="alert"' in answer.text
+    assert re.search(r"Tente de novo às \d{2}:\d{2}", answer.text)
