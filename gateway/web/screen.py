@@ -15,8 +15,11 @@ its handler works with.
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import logging
+import threading
+import time
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 api = Api()
 SAFE_METHODS = ("GET", "HEAD")
 SAME_SITE = ("same-origin", "none")  # Sec-Fetch-Site values a form of ours may carry
+RENEWAL_MEMORY = 30  # seconds a renewal's answer is kept for a request that spent the same token
+_RENEWING = threading.Lock()  # green under eventlet: renewals of this process, one at a time
+_RENEWED: dict[str, tuple[float, dict]] = {}
 
 
 class SignedOut(Exception):
@@ -110,12 +116,26 @@ class Screen:
         return answer
 
     def _refresh(self) -> None:
+        """Renew the tokens. Refresh tokens are single use, so two requests of one browser
+        renewing at once (a page and its pop-ups' ticket) must not both spend the same one:
+        within this process the second one takes the first one's answer."""
         assert self.session is not None  # nosec B101 # only called with a session
-        answer = forward(self.call, "POST", "/api/v1/sessions/refresh",
-                         {"refresh_token": self.session.refresh_token}, locale=self.locale)
-        if answer.status != 200:
-            raise SignedOut()
-        self.session.renewed(answer.data)
+        spent = hashlib.sha256(self.session.refresh_token.encode()).hexdigest()
+        with _RENEWING:
+            now = time.monotonic()
+            for key in [k for k, (when, _) in _RENEWED.items() if now - when > RENEWAL_MEMORY]:
+                del _RENEWED[key]
+            if spent in _RENEWED:
+                tokens = _RENEWED[spent][1]
+            else:
+                answer = forward(self.call, "POST", "/api/v1/sessions/refresh",
+                                 {"refresh_token": self.session.refresh_token},
+                                 locale=self.locale)
+                if answer.status != 200:
+                    raise SignedOut()
+                tokens = answer.data
+                _RENEWED[spent] = (now, tokens)
+        self.session.renewed(tokens)
         self._changed = True
 
     # the session

@@ -133,6 +133,7 @@ def signed_in_screen(monkeypatch, answers: dict, expires_in: int = 600):
     from gateway.web import screen as screens
     fake = FakeApi(answers)
     monkeypatch.setattr(screens, "forward", fake)
+    monkeypatch.setattr(screens, "_RENEWED", {})
     session = Session.from_tokens({**TOKENS, "expires_in": expires_in}, remember=False)
     return screen_for({}, session=session), fake
 
@@ -164,3 +165,15 @@ def test_a_401_is_retried_once_after_renewing_and_a_refused_renewal_signs_out(mo
         ("GET", "/api/v1/me"): lambda token: (401, {})})
     with pytest.raises(SignedOut):
         revoked.api("GET", "/api/v1/me")
+
+
+def test_two_requests_renewing_with_the_same_refresh_token_spend_it_once(monkeypatch):
+    answers = {("POST", "/api/v1/sessions/refresh"): lambda token: (200, RENEWED),
+               ("GET", "/api/v1/me"): lambda token: (200, {})}
+    first, fake = signed_in_screen(monkeypatch, answers, expires_in=10)
+    second = screen_for({}, session=Session.from_tokens({**TOKENS, "expires_in": 10}, False))
+    first.api("GET", "/api/v1/me")
+    second.api("GET", "/api/v1/me")
+    assert [a[1] for a in fake.asked] == ["/api/v1/sessions/refresh", "/api/v1/me",
+                                          "/api/v1/me"]  # the first renewal's tokens reused
+    assert second.session.access_token == "renewed-access"
