@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, SECRETARY, STAFF
+from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, STAFF
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ MENU: list[MenuEntry] = [
     MenuEntry(N_("Home"), "/"),
     MenuEntry(N_("Notification preferences"), "/notifications/preferences"),
 ]
-PROVIDER_SIDE = (PROVIDER, SECRETARY)
 
 
 def entries_for(person: Person) -> list[MenuEntry]:

@@ -123,11 +123,9 @@ class Page:
         return json.dumps(texts, ensure_ascii=False)
 
     def context(self) -> dict[str, Any]:
-        t = self.translator
+        """What every template gets; the signed-in header's values are the screen's."""
         return {"page": self, "lang": self.locale, "here": self.request.path, "csrf": self.csrf,
-                "signed_in": False, "person": None, "menu": [], "unread": 0,
-                "money": t.money, "number": t.number, "fmt_datetime": t.datetime,
-                "fmt_date": t.date, "fmt_time": t.time}
+                "signed_in": False, "person": None, "menu": [], "unread": 0}
 
     def html(self, template: str, **context: Any) -> str:
         return _localized(self.locale).get_template(template).render(
