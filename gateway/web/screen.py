@@ -47,6 +47,14 @@ class SignedOut(Exception):
     """The session's tokens open nothing any more (revoked, expired, refresh refused)."""
 
 
+class ApiFailure(Exception):
+    """An answer of the API the screen cannot go on without; shown as its problem page."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path of this site, never another origin."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -161,7 +169,7 @@ class Screen:
         if self._me is None:
             answer = self.api("GET", "/api/v1/me")
             if answer.status != 200:
-                raise SignedOut()
+                raise ApiFailure(answer)
             self._me = answer.data
         return self._me
 
@@ -175,7 +183,10 @@ class Screen:
         """What the signed-in header shows: the person, the menu, the unread count."""
         if self.session is None:
             return {"person": None, "menu": [], "unread": 0}
-        person = self.person()
+        try:
+            person = self.person()
+        except ApiFailure:  # the page still says what went wrong, without the header
+            return {"person": None, "menu": [], "unread": 0}
         inbox = self.api("GET", "/api/v1/notifications", query={"unread": "true", "limit": 1})
         unread = inbox.data.get("unread_count", 0) if inbox.ok and inbox.data else 0
         return {"person": person, "menu": entries_for(person), "unread": unread}
@@ -190,15 +201,16 @@ class Screen:
         """See other (303): after a POST the browser GETs ``location``."""
         return Response(status=303, headers={"Location": location})
 
-    def problem_page(self, answer: Answer) -> Response:
-        """The page an API refusal maps to (403, 404, 429, or anything else)."""
+    def problem_page(self, answer: Answer, header: bool = True) -> Response:
+        """The page an API refusal maps to (403, 404, 409, 429, or anything else)."""
         status = answer.status if answer.status in (403, 404, 409, 429) else 500
         messages = {403: N_("You may not do this."),
                     404: N_("This page does not exist, or you may not see it."),
                     409: N_("This could not be done now: it changed meanwhile."),
                     429: N_("Too many attempts in a row. Please wait a little and try again."),
                     500: N_("Something went wrong on our side. Please try again in a moment.")}
-        return self.render("error.html", status=status, message=self._(messages[status]))
+        render = self.render if header else self.page.render
+        return render("error.html", status=status, message=self._(messages[status]))
 
     @property
     def csrf(self) -> str:
@@ -265,6 +277,8 @@ def screen(method: str, path: str, *, signed_in: bool = True, summary: str = "",
                     response = current.redirect(sign_in_address(target))
                 else:
                     response = handler(current)
+            except ApiFailure as failure:
+                response = current.problem_page(failure.answer, header=False)
             except SignedOut:
                 current.end()
                 response = current.redirect(sign_in_address(
