@@ -39,9 +39,11 @@ class Answer:
 
 def forward(call: Call, method: str, path: str, body: dict | None = None, *,
             query: dict[str, Any] | None = None, token: str | None = None,
-            locale: str | None = None) -> Answer:
+            locale: str | None = None, idempotency_key: str | None = None) -> Answer:
     """Send a request through the gateway's route table as ``token``'s owner (anonymous when
-    ``None``), in ``locale``'s language; problem documents come back translated."""
+    ``None``), in ``locale``'s language; problem documents come back translated. An
+    ``idempotency_key`` goes as ``Idempotency-Key`` (routes marked idempotent answer a repeat
+    with the first answer)."""
     from gateway.problems import localize
 
     headers = {"Accept": "application/json", "X-Correlation-Id": logs.correlation_id() or ""}
@@ -49,6 +51,8 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
         headers["Authorization"] = f"Bearer {token}"
     if locale:
         headers["Accept-Language"] = locale
+    if idempotency_key:  # a form sent twice (a double click, a reload) acts once
+        headers["Idempotency-Key"] = idempotency_key
     if query:
         path = f"{path}?{urlencode({k: v for k, v in query.items() if v is not None}, True)}"
     builder = EnvironBuilder(path=path, method=method, headers=headers,

@@ -4,6 +4,7 @@ every page carries (PORTAL.md principle 4)."""
 from __future__ import annotations
 
 import json
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ CLIENT_TEXTS = {"errors_title": N_("This could not be completed. Please correct 
                 "match_no": N_("The passwords do not match yet."),
                 "new_item": N_("New notification"), "close": N_("Close")}
 
-GLOBALS = {"field_labels": FIELD_LABELS, "provider_type_labels": PROVIDER_TYPE_LABELS,
+GLOBALS = {"new_key": lambda: secrets.token_urlsafe(24), "field_labels": FIELD_LABELS, "provider_type_labels": PROVIDER_TYPE_LABELS,
            "sex_labels": SEX_LABELS, "rule_labels": RULE_LABELS,
            "language_names": LANGUAGE_NAMES}
 

@@ -122,7 +122,8 @@ class FakeApi:
     def __init__(self, answers: dict) -> None:
         self.answers, self.asked = answers, []
 
-    def __call__(self, call, method, path, body=None, *, query=None, token=None, locale=None):
+    def __call__(self, call, method, path, body=None, *, query=None, token=None, locale=None,
+                 idempotency_key=None):
         from gateway.web.client import Answer
         self.asked.append((method, path, token))
         status, data = self.answers[(method, path)](token)

@@ -1,4 +1,4 @@
-/* Ponte portal: live pop-ups on every signed-in screen.
+/* Ponte portal, on every signed-in screen: forms sent once, and live pop-ups.
    The page holds no token: it asks the portal for a single-use stream ticket (the session's
    anti-forgery token in X-CSRF-Token), opens the notification stream with it, shows each new
    item as a pop-up in the polite status region and bumps the unread count. After a drop it
@@ -6,6 +6,20 @@
    item already shown is never shown twice. No inline script (the CSP forbids it). */
 (function () {
   "use strict";
+
+  // A form is sent once: a double click on "Enviar" does not send it twice (forms the link
+  // pages' script sends itself, data-api, are left to it).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-api")) { return; }
+    if (form.hasAttribute("data-sent")) { event.preventDefault(); return; }
+    form.setAttribute("data-sent", "");
+  });
+  window.addEventListener("pageshow", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sent]"), function (form) {
+      form.removeAttribute("data-sent");
+    });
+  });
 
   var meta = document.querySelector("meta[name='csrf-token']");
   var region = document.getElementById("popups");
