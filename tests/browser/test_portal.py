@@ -20,6 +20,18 @@ def people(stack):
     return People(stack.client, stack.mail)
 
 
+def wait_text(browser, css: str, text: str, timeout: float = 15) -> None:
+    """Until the element holds ``text``, across the page being replaced by a navigation."""
+    from selenium.common.exceptions import WebDriverException
+
+    def holds() -> bool:
+        try:
+            return text in browser.find(css).text
+        except WebDriverException:  # not there yet, or the page is being replaced
+            return False
+    wait_until(holds, timeout, what=f"{text!r} in {css}")
+
+
 def check_screen(browser, name: str) -> None:
     """What every screen must pass: no serious or critical axe violation, no CSP violation,
     usable on a phone; its screenshots at phone and desktop width."""
@@ -67,7 +79,7 @@ def test_a_citizen_signs_up_signs_out_and_signs_in_by_e_mail_and_by_cpf(client, 
     browser.fill("#password_confirmation", CITIZEN_PASSWORD)
     browser.click("#accepted_terms")
     browser.click("main button[type=submit]")
-    assert browser.text_in("h1", "Portal do cidadão")
+    wait_text(browser, "h1", "Portal do cidadão")
     assert "Cecília Cidadã" in browser.find(".who").text
     check_screen(browser, "home-citizen")
 
@@ -80,7 +92,7 @@ def test_a_citizen_signs_up_signs_out_and_signs_in_by_e_mail_and_by_cpf(client, 
     check_screen(browser, "sign-in-wrong-password")
 
     sign_in(browser, base, cpf, CITIZEN_PASSWORD)
-    assert browser.text_in("h1", "Portal do cidadão")
+    wait_text(browser, "h1", "Portal do cidadão")
     sign_out(browser)
 
 
@@ -93,11 +105,11 @@ def test_a_provider_signs_in_by_cnpj_and_a_signed_out_address_comes_back(client,
     browser.fill("#login", cnpj)
     browser.fill("#password", PASSWORD)
     browser.click("main button[type=submit]")
-    assert browser.text_in("h1", "Preferências de notificação")
+    wait_text(browser, "h1", "Preferências de notificação")
     assert browser.driver.current_url == client.base_url + "/notifications/preferences"
     check_screen(browser, "notification-preferences")
     browser.open(client.base_url + "/")
-    assert browser.text_in("h1", "Portal do prestador")
+    wait_text(browser, "h1", "Portal do prestador")
     check_screen(browser, "home-provider")
     sign_out(browser)
 
@@ -108,14 +120,14 @@ def test_keep_me_signed_in_survives_a_browser_restart_and_a_session_does_not(cli
     secretary = people.secretary("Rita Lembrada")
     kept = browser_factory()
     sign_in(kept, client.base_url, secretary["email"], PASSWORD, remember=True)
-    assert kept.text_in("h1", "Portal da secretária")
+    wait_text(kept, "h1", "Portal da secretária")
     kept.restart()
     kept.open(client.base_url + "/notifications")
-    assert kept.text_in("h1", "Notificações")
+    wait_text(kept, "h1", "Notificações")
 
     brief = browser_factory()
     sign_in(brief, client.base_url, secretary["email"], PASSWORD)
-    assert brief.text_in("h1", "Portal da secretária")
+    wait_text(brief, "h1", "Portal da secretária")
     brief.restart()
     brief.open(client.base_url + "/notifications")
     assert "/sign-in" in brief.driver.current_url
@@ -124,7 +136,7 @@ def test_keep_me_signed_in_survives_a_browser_restart_and_a_session_does_not(cli
 def test_sign_out_revokes_so_the_old_cookie_replayed_opens_nothing(client, browser, people):
     secretary = people.secretary("Sara Saída")
     sign_in(browser, client.base_url, secretary["email"], PASSWORD)
-    assert browser.text_in("h1", "Portal da secretária")
+    wait_text(browser, "h1", "Portal da secretária")
     [cookie] = [c for c in browser.driver.get_cookies() if c["name"] == "ponte_session"]
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
     assert browser.driver.execute_script("return document.cookie").find("ponte_session") == -1
@@ -152,29 +164,29 @@ def test_a_pop_up_arrives_while_a_screen_is_open(client, browser, people):
     assert popup.text
     assert browser.find("#popups").get_attribute("role") == "status"
     assert browser.find("#popups").get_attribute("aria-live") == "polite"
-    assert browser.text_in("#unread-count", str(before + 1))
+    wait_text(browser, "#unread-count", str(before + 1))
     assert browser.find("h1").text == "Preferências de notificação"  # no reload
     check_screen(browser, "pop-up")
     browser.click("#inbox-link")
-    assert browser.text_in("h1", "Notificações")
+    wait_text(browser, "h1", "Notificações")
     check_screen(browser, "notifications")
     browser.click("form[action='/notifications/read-all'] button")
-    assert browser.text_in("#unread-count", "0")
+    wait_text(browser, "#unread-count", "0")
     sign_out(browser)
 
 
 def test_a_form_posted_from_another_origin_is_refused(client, browser, people):
     secretary = people.secretary("Flora Forjada")
     sign_in(browser, client.base_url, secretary["email"], PASSWORD)
-    assert browser.text_in("h1", "Portal da secretária")
+    wait_text(browser, "h1", "Portal da secretária")
     # a page of another origin holds a form that posts to the portal
     browser.driver.get("data:text/html;charset=utf-8,<form method=post action='"
                        + client.base_url + "/sign-out'><button id=forged>Go</button></form>")
     browser.click("#forged")
     wait_until(lambda: "/sign-out" in browser.driver.current_url, 10, what="the forged post")
-    assert "não foi enviado por este site" in browser.find("main").text
+    wait_text(browser, "main", "não foi enviado por este site")
     browser.open(client.base_url + "/")
-    assert browser.text_in("h1", "Portal da secretária")  # still signed in
+    wait_text(browser, "h1", "Portal da secretária")  # still signed in
     sign_out(browser)
 
 
