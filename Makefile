@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run demo test bench fuzz audit chaos scale clean
+.PHONY: install run demo test bench fuzz audit chaos scale clean i18n
 
 $(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,18 @@ test: install
 	scripts/ensure-infrastructure
 	PY=$(PY) scripts/audit
 	$(PY) -m pytest
+
+# The portal's and the API's texts (docs/portal.md): extract every message id of the gateway's
+# code and templates into gateway/locale/messages.pot, update the pt_BR, en and it catalogues
+# (.po, what translators edit and git keeps) and compile them once as a check (the gateway
+# compiles the .po files in memory when it starts; no .mo file is kept).
+i18n: install
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k _ --no-location --sort-output \
+	  --project=Ponte -o gateway/locale/messages.pot gateway
+	$(VENV)/bin/pybabel -q update -i gateway/locale/messages.pot -d gateway/locale \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile --statistics -d gateway/locale -o /dev/null -i gateway/locale/pt_BR/LC_MESSAGES/messages.po -l pt_BR
+	$(VENV)/bin/pybabel compile --statistics -d gateway/locale -o /dev/null -i gateway/locale/it/LC_MESSAGES/messages.po -l it
 
 # bandit over the code, pip-audit over the locked dependencies (also part of `make test`).
 audit: install

@@ -59,6 +59,11 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "GET /api/docs/static/{name}",
     "GET /registration", "POST /registration", "GET /password-reset", "POST /password-reset",
     "GET /forgot-password", "POST /forgot-password", "GET /terms", "GET /assets/{name}",
+    # the portal's screens (gateway/web): each reads and writes through the API's own routes
+    "GET /", "GET /sign-in", "POST /sign-in", "POST /sign-out", "GET /sign-up", "POST /sign-up",
+    "POST /language", "POST /acting-for", "GET /notifications", "POST /notifications/read",
+    "POST /notifications/read-all", "POST /notifications/stream-ticket",
+    "GET /notifications/preferences", "POST /notifications/preferences",
 })
 
 

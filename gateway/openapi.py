@@ -85,7 +85,8 @@ SECURITY_SCHEMES = {
 OWN_SECURITY: dict[str, list[dict[str, list]]] = {
     "GET /api/v1/notifications/stream": [{"bearer": []}, {"ticket": []}],
 }
-PAGE_STATUSES = ("200", "201", "400", "404", "409", "413", "422", "429", "500", "503")
+PAGE_STATUSES = ("200", "201", "303", "400", "403", "404", "409", "413", "422", "429", "500",
+                 "503")
 
 # OpenAPI links: where an answer names an object, the operations that act on it, so a client
 # (and schemathesis' stateful phase) can chain create → read → act. Each row: the answering

@@ -1,4 +1,5 @@
-"""The one table from errors to HTTP problem documents (RFC 9457, ``application/problem+json``)."""
+"""The one table from errors to HTTP problem documents (RFC 9457, ``application/problem+json``),
+and the one place they are put in the caller's language (:func:`localize`)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from gateway.i18n import from_header, translator
 from ponte import logs
 from ponte.errors import InvalidInput, PayloadTooLarge, PonteError
 
@@ -74,3 +76,21 @@ def problem_response(exc: BaseException) -> Response:
     if allow:
         headers["Allow"] = ", ".join(sorted(set(allow)))
     return Response(json.dumps(body), status=error.status, headers=headers, mimetype=PROBLEM)
+
+
+def localize(response: Response, accept_language: str | None) -> Response:
+    """A problem document in the language ``Accept-Language`` asks for (pt-BR by default, en,
+    it): ``title``, ``detail`` and the field messages from the gettext catalogues; ``type``,
+    ``status`` and the field keys never change. Any other answer is returned untouched."""
+    if response.mimetype != PROBLEM or response.is_streamed:
+        return response
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        return response
+    locale = from_header(accept_language)
+    if isinstance(body, dict):
+        response.set_data(json.dumps(translator(locale).problem(body), ensure_ascii=False))
+    response.headers["Content-Language"] = locale
+    response.vary.add("Accept-Language")
+    return response

@@ -28,7 +28,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from gateway.problems import PROBLEM, problem_response
+from gateway.problems import PROBLEM, localize, problem_response
 from ponte import storage
 from ponte.config import settings
 from ponte.errors import BadRequest, PayloadTooLarge, PonteError
@@ -283,6 +283,7 @@ class EdgeApp(WsgiApp):
                 response = provider.handle_request(request)
             except HTTPException as exc:
                 response = problem_response(exc)
+        response = localize(response, environ.get("HTTP_ACCEPT_LANGUAGE"))
         return harden(response)(environ, start_response)
 
 

@@ -10,8 +10,8 @@ from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request, Response
 
-from gateway import (attendance, authorizations, identity, notifications, operations, pages,
-                     relationships, uploads)
+from gateway import (attendance, authorizations, identity, notifications, operations,
+                     relationships, uploads, web)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.limits import Limits
@@ -25,7 +25,7 @@ from ponte.service import on_start
 
 log = logging.getLogger(__name__)
 METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-API = combine(operations.api, identity.api, relationships.api, uploads.api, pages.api,
+API = combine(operations.api, identity.api, relationships.api, uploads.api, web.api,
               attendance.api, authorizations.api, notifications.api)
 SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 

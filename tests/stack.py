@@ -56,6 +56,8 @@ class Client:
 
     def request(self, method: str, path: str, token: str | None = None, **kwargs: Any):
         headers = kwargs.pop("headers", {})
+        if path.startswith("/api/"):  # the API messages tests compare are English
+            headers.setdefault("Accept-Language", "en")
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return self.http.request(method, self.base_url + path, headers=headers, timeout=30,

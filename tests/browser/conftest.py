@@ -47,11 +47,22 @@ class Browser:
     """A headless Chromium with a fresh profile, and the few moves the tests make."""
 
     def __init__(self, language: str = "pt-BR") -> None:
+        self.language = language
+        self.profile = tempfile.mkdtemp(prefix="ponte-chromium-")
+        self.driver = self._start()
+
+    def restart(self) -> None:
+        """Close the browser and open it again on the same profile: session cookies are gone,
+        persistent ones stay (what "Mantenha-me conectado" is about)."""
+        self.driver.quit()
+        self.driver = self._start()
+
+    def _start(self):  # noqa: ANN202
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
         os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager never downloads
-        self.profile = tempfile.mkdtemp(prefix="ponte-chromium-")
+        language = self.language
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
         for flag in FLAGS:
@@ -60,9 +71,10 @@ class Browser:
         options.add_argument(f"--lang={language}")
         options.add_experimental_option("prefs", {"intl.accept_languages": language})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                                       options=options)
-        self.driver.set_page_load_timeout(30)
+        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                                  options=options)
+        driver.set_page_load_timeout(30)
+        return driver
 
     def quit(self) -> None:
         try:
@@ -131,6 +143,18 @@ class Browser:
             written.append(path)
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         return written
+
+    def accessibility_problems(self) -> list[str]:
+        """axe-core's serious and critical violations on the page as it is now (the axe.min.js
+        that axe-selenium-python vendors; nothing is downloaded)."""
+        from axe_selenium_python import Axe
+
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run()
+        return [f"{v['id']} ({v['impact']}): {v['help']} — "
+                f"{[node['target'] for node in v['nodes']][:3]}"
+                for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
     def page_width_fits(self, width: int = PHONE[0]) -> bool:
         """Nothing scrolls sideways at ``width``: the page is usable on a phone."""
