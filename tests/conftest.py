@@ -14,6 +14,32 @@ from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  #
                          require_infrastructure)
 
 RUNTIMES = ["embedded", "distributed"]
+WHOLE_SYSTEM = ("e2e", "browser", "fuzz")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """pytest-randomly shuffles every module's tests (unit and service tests must not depend on
+    their order). A whole-system module is a story on one stack, each test building on the
+    ones before it, so its tests keep their file order; the modules themselves stay shuffled."""
+    written = {id(item): n for n, item in enumerate(items)}
+    yield
+    start = 0
+    while start < len(items):
+        module = items[start].nodeid.split("::")[0]
+        end = start
+        while end < len(items) and items[end].nodeid.split("::")[0] == module:
+            end += 1
+        if module.split("/")[1:2] and module.split("/")[1] in WHOLE_SYSTEM:
+            items[start:end] = sorted(items[start:end], key=lambda item: (
+                _runtime(item), written[id(item)]))
+        start = end
+
+
+def _runtime(item) -> str:
+    """The runtime a whole-system test runs on: one module's tests on one stack in a row."""
+    callspec = getattr(item, "callspec", None)
+    return str(callspec.params.get("stack", "")) if callspec else ""
 
 
 def _running(kind: str, tmp_path_factory, env: dict[str, str] | None = None):
