@@ -64,6 +64,25 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "POST /language", "POST /acting-for", "GET /notifications", "POST /notifications/read",
     "POST /notifications/read-all", "POST /notifications/stream-ticket",
     "GET /notifications/preferences", "POST /notifications/preferences",
+    # the institution's screens (seed 002)
+    "GET /institution/services", "GET /institution/{id}/services",
+    "GET /institution/{id}/services/new", "POST /institution/{id}/services/new",
+    "GET /institution/services/{id}", "POST /institution/services/{id}",
+    "POST /institution/services/{id}/publish", "POST /institution/services/{id}/unpublish",
+    "GET /institution/access", "POST /institution/access", "GET /institution/attendants",
+    "GET /institution/{id}/attendants", "POST /institution/attendant-requests/{id}/approve",
+    "POST /institution/attendant-requests/{id}/reject", "GET /institution/panel",
+    "GET /institution/{id}/panel", "GET /institution/requests/{id}",
+    "POST /institution/requests/{id}/start-analysis", "GET /institution/requests/{id}/approve",
+    "POST /institution/requests/{id}/approve", "GET /institution/requests/{id}/reject",
+    "POST /institution/requests/{id}/reject", "GET /institution/requests/{id}/conclude",
+    "POST /institution/requests/{id}/conclude", "GET /institution/requests/{id}/follow-ups",
+    "POST /institution/requests/{id}/follow-ups", "POST /institution/requests/{id}/checklist",
+    "GET /institution/requests/{id}/meetings", "POST /institution/requests/{id}/meetings",
+    "GET /institution/ratings", "GET /institution/{id}/ratings",
+    "POST /institution/ratings/{id}/moderate", "GET /institution/agenda",
+    "GET /institution/{id}/agenda", "GET /institution/{id}/agenda.csv",
+    "GET /institution/attachments/{id}",
 })
 
 

@@ -19,6 +19,11 @@ STREAM = "/api/v1/notifications/stream"
 # screen showing one kind of object adds its row; an item whose link has no row shows no link.
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
+    # the institution's screens (seed 002)
+    (re.compile(r"/api/v1/service-requests/(?P<id>[^/]+)\Z"), "/institution/requests/{id}"),
+    (re.compile(r"/api/v1/institutions/(?P<id>[^/]+)/attendant-requests\Z"),
+     "/institution/{id}/attendants"),
+    (re.compile(r"/api/v1/institutions/(?P<id>[^/]+)/ratings\Z"), "/institution/{id}/ratings"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, STAFF
+from ponte.roles import ACCOUNT_KINDS, ADMIN, MANAGER, PROVIDER, SERVANT, STAFF
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class Person:
 MENU: list[MenuEntry] = [
     MenuEntry(N_("Home"), "/"),
     MenuEntry(N_("Notification preferences"), "/notifications/preferences"),
+    # the institution (seed 002): managers, and servants who attend
+    MenuEntry(N_("Service charter"), "/institution/services", kinds=(STAFF,),
+              staff_roles=(MANAGER,)),
+    MenuEntry(N_("Attendants"), "/institution/attendants", kinds=(STAFF,), staff_roles=(MANAGER,)),
+    MenuEntry(N_("Panel"), "/institution/panel", kinds=(STAFF,), staff_roles=(SERVANT, MANAGER)),
+    MenuEntry(N_("Ratings"), "/institution/ratings", kinds=(STAFF,), staff_roles=(SERVANT,)),
+    MenuEntry(N_("Daily agenda"), "/institution/agenda", kinds=(STAFF,),
+              staff_roles=(SERVANT, MANAGER)),
+    MenuEntry(N_("Ask for attendant access"), "/institution/access", kinds=(STAFF,),
+              staff_roles=(SERVANT,)),
 ]
 
 
