@@ -1,0 +1,181 @@
+"""The institution's screens (seed 002) over plain HTTP: the service editor's errors beside their
+fields with everything typed kept, its add/move/remove buttons without script, the workflow
+steps offered only when the status allows them, the API's 403/404/409 as their pages (never
+the data) for an attendant of another institution or a step forced through the address, a
+meeting's local time sent as UTC, and the agenda's CSV as a download."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.test_attendance import API, PASSWORD, World, answers
+from tests.e2e.test_portal import browser as web_session, csrf_of, sign_in
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.fixture(scope="module")
+def world(stack):
+    return World(stack.client, stack.mail)
+
+
+@pytest.fixture(scope="module")
+def office(world):
+    """Institution X (manager, attendant Ana, a published service) and institution Y with its
+    own attendant."""
+    x = world.institution("Secretaria de Saúde")
+    manager = world.manager_of(x)
+    ana = world.attendant_of(x, manager, "Ana Atendente")
+    service = world.published_service(x, manager)
+    y = world.institution("Secretaria de Educação")
+    yara = world.attendant_of(y, world.manager_of(y), "Yara de Outra")
+    return {"x": x, "manager": manager, "ana": ana, "service": service, "y": y, "yara": yara}
+
+
+def portal(client, person: dict):
+    web = web_session(client)
+    signed = sign_in(client, web, person["email"], PASSWORD)
+    assert signed.status_code == 303, signed.text
+    return web
+
+
+def submitted(world, office) -> dict:
+    citizen = world.citizen()
+    answer = world.client.post(f"{API}/services/{office['service']['id']}/requests",
+                               token=citizen["token"], json={"answers": answers()})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def post(client, web, path: str, form: dict, page: str | None = None):
+    html = web.get(client.base_url + (page or path)).text
+    return web.post(client.base_url + path, data={**form, "csrf": csrf_of(html)},
+                    allow_redirects=False)
+
+
+def test_the_service_editor_shows_every_error_beside_its_field_and_keeps_what_was_typed(
+        client, office):
+    web = portal(client, office["manager"])
+    path = f"/institution/{office['x']['id']}/services/new"
+    page = web.get(client.base_url + path)
+    assert page.status_code == 200 and "Novo serviço" in page.text
+    form = {"idempotency_key": "k-" + office["x"]["id"], "name": "", "description": "Emissão",
+            "due_business_days": "0", "form_fields.0.name": "", "form_fields.0.label": "Tipo",
+            "form_fields.0.type": "choice", "form_fields.0.choices": "",
+            "steps.0.id": "", "steps.0.title": "Documentos conferidos", "do": "save"}
+    refused = post(client, web, path, form)
+    assert refused.status_code == 422
+    html = refused.text
+    assert 'id="error-summary"' in html and 'role="alert"' in html
+    for field in ("name", "due_business_days", "form_fields-0-choices"):
+        error = re.search(rf'id="{field}-error"[^>]*>([^<]+)<', html)
+        assert error and error.group(1).strip(), field
+    assert 'value="Tipo"' in html and "Emissão" in html and 'value="Documentos conferidos"' in html
+    # nothing was drafted
+    listed = client.get(f"{API}/institutions/{office['x']['id']}/services",
+                        token=office["manager"]["token"]).json()["items"]
+    assert [s["name"] for s in listed] == [office["service"]["name"]]
+
+
+def test_add_move_and_remove_are_buttons_that_render_the_form_again(client, office):
+    web = portal(client, office["manager"])
+    path = f"/institution/{office['x']['id']}/services/new"
+    form = {"name": "Alvará", "due_business_days": "5", "form_fields.0.name": "",
+            "form_fields.0.label": "CPF do requerente", "form_fields.0.type": "cpf",
+            "form_fields.1.name": "", "form_fields.1.label": "E-mail", "form_fields.1.type": "email",
+            "steps.0.id": "", "steps.0.title": ""}
+    added = post(client, web, path, {**form, "do": "add_field"})
+    assert added.status_code == 200
+    assert 'name="form_fields.2.label"' in added.text and 'value="CPF do requerente"' in added.text
+    moved = post(client, web, path, {**form, "do": "up_field:1"})
+    assert moved.text.index('value="E-mail"') < moved.text.index('value="CPF do requerente"')
+    removed = post(client, web, path, {**form, "do": "remove_field:0"})
+    assert 'value="CPF do requerente"' not in removed.text and 'value="E-mail"' in removed.text
+    saved = post(client, web, path, {**form, "do": "save", "idempotency_key": "once-alvara"})
+    assert saved.status_code == 303
+    service_id = saved.headers["Location"].split("/")[-1].split("?")[0]
+    service = client.get(f"{API}/services/{service_id}", token=office["manager"]["token"]).json()
+    assert [(f["name"], f["type"]) for f in service["form_fields"]] == [
+        ("cpf_do_requerente", "cpf"), ("e_mail", "email")]
+    assert service["status"] == "draft"
+
+
+def test_an_attendant_of_another_institution_gets_the_api_refusal_never_the_data(
+        client, world, office):
+    request = submitted(world, office)
+    web = portal(client, office["yara"])
+    page = web.get(f"{client.base_url}/institution/requests/{request['id']}")
+    assert page.status_code == 404
+    assert request["protocol"] not in page.text and "Ana" not in page.text
+    forced = post(client, web, f"/institution/requests/{request['id']}/start-analysis", {},
+                  page="/notifications")
+    assert forced.status_code == 404
+    for path in (f"/institution/{office['x']['id']}/panel",
+                 f"/institution/{office['x']['id']}/agenda.csv",
+                 f"/institution/{office['x']['id']}/ratings"):
+        refused = web.get(client.base_url + path)
+        assert refused.status_code == 403, path
+        assert request["protocol"] not in refused.text
+    assert client.get(f"{API}/service-requests/{request['id']}",
+                      token=office["ana"]["token"]).json()["status"] == "submitted"
+
+
+def test_each_step_is_offered_only_when_the_status_allows_it_and_forcing_one_is_a_409_page(
+        client, world, office):
+    request = submitted(world, office)
+    web = portal(client, office["ana"])
+    page = web.get(f"{client.base_url}/institution/requests/{request['id']}").text
+    assert "Iniciar análise" in page and "/approve" not in page and "/conclude" not in page
+    forced = post(client, web, f"/institution/requests/{request['id']}/approve",
+                  {"attendant_id": office["ana"]["id"], "confirmed": "yes"},
+                  page=f"/institution/requests/{request['id']}")
+    assert forced.status_code == 409 and request["protocol"] not in forced.text
+    started = post(client, web, f"/institution/requests/{request['id']}/start-analysis", {},
+                   page=f"/institution/requests/{request['id']}")
+    assert started.status_code == 303
+    page = web.get(f"{client.base_url}/institution/requests/{request['id']}").text
+    assert "Iniciar análise" not in page and "/approve" in page and "/reject" in page
+    empty = post(client, web, f"/institution/requests/{request['id']}/reject",
+                 {"justification": "  "})
+    assert empty.status_code == 422 and 'id="justification-error"' in empty.text
+    assert client.get(f"{API}/service-requests/{request['id']}",
+                      token=office["ana"]["token"]).json()["status"] == "in_analysis"
+
+
+def test_a_meeting_is_typed_in_local_time_and_sent_as_utc(client, world, office):
+    request = submitted(world, office)
+    ana = office["ana"]
+    for step, body in (("start-analysis", None), ("approve", {"attendant_id": ana["id"]})):
+        done = client.post(f"{API}/service-requests/{request['id']}/{step}", token=ana["token"],
+                           json=body)
+        assert done.status_code == 200, done.text
+    web = portal(client, ana)
+    path = f"/institution/requests/{request['id']}/meetings"
+    missing = post(client, web, path, {"date": "", "time": "", "subject": ""})
+    assert missing.status_code == 422
+    for field in ("date", "time", "subject"):
+        assert re.search(rf'id="{field}-error"[^>]*>[^<]+<', missing.text), field
+    day = (datetime.now(SAO_PAULO) + timedelta(days=2)).date()
+    scheduled = post(client, web, path, {"date": day.isoformat(), "time": "10:30",
+                                         "duration_minutes": "45", "subject": "Documentos",
+                                         "idempotency_key": "meet-" + request["id"]})
+    assert scheduled.status_code == 303, scheduled.text
+    meeting = client.get(f"{API}/service-requests/{request['id']}/meetings",
+                         token=ana["token"]).json()["items"][0]
+    local = datetime.combine(day, datetime.strptime("10:30", "%H:%M").time(), SAO_PAULO)
+    assert meeting["starts_at"].replace("Z", "+00:00") == local.astimezone(UTC).isoformat()
+    assert meeting["duration_minutes"] == 45
+    agenda = web.get(f"{client.base_url}/institution/{office['x']['id']}/agenda.csv",
+                     params={"date": day.isoformat()})
+    assert agenda.status_code == 200
+    assert agenda.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in agenda.headers["Content-Disposition"]
+    assert day.isoformat() in agenda.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(agenda.content.decode("utf-8"))))
+    assert [(r["date"], r["time"], r["protocol"]) for r in rows] == [
+        (day.isoformat(), "10:30", request["protocol"])]
