@@ -39,7 +39,7 @@ def charter(s: Screen) -> Response:
         return s.problem_page(answer)
     return s.render("institution_services.html", institution=institution(s, iid),
                     services=answer.data["items"], next_cursor=answer.data.get("next_cursor"),
-                    status=status, status_labels=STATUS_LABELS)
+                    shown=status, status_labels=STATUS_LABELS)
 
 
 def blank_service() -> dict[str, Any]:

@@ -41,7 +41,7 @@ def panel(s: Screen) -> Response:
                        for r in everything}, key=lambda pair: pair[1])
     shown = [r for r in everything if not service or r["service_id"] == service]
     return s.render("institution_panel.html", institution=institution(s, iid), requests=shown,
-                    status=status, service=service, services=services,
+                    shown=status, service=service, services=services,
                     request_labels=REQUEST_LABELS)
 
 

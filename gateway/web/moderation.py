@@ -41,7 +41,7 @@ def ratings(s: Screen) -> Response:
     items = [{**rating, "own": own(s, rating)} if rating["status"] == "pending"
              else rating for rating in answer.data["items"]]
     return s.render("institution_ratings.html", institution=institution(s, iid), ratings=items,
-                    status=status, rating_labels=RATING_LABELS)
+                    shown=status, rating_labels=RATING_LABELS)
 
 
 @screen("POST", "/institution/ratings/{id}/moderate", summary="Screen: moderate a rating")

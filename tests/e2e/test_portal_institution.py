@@ -179,3 +179,17 @@ def test_a_meeting_is_typed_in_local_time_and_sent_as_utc(client, world, office)
     rows = list(csv.DictReader(io.StringIO(agenda.content.decode("utf-8"))))
     assert [(r["date"], r["time"], r["protocol"]) for r in rows] == [
         (day.isoformat(), "10:30", request["protocol"])]
+
+
+def test_the_menu_entries_lead_to_the_one_institution_of_the_person(client, office):
+    manager, ana = portal(client, office["manager"]), portal(client, office["ana"])
+    x = office["x"]["id"]
+    for web, path, target in ((manager, "/institution/services", f"/institution/{x}/services"),
+                              (manager, "/institution/attendants", f"/institution/{x}/attendants"),
+                              (manager, "/institution/panel", f"/institution/{x}/panel"),
+                              (ana, "/institution/panel", f"/institution/{x}/panel"),
+                              (ana, "/institution/ratings", f"/institution/{x}/ratings"),
+                              (ana, "/institution/agenda", f"/institution/{x}/agenda")):
+        landed = web.get(client.base_url + path, allow_redirects=False)
+        assert (landed.status_code, landed.headers.get("Location")) == (303, target), path
+        assert web.get(client.base_url + target).status_code == 200, target
