@@ -37,8 +37,9 @@ def link(browser, text: str) -> None:
 
 def button(browser, text: str) -> None:
     from selenium.webdriver.common.by import By
-    browser.driver.find_element(
-        By.XPATH, f"//main//button[normalize-space(text())='{text}']").click()
+    found = browser.driver.find_elements(
+        By.XPATH, f"//main//button[normalize-space(text())='{text}']")
+    next(element for element in found if element.is_displayed()).click()
 
 
 def set_value(browser, css: str, value: str) -> None:
