@@ -16,6 +16,10 @@ from gateway.web.screen import ApiFailure, Screen, screen
 from ponte.contracts.attendance import (APPROVED, CONCLUDED, IN_ANALYSIS, IN_PROGRESS,
                                         REQUEST_STATUSES, SUBMITTED)
 
+DONE = {"analysis": N_("The analysis has started."), "approved": N_("The request was approved."),
+        "rejected": N_("The request was rejected."), "checklist": N_("The steps were saved."),
+        "follow_up": N_("The follow-up was sent."), "meeting": N_("The meeting was scheduled."),
+        "concluded": N_("The request was concluded.")}
 REQUEST_LABELS = {"submitted": N_("Submitted"), "in_analysis": N_("In analysis"),
                   "in_progress": N_("In progress"), "rejected": N_("Rejected"),
                   "concluded": N_("Concluded")}
@@ -57,10 +61,11 @@ def _is_attendant(s: Screen, iid: str) -> bool:
     return s.api("GET", f"/api/v1/institutions/{iid}/ratings", query={"limit": 1}).ok
 
 
-def _labels(s: Screen, request: dict[str, Any]) -> dict[str, str]:
-    """The form's labels by field name (the service may no longer be visible: then names)."""
+def _fields(s: Screen, request: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The form's fields by name, for their labels and types (the service may no longer be
+    visible to the person: then the answers show under their names)."""
     answer = s.api("GET", f"/api/v1/services/{request['service_id']}")
-    return {f["name"]: f["label"] for f in answer.data["form_fields"]} if answer.ok else {}
+    return {f["name"]: f for f in answer.data["form_fields"]} if answer.ok else {}
 
 
 def offered(s: Screen, request: dict[str, Any]) -> dict[str, bool]:
@@ -83,11 +88,12 @@ def request_page(s: Screen) -> Response:
     follow_ups = s.api("GET", f"/api/v1/service-requests/{rid}/follow-ups",
                        query={"limit": 100})
     meetings = s.api("GET", f"/api/v1/service-requests/{rid}/meetings", query={"limit": 100})
-    return s.render("institution_request.html", request=request, labels=_labels(s, request),
+    done = s.request.args.get("done")
+    return s.render("institution_request.html", request=request, fields=_fields(s, request),
                     follow_ups=follow_ups.data["items"] if follow_ups.ok else [],
                     meetings=meetings.data["items"] if meetings.ok else [],
                     can=offered(s, request), request_labels=REQUEST_LABELS,
-                    done=s.request.args.get("done"))
+                    done=s._(DONE[done]) if done in DONE else None)
 
 
 def _after(s: Screen, rid: str, done: str) -> Response:

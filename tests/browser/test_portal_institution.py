@@ -173,7 +173,7 @@ def test_seed_002_the_institution_serves_a_request_from_charter_to_moderated_rat
     for step in request["checklist"]:
         browser.click(f"input[name='step.{step['step_id']}'][value=yes]")
     button(browser, "Salvar etapas")
-    wait_text(browser, "main", "Feito.")
+    wait_text(browser, "main", "As etapas foram salvas.")
     checklist = client.get(f"{API}/service-requests/{request['id']}",
                            token=servant["token"]).json()["checklist"]
     assert [item["answer"] for item in checklist] == [True, True]
