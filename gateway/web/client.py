@@ -67,6 +67,7 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
     gateway = call.gateway
     answer = gateway.api.dispatch(request, gateway, call.services, gateway.auth)
     answer = localize(answer, locale)
+    answer.direct_passthrough = False  # a file's stream is read whole (≤ 10 MiB)
     raw = answer.get_data()
     try:
         data = json.loads(raw) if raw else None

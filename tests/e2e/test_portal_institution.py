@@ -193,3 +193,66 @@ def test_the_menu_entries_lead_to_the_one_institution_of_the_person(client, offi
         landed = web.get(client.base_url + path, allow_redirects=False)
         assert (landed.status_code, landed.headers.get("Location")) == (303, target), path
         assert web.get(client.base_url + target).status_code == 200, target
+
+
+def test_the_manager_rejects_access_only_with_a_reason(client, world, office):
+    servant = world.staff(["servant"], "Sérgio Servidor")
+    asked = client.post(f"{API}/institutions/{office['x']['id']}/attendant-requests",
+                        token=servant["token"], json={"message": "Setor de protocolo"})
+    rid = asked.json()["id"]
+    web = portal(client, office["manager"])
+    page = f"/institution/{office['x']['id']}/attendants"
+    assert "Sérgio Servidor" in web.get(client.base_url + page).text
+    blank = post(client, web, f"/institution/attendant-requests/{rid}/reject",
+                 {"reason": " ", "institution_id": office["x"]["id"]}, page=page)
+    assert blank.status_code == 422
+    assert re.search(rf'id="reason-{rid}-error"[^>]*>[^<]+<', blank.text)
+    rejected = post(client, web, f"/institution/attendant-requests/{rid}/reject",
+                    {"reason": "Lotação em outro órgão", "institution_id": office["x"]["id"]},
+                    page=page)
+    assert rejected.status_code == 303
+    decided = client.get(f"{API}/institutions/{office['x']['id']}/attendant-requests",
+                         token=office["manager"]["token"]).json()["items"]
+    assert {(r["id"], r["status"], r["reason"]) for r in decided if r["id"] == rid} == {
+        (rid, "rejected", "Lotação em outro órgão")}
+    # a servant forcing a decision gets the API's refusal
+    own = portal(client, servant)
+    forced = post(client, own, f"/institution/attendant-requests/{rid}/approve", {},
+                  page="/institution/access")
+    assert forced.status_code in (403, 409)
+
+
+def test_files_are_served_to_the_institution_and_not_to_another(client, world, office):
+    citizen = world.citizen()
+    upload = client.post(f"{API}/uploads", token=citizen["token"], files={
+        "file": ("rg.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}).json()
+    request = client.post(f"{API}/services/{office['service']['id']}/requests",
+                          token=citizen["token"],
+                          json={"answers": answers(), "attachment_ids": [upload["id"]]}).json()
+    ana, yara = portal(client, office["ana"]), portal(client, office["yara"])
+    page = ana.get(f"{client.base_url}/institution/requests/{request['id']}").text
+    assert f'/institution/attachments/{upload["id"]}' in page
+    served = ana.get(f"{client.base_url}/institution/attachments/{upload['id']}")
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    refused = yara.get(f"{client.base_url}/institution/attachments/{upload['id']}")
+    assert refused.status_code in (403, 404) and not refused.content.startswith(b"%PDF")
+
+
+def test_only_the_assigned_attendant_is_offered_the_work_and_others_are_refused(
+        client, world, office):
+    bia = world.attendant_of(office["x"], office["manager"], "Bia Atendente")
+    request = submitted(world, office)
+    ana = office["ana"]
+    for step, body in (("start-analysis", None), ("approve", {"attendant_id": ana["id"]})):
+        assert client.post(f"{API}/service-requests/{request['id']}/{step}",
+                           token=ana["token"], json=body).status_code == 200
+    web = portal(client, bia)
+    page = web.get(f"{client.base_url}/institution/requests/{request['id']}").text
+    for offered in ("/checklist", "/follow-ups", "/meetings", "/conclude"):
+        assert offered not in page, offered
+    step = request["checklist"][0]["step_id"]
+    forced = post(client, web, f"/institution/requests/{request['id']}/checklist",
+                  {f"step.{step}": "yes"}, page=f"/institution/requests/{request['id']}")
+    assert forced.status_code == 403
+    assert client.get(f"{API}/service-requests/{request['id']}", token=ana["token"]).json()[
+        "checklist"][0]["answer"] is None
