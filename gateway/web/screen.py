@@ -114,17 +114,18 @@ class Screen:
         same form sent twice creates one thing. ``files`` are sent as multipart
         (:func:`gateway.web.client.forward`)."""
         key = self.form.get("idempotency_key") if once else None
+        extra = {"files": files} if files else {}
         if self.session is None:
             return forward(self.call, method, path, body, query=query, locale=self.locale,
-                           idempotency_key=key, files=files)
+                           idempotency_key=key, **extra)
         if self.session.access_expired:
             self._refresh()
         answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                         token=self.session.access_token, locale=self.locale, files=files)
+                         token=self.session.access_token, locale=self.locale, **extra)
         if answer.status == 401:
             self._refresh()
             answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                             token=self.session.access_token, locale=self.locale, files=files)
+                             token=self.session.access_token, locale=self.locale, **extra)
             if answer.status == 401:
                 raise SignedOut()
         return answer
