@@ -256,3 +256,22 @@ def test_only_the_assigned_attendant_is_offered_the_work_and_others_are_refused(
     assert forced.status_code == 403
     assert client.get(f"{API}/service-requests/{request['id']}", token=ana["token"]).json()[
         "checklist"][0]["answer"] is None
+
+
+def test_publish_and_unpublish_switch_the_service_and_a_repeat_is_the_409_page(client, office):
+    web = portal(client, office["manager"])
+    service = office["service"]
+    charter = f"/institution/{office['x']['id']}/services"
+    assert "Despublicar" in web.get(client.base_url + charter).text
+    off = post(client, web, f"/institution/services/{service['id']}/unpublish", {}, page=charter)
+    assert (off.status_code, off.headers["Location"]) == (303, charter)
+    again = post(client, web, f"/institution/services/{service['id']}/unpublish", {},
+                 page=charter)
+    assert again.status_code == 409
+    on = post(client, web, f"/institution/services/{service['id']}/publish", {}, page=charter)
+    assert on.status_code == 303
+    assert client.get(f"{API}/services/{service['id']}").json()["status"] == "published"
+    # another institution's attendant cannot even see it as a draft
+    yara = portal(client, office["yara"])
+    assert yara.get(f"{client.base_url}/institution/{office['x']['id']}/services").status_code \
+        == 403
