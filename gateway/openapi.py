@@ -166,6 +166,16 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/notifications/emails", "/api/v1/notifications/emails/{id}",
      {"id": "/items/0/id"}),
     ("GET /api/v1/inquiries", "/api/v1/inquiries/{id}", {"id": "/items/0/id"}),
+    # the institution's screens (gateway/web), reached from the API answers naming their object
+    ("GET /api/v1/institutions", "/institution/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/institutions/{id}/services", "/institution/services/{id}",
+     {"id": "/items/0/id"}),
+    ("GET /api/v1/institutions/{id}/attendant-requests", "/institution/attendant-requests/{id}",
+     {"id": "/items/0/id"}),
+    ("GET /api/v1/institutions/{id}/service-requests", "/institution/requests/{id}",
+     {"id": "/items/0/id"}),
+    ("GET /api/v1/institutions/{id}/ratings", "/institution/ratings/{id}", {"id": "/items/0/id"}),
+    ("POST /api/v1/uploads", "/institution/attachments/{id}", {"id": "/id"}),
 )
 
 

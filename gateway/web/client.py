@@ -23,7 +23,7 @@ class Answer:
     status: int
     data: Any
     headers: Headers = field(default_factory=Headers)
-    raw: bytes = b""  # the body as sent (a CSV, a file)
+    raw: bytes = b""  # the body as sent (a downloaded file)
 
     @property
     def ok(self) -> bool:
@@ -45,8 +45,8 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
     """Send a request through the gateway's route table as ``token``'s owner (anonymous when
     ``None``), in ``locale``'s language; problem documents come back translated. An
     ``idempotency_key`` goes as ``Idempotency-Key`` (routes marked idempotent answer a repeat
-    with the first answer). ``files`` (name → ``(stream, filename, content_type)``) goes as
-    ``multipart/form-data`` instead of a JSON body."""
+    with the first answer). ``files`` (``{"file": (stream, filename, content_type)}``) sends
+    a multipart body instead of JSON (``POST /api/v1/uploads``)."""
     from gateway.problems import localize
 
     headers = {"Accept": "application/json", "X-Correlation-Id": logs.correlation_id() or ""}
@@ -58,8 +58,8 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
         headers["Idempotency-Key"] = idempotency_key
     if query:
         path = f"{path}?{urlencode({k: v for k, v in query.items() if v is not None}, True)}"
-    builder = EnvironBuilder(path=path, method=method, headers=headers, data=files) if files \
-        else EnvironBuilder(path=path, method=method, headers=headers, json=body)
+    builder = EnvironBuilder(path=path, method=method, headers=headers,
+                             json=body if files is None else None, data=files)
     try:
         request = Request(builder.get_environ())
     finally:
@@ -67,7 +67,7 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
     gateway = call.gateway
     answer = gateway.api.dispatch(request, gateway, call.services, gateway.auth)
     answer = localize(answer, locale)
-    answer.direct_passthrough = False  # a file's stream is read whole (≤ 10 MiB)
+    answer.direct_passthrough = False  # a streamed download is read here, whole
     raw = answer.get_data()
     try:
         data = json.loads(raw) if raw else None

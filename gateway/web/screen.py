@@ -111,21 +111,20 @@ class Screen:
         their language. An expired access token is renewed first; a 401 is retried once after
         renewing; when renewal fails :class:`SignedOut` is raised. With ``once`` the form's
         ``idempotency_key`` (``{{ idempotency_field() }}``) goes as ``Idempotency-Key``: the
-        same form sent twice creates one thing. ``files`` are sent as multipart
-        (:func:`gateway.web.client.forward`)."""
+        same form sent twice creates one thing. ``files`` sends a multipart body (uploads)."""
         key = self.form.get("idempotency_key") if once else None
-        extra = {"files": files} if files else {}
+        upload: dict[str, Any] = {"files": files} if files is not None else {}
         if self.session is None:
             return forward(self.call, method, path, body, query=query, locale=self.locale,
-                           idempotency_key=key, **extra)
+                           idempotency_key=key, **upload)
         if self.session.access_expired:
             self._refresh()
         answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                         token=self.session.access_token, locale=self.locale, **extra)
+                         token=self.session.access_token, locale=self.locale, **upload)
         if answer.status == 401:
             self._refresh()
             answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                             token=self.session.access_token, locale=self.locale, **extra)
+                             token=self.session.access_token, locale=self.locale, **upload)
             if answer.status == 401:
                 raise SignedOut()
         return answer
