@@ -3,11 +3,14 @@ acesso ao perfil de atendente"): a servant asks an institution for it; the manag
 "Atendentes" lists the requests with "Aprovar" and "Reprovar" (with a reason)."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from werkzeug.wrappers import Response
 
 from gateway.i18n import N_
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
-from gateway.web.institution import MANAGER_SIDE, institution, institutions, landing
+from gateway.web.institution import (MANAGER_SIDE, institution, institutions, landing, param,
+                                     refused)
 from gateway.web.screen import Screen, screen
 
 ACCESS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"),
@@ -34,7 +37,7 @@ def send_access(s: Screen) -> Response:
     if not chosen:
         return _ask_form(s, 422, {"institution_id": [s._("Choose the institution.")]},
                          kept(s.form))
-    answer = s.api("POST", f"/api/v1/institutions/{chosen}/attendant-requests",
+    answer = s.api("POST", f"/api/v1/institutions/{quote(chosen, safe='')}/attendant-requests",
                    {"message": s.form.get("message") or None}, once=True)
     if answer.ok:
         return _ask_form(s, sent=answer.data)
@@ -43,7 +46,7 @@ def send_access(s: Screen) -> Response:
         if answer.status == 404:
             errors = {"institution_id": errors.pop("_body", [])}
         return _ask_form(s, answer.status, errors, kept(s.form))
-    return s.problem_page(answer)
+    return refused(s, answer)
 
 
 @screen("GET", "/institution/attendants", summary="Screen: attendant requests (menu)")
@@ -58,7 +61,7 @@ def _requests_page(s: Screen, iid: str, status: int = 200, errors: dict | None =
     answer = s.api("GET", f"/api/v1/institutions/{iid}/attendant-requests",
                    query={"status": shown, "limit": 100})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.render("institution_attendants.html", status=status,
                     institution=institution(s, iid), requests=answer.data["items"],
                     shown=shown, errors=errors or {}, values=values or {}, failed=failed,
@@ -67,29 +70,29 @@ def _requests_page(s: Screen, iid: str, status: int = 200, errors: dict | None =
 
 @screen("GET", "/institution/{id}/attendants", summary="Screen: an institution's attendants")
 def attendants(s: Screen) -> Response:
-    return _requests_page(s, s.call.params["id"])
+    return _requests_page(s, param(s))
 
 
 @screen("POST", "/institution/attendant-requests/{id}/approve",
         summary="Screen: approve an attendant request")
 def approve(s: Screen) -> Response:
-    answer = s.api("POST", f"/api/v1/attendant-requests/{s.call.params['id']}/approve")
+    answer = s.api("POST", f"/api/v1/attendant-requests/{param(s)}/approve")
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.redirect(f"/institution/{answer.data['institution_id']}/attendants")
 
 
 @screen("POST", "/institution/attendant-requests/{id}/reject",
         summary="Screen: reject an attendant request with a reason")
 def reject(s: Screen) -> Response:
-    rid = s.call.params["id"]
+    rid = param(s)
     answer = s.api("POST", f"/api/v1/attendant-requests/{rid}/reject",
                    {"reason": s.form.get("reason", "")})
     if answer.ok:
         return s.redirect(f"/institution/{answer.data['institution_id']}/attendants")
     if answer.status in FORM_ERROR_STATUSES and s.form.get("institution_id"):
         errors = form_errors(answer, known={"reason"})
-        return _requests_page(s, s.form["institution_id"], answer.status,
+        return _requests_page(s, quote(s.form["institution_id"], safe=""), answer.status,
                               {f"reason-{rid}": errors.get("reason", errors.get("_body", []))},
                               {f"reason-{rid}": s.form.get("reason", "")}, failed=rid)
-    return s.problem_page(answer)
+    return refused(s, answer)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from gateway.i18n import N_
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors
-from gateway.web.institution import MANAGER_SIDE, institution, landing
+from gateway.web.institution import MANAGER_SIDE, institution, landing, param, refused
 from gateway.web.screen import Screen, screen
 from ponte.contracts.attendance import FIELD_TYPES
 
@@ -30,13 +30,13 @@ def charter_landing(s: Screen) -> Response:
 
 @screen("GET", "/institution/{id}/services", summary="Screen: an institution's service charter")
 def charter(s: Screen) -> Response:
-    iid = s.call.params["id"]
+    iid = param(s)
     status = s.request.args.get("status") or None
     answer = s.api("GET", f"/api/v1/institutions/{iid}/services",
                    query={"status": status, "limit": 100,
                           "cursor": s.request.args.get("cursor")})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.render("institution_services.html", institution=institution(s, iid),
                     services=answer.data["items"], next_cursor=answer.data.get("next_cursor"),
                     shown=status, status_labels=STATUS_LABELS)
@@ -185,28 +185,28 @@ def _save(s: Screen, iid: str, service_id: str | None, state: str | None) -> Res
     if answer.status in FORM_ERROR_STATUSES:
         return editor(s, service, iid, here, status=answer.status,
                       errors=errors_for(answer, service), service_id=service_id, state=state)
-    return s.problem_page(answer)
+    return refused(s, answer)
 
 
 @screen("GET", "/institution/{id}/services/new", summary="Screen: a new service (manager)")
 def new_service(s: Screen) -> Response:
-    iid = s.call.params["id"]
+    iid = param(s)
     return editor(s, blank_service(), iid, f"/institution/{iid}/services/new")
 
 
 @screen("POST", "/institution/{id}/services/new", summary="Screen: draft a service (manager)")
 def create_service(s: Screen) -> Response:
-    return _save(s, s.call.params["id"], None, None)
+    return _save(s, param(s), None, None)
 
 
 def _service(s: Screen, service_id: str) -> dict[str, Any] | Response:
     answer = s.api("GET", f"/api/v1/services/{service_id}")
-    return answer.data if answer.ok else s.problem_page(answer)
+    return answer.data if answer.ok else refused(s, answer)
 
 
 @screen("GET", "/institution/services/{id}", summary="Screen: edit a service (manager)")
 def service_page(s: Screen) -> Response:
-    found = _service(s, s.call.params["id"])
+    found = _service(s, param(s))
     if isinstance(found, Response):
         return found
     form = {**found, "form_fields": [{**f, "choices": f.get("choices") or []}
@@ -220,17 +220,17 @@ def service_page(s: Screen) -> Response:
 
 @screen("POST", "/institution/services/{id}", summary="Screen: save a service (manager)")
 def update_service(s: Screen) -> Response:
-    found = _service(s, s.call.params["id"])
+    found = _service(s, param(s))
     if isinstance(found, Response):
         return found
     return _save(s, found["institution_id"], found["id"], found["status"])
 
 
 def _switch(s: Screen, verb: str) -> Response:
-    service_id = s.call.params["id"]
+    service_id = param(s)
     answer = s.api("POST", f"/api/v1/services/{service_id}/{verb}")
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.redirect(f"/institution/{answer.data['institution_id']}/services")
 
 

@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
-from gateway.web.institution import STAFF_SIDE, institution, landing, upload
+from gateway.web.institution import (STAFF_SIDE, institution, landing, param, refused,
+                                     unreadable, upload)
 from gateway.web.screen import ApiFailure, Screen, screen
 from ponte.contracts.attendance import (APPROVED, CONCLUDED, IN_ANALYSIS, IN_PROGRESS,
                                         REQUEST_STATUSES, SUBMITTED)
@@ -32,14 +33,14 @@ def panel_landing(s: Screen) -> Response:
 
 @screen("GET", "/institution/{id}/panel", summary="Screen: an institution's queue")
 def panel(s: Screen) -> Response:
-    iid = s.call.params["id"]
+    iid = param(s)
     status = s.request.args.get("status") or None
     service = s.request.args.get("service") or None
     answer = s.api("GET", f"/api/v1/institutions/{iid}/service-requests",
                    query={"status": status if status in REQUEST_STATUSES else None,
                           "limit": 100})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     everything = answer.data["items"]
     services = sorted({(r["service_id"], (r.get("service") or {}).get("name") or "")
                        for r in everything}, key=lambda pair: pair[1])
@@ -52,7 +53,7 @@ def panel(s: Screen) -> Response:
 def _request(s: Screen, rid: str) -> dict[str, Any]:
     answer = s.api("GET", f"/api/v1/service-requests/{rid}")
     if not answer.ok:
-        raise ApiFailure(answer)
+        raise ApiFailure(unreadable(answer))
     return answer.data
 
 
@@ -83,7 +84,7 @@ def offered(s: Screen, request: dict[str, Any]) -> dict[str, bool]:
 
 @screen("GET", "/institution/requests/{id}", summary="Screen: a service request (attendant)")
 def request_page(s: Screen) -> Response:
-    rid = s.call.params["id"]
+    rid = param(s)
     request = _request(s, rid)
     follow_ups = s.api("GET", f"/api/v1/service-requests/{rid}/follow-ups",
                        query={"limit": 100})
@@ -102,9 +103,9 @@ def _after(s: Screen, rid: str, done: str) -> Response:
 
 @screen("POST", "/institution/requests/{id}/start-analysis", summary="Screen: start analysis")
 def start_analysis(s: Screen) -> Response:
-    rid = s.call.params["id"]
+    rid = param(s)
     answer = s.api("POST", f"/api/v1/service-requests/{rid}/start-analysis")
-    return _after(s, rid, "analysis") if answer.ok else s.problem_page(answer)
+    return _after(s, rid, "analysis") if answer.ok else refused(s, answer)
 
 
 # -- approve: choose the attendant, then "Sim, aprovar!" ------------------------------------
@@ -135,7 +136,7 @@ def _approve_form(s: Screen, request: dict[str, Any], status: int = 200,
 
 @screen("GET", "/institution/requests/{id}/approve", summary="Screen: approve a request")
 def approve_form(s: Screen) -> Response:
-    request = _request(s, s.call.params["id"])
+    request = _request(s, param(s))
     if request["status"] != IN_ANALYSIS:
         return s.redirect(f"/institution/requests/{request['id']}")
     return _approve_form(s, request)
@@ -143,7 +144,7 @@ def approve_form(s: Screen) -> Response:
 
 @screen("POST", "/institution/requests/{id}/approve", summary="Screen: confirm and approve")
 def approve(s: Screen) -> Response:
-    request = _request(s, s.call.params["id"])
+    request = _request(s, param(s))
     chosen = s.form.get("attendant_id", "")
     options = dict(attendants_of(s, request))
     if not s.form.get("confirmed"):
@@ -159,7 +160,7 @@ def approve(s: Screen) -> Response:
     if answer.status == 422:
         return _approve_form(s, request, 422, form_errors(answer, known={"attendant_id"}),
                              kept(s.form))
-    return s.problem_page(answer)
+    return refused(s, answer)
 
 
 # -- the forms of one text (and files) -------------------------------------------------------
@@ -182,14 +183,14 @@ def _text_form(s: Screen, kind: str, request: dict[str, Any], status: int = 200,
 
 
 def _text_get(s: Screen, kind: str, allowed: tuple[str, ...]) -> Response:
-    request = _request(s, s.call.params["id"])
+    request = _request(s, param(s))
     if request["status"] not in allowed:
         return s.redirect(f"/institution/requests/{request['id']}")
     return _text_form(s, kind, request)
 
 
 def _text_post(s: Screen, kind: str) -> Response:
-    rid, form = s.call.params["id"], FORMS[kind]
+    rid, form = param(s), FORMS[kind]
     field = form["field"]
     body: dict[str, Any] = {field: s.form.get(field, "")}
     if form.get("files"):
@@ -205,7 +206,7 @@ def _text_post(s: Screen, kind: str) -> Response:
         errors = form_errors(answer, fields={"attachment_ids": "files"},
                              known={field, "files"})
         return _text_form(s, kind, _request(s, rid), answer.status, errors, kept(s.form))
-    return s.problem_page(answer)
+    return refused(s, answer)
 
 
 @screen("GET", "/institution/requests/{id}/reject", summary="Screen: reject a request")
@@ -242,11 +243,11 @@ def follow_up(s: Screen) -> Response:
 
 @screen("POST", "/institution/requests/{id}/checklist", summary="Screen: answer the checklist")
 def checklist(s: Screen) -> Response:
-    rid = s.call.params["id"]
+    rid = param(s)
     answers = {key.removeprefix("step."): value == "yes" for key, value in s.form.items()
                if key.startswith("step.") and value in ("yes", "no")}
     answer = s.api("PUT", f"/api/v1/service-requests/{rid}/checklist", {"answers": answers})
-    return _after(s, rid, "checklist") if answer.ok else s.problem_page(answer)
+    return _after(s, rid, "checklist") if answer.ok else refused(s, answer)
 
 
 # -- a video meeting: local day and time → UTC -----------------------------------------------
@@ -260,7 +261,7 @@ def _meeting_form(s: Screen, request: dict[str, Any], status: int = 200,
 
 @screen("GET", "/institution/requests/{id}/meetings", summary="Screen: schedule a meeting")
 def meeting_form(s: Screen) -> Response:
-    request = _request(s, s.call.params["id"])
+    request = _request(s, param(s))
     if request["status"] != IN_PROGRESS:
         return s.redirect(f"/institution/requests/{request['id']}")
     return _meeting_form(s, request)
@@ -277,7 +278,7 @@ def starts_at(day: str, time: str) -> str | None:
 
 @screen("POST", "/institution/requests/{id}/meetings", summary="Screen: schedule a meeting")
 def meeting(s: Screen) -> Response:
-    rid = s.call.params["id"]
+    rid = param(s)
     day, time = s.form.get("date", "").strip(), s.form.get("time", "").strip()
     mine: dict[str, list[str]] = {}
     if not day:
@@ -304,4 +305,4 @@ def meeting(s: Screen) -> Response:
             errors.pop("date", None)
             errors.update(mine)
         return _meeting_form(s, _request(s, rid), answer.status, errors, kept(s.form))
-    return s.problem_page(answer)
+    return refused(s, answer)

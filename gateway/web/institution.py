@@ -74,6 +74,21 @@ def institution(s: Screen, institution_id: str) -> dict[str, Any]:
     raise ApiFailure(Answer(404, None))
 
 
+def param(s: Screen) -> str:
+    """The address's id, as one segment of the API's path."""
+    return quote(s.call.params["id"], safe="")
+
+
+def unreadable(answer: Answer) -> Answer:
+    """An id or filter the API cannot read (400, 422) is, to a screen, nothing there (404)."""
+    return Answer(404, None) if answer.status in (400, 422) else answer
+
+
+def refused(s: Screen, answer: Answer) -> Response:
+    """The page of an API refusal; never a 500 for an address typed wrong."""
+    return s.problem_page(unreadable(answer))
+
+
 def upload(s: Screen, name: str = "files") -> tuple[list[str], list[str]]:
     """The files of the form's ``name`` input sent to ``POST /uploads``: their ids, and the
     refusals (type, size) as messages."""
@@ -109,9 +124,9 @@ def passthrough(answer: Answer, filename: str | None = None) -> Response:
 @screen("GET", "/institution/attachments/{id}", summary="Screen: a file of a service request")
 def attachment(s: Screen) -> Response:
     """A file attached to a request or a follow-up, read with the session's token."""
-    answer = s.api("GET", f"/api/v1/attachments/{s.call.params['id']}")
+    answer = s.api("GET", f"/api/v1/attachments/{param(s)}")
     if answer.status in (301, 302, 303, 307) and answer.headers.get("Location"):
         return s.redirect(answer.headers["Location"])
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return passthrough(answer)

@@ -10,7 +10,8 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
-from gateway.web.institution import ATTENDANT_SIDE, STAFF_SIDE, institution, landing, passthrough
+from gateway.web.institution import (ATTENDANT_SIDE, STAFF_SIDE, institution, landing, param,
+                                     passthrough, refused)
 from gateway.web.screen import Screen, screen
 
 RATING_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"),
@@ -32,12 +33,12 @@ def own(s: Screen, rating: dict[str, Any]) -> bool:
 
 @screen("GET", "/institution/{id}/ratings", summary="Screen: an institution's ratings")
 def ratings(s: Screen) -> Response:
-    iid = s.call.params["id"]
+    iid = param(s)
     status = s.request.args.get("status", "pending") or None
     answer = s.api("GET", f"/api/v1/institutions/{iid}/ratings",
                    query={"status": status, "limit": 100})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     items = [{**rating, "own": own(s, rating)} if rating["status"] == "pending"
              else rating for rating in answer.data["items"]]
     return s.render("institution_ratings.html", institution=institution(s, iid), ratings=items,
@@ -47,10 +48,10 @@ def ratings(s: Screen) -> Response:
 @screen("POST", "/institution/ratings/{id}/moderate", summary="Screen: moderate a rating")
 def moderate(s: Screen) -> Response:
     approved = s.form.get("approved") == "yes"
-    answer = s.api("POST", f"/api/v1/ratings/{s.call.params['id']}/moderate",
+    answer = s.api("POST", f"/api/v1/ratings/{param(s)}/moderate",
                    {"approved": approved, "reason": s.form.get("reason") or None})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.redirect(f"/institution/{answer.data['institution_id']}/ratings")
 
 
@@ -61,20 +62,20 @@ def agenda_landing(s: Screen) -> Response:
 
 @screen("GET", "/institution/{id}/agenda", summary="Screen: an institution's daily agenda")
 def agenda(s: Screen) -> Response:
-    iid = s.call.params["id"]
+    iid = param(s)
     day = s.request.args.get("date") or None
     answer = s.api("GET", f"/api/v1/institutions/{iid}/agenda", query={"date": day})
     if answer.status in (400, 422):
         today = s.api("GET", f"/api/v1/institutions/{iid}/agenda")
         if not today.ok:
-            return s.problem_page(today)
+            return refused(s, today)
         return s.render("institution_agenda.html", status=answer.status,
                         institution=institution(s, iid), agenda=today.data, typed=day,
                         errors={"date": answer.errors.get("date")
                                 or list(answer.errors.values())[0]},
                         kind_labels=KIND_LABELS)
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     return s.render("institution_agenda.html", institution=institution(s, iid),
                     agenda=answer.data, typed=answer.data["date"], errors={},
                     kind_labels=KIND_LABELS)
@@ -83,11 +84,11 @@ def agenda(s: Screen) -> Response:
 @screen("GET", "/institution/{id}/agenda.csv", summary="Screen: the daily agenda as CSV")
 def agenda_csv(s: Screen) -> Response:
     """The API's CSV as it came, read with the session's token, saved under a day's name."""
-    iid = s.call.params["id"]
+    iid = param(s)
     day = s.request.args.get("date") or datetime.now(operator_zone()).date().isoformat()
     answer = s.api("GET", f"/api/v1/institutions/{iid}/agenda",
                    query={"date": day, "format": "csv"})
     if not answer.ok:
-        return s.problem_page(answer)
+        return refused(s, answer)
     acronym = re.sub(r"[^A-Za-z0-9_-]+", "-", institution(s, iid)["acronym"]).strip("-")
     return passthrough(answer, f"agenda-{acronym or 'instituicao'}-{day}.csv")

@@ -87,7 +87,8 @@ def test_add_move_and_remove_are_buttons_that_render_the_form_again(client, offi
     path = f"/institution/{office['x']['id']}/services/new"
     form = {"name": "Alvará", "due_business_days": "5", "form_fields.0.name": "",
             "form_fields.0.label": "CPF do requerente", "form_fields.0.type": "cpf",
-            "form_fields.1.name": "", "form_fields.1.label": "E-mail", "form_fields.1.type": "email",
+            "form_fields.1.name": "", "form_fields.1.label": "E-mail",
+            "form_fields.1.type": "email",
             "steps.0.id": "", "steps.0.title": ""}
     added = post(client, web, path, {**form, "do": "add_field"})
     assert added.status_code == 200
@@ -275,3 +276,13 @@ def test_publish_and_unpublish_switch_the_service_and_a_repeat_is_the_409_page(c
     yara = portal(client, office["yara"])
     assert yara.get(f"{client.base_url}/institution/{office['x']['id']}/services").status_code \
         == 403
+
+
+def test_an_address_the_api_cannot_read_is_the_404_page_never_a_500(client, office):
+    web = portal(client, office["ana"])
+    for path in ("/institution/requests/not-an-id", "/institution/requests/%3F%2F..",
+                 "/institution/not-an-id/panel", "/institution/attachments/x%20y",
+                 f"/institution/{office['x']['id']}/ratings?status=bogus",
+                 f"/institution/{office['x']['id']}/agenda.csv?date=2026-13-45"):
+        page = web.get(client.base_url + path)
+        assert page.status_code in (403, 404), (path, page.status_code)
