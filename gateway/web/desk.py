@@ -14,8 +14,9 @@ from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.institution import (STAFF_SIDE, institution, landing, param, refused,
                                      unreadable, upload)
 from gateway.web.screen import ApiFailure, Screen, screen
-from ponte.contracts.attendance import (APPROVED, CONCLUDED, IN_ANALYSIS, IN_PROGRESS,
-                                        REQUEST_STATUSES, SUBMITTED)
+from ponte.contracts.attendance import (APPROVED, IN_ANALYSIS, IN_PROGRESS, REQUEST_STATUSES,
+                                        SUBMITTED)
+from ponte.roles import CITIZEN
 
 DONE = {"analysis": N_("The analysis has started."), "approved": N_("The request was approved."),
         "rejected": N_("The request was rejected."), "checklist": N_("The steps were saved."),
@@ -85,6 +86,8 @@ def offered(s: Screen, request: dict[str, Any]) -> dict[str, bool]:
 @screen("GET", "/institution/requests/{id}", summary="Screen: a service request (attendant)")
 def request_page(s: Screen) -> Response:
     rid = param(s)
+    if s.person().kind == CITIZEN:  # a notification's link: the citizen's own screen
+        return s.redirect(f"/my-requests/{rid}")
     request = _request(s, rid)
     follow_ups = s.api("GET", f"/api/v1/service-requests/{rid}/follow-ups",
                        query={"limit": 100})

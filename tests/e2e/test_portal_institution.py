@@ -286,3 +286,15 @@ def test_an_address_the_api_cannot_read_is_the_404_page_never_a_500(client, offi
                  f"/institution/{office['x']['id']}/agenda.csv?date=2026-13-45"):
         page = web.get(client.base_url + path)
         assert page.status_code in (403, 404), (path, page.status_code)
+
+
+def test_a_citizen_following_a_request_link_goes_to_her_own_screen(client, world, office):
+    citizen = world.citizen()
+    request = client.post(f"{API}/services/{office['service']['id']}/requests",
+                          token=citizen["token"], json={"answers": answers()}).json()
+    web = web_session(client)
+    assert sign_in(client, web, citizen["email"], citizen["password"]).status_code == 303
+    landed = web.get(f"{client.base_url}/institution/requests/{request['id']}",
+                     allow_redirects=False)
+    assert (landed.status_code, landed.headers["Location"]) == (303,
+                                                                f"/my-requests/{request['id']}")
