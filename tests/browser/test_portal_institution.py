@@ -120,6 +120,9 @@ def test_seed_002_the_institution_serves_a_request_from_charter_to_moderated_rat
     button(browser, "Enviar solicitação")
     wait_text(browser, "main", "Sua solicitação foi enviada")
     check_screen(browser, "institution-access-sent")
+    link(browser, "Painel")  # not an attendant until a manager approves
+    wait_text(browser, "main", "Você ainda não é atendente de nenhuma instituição.")
+    check_screen(browser, "institution-none")
     sign_out(browser)
 
     sign_in(browser, base, manager["email"], PASSWORD)

@@ -298,3 +298,12 @@ def test_a_citizen_following_a_request_link_goes_to_her_own_screen(client, world
                      allow_redirects=False)
     assert (landed.status_code, landed.headers["Location"]) == (303,
                                                                 f"/my-requests/{request['id']}")
+
+
+def test_the_agenda_says_beside_the_day_when_it_is_not_a_day(client, office):
+    web = portal(client, office["ana"])
+    page = web.get(f"{client.base_url}/institution/{office['x']['id']}/agenda",
+                   params={"date": "2026-13-45"})
+    assert page.status_code == 422
+    assert re.search(r'id="date-error"[^>]*>[^<]+<', page.text)
+    assert 'value="2026-13-45"' in page.text and "Baixar CSV" in page.text
