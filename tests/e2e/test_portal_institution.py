@@ -307,3 +307,34 @@ def test_the_agenda_says_beside_the_day_when_it_is_not_a_day(client, office):
     assert page.status_code == 422
     assert re.search(r'id="date-error"[^>]*>[^<]+<', page.text)
     assert 'value="2026-13-45"' in page.text and "Baixar CSV" in page.text
+
+
+def test_editing_a_service_keeps_its_steps_and_their_ids(client, office):
+    manager = office["manager"]
+    service = client.get(f"{API}/services/{office['service']['id']}",
+                         token=manager["token"]).json()
+    web = portal(client, manager)
+    path = f"/institution/services/{service['id']}"
+    page = web.get(client.base_url + path).text
+    for step in service["steps"]:
+        assert f'value="{step["id"]}"' in page and f'value="{step["title"]}"' in page
+    form = {"name": service["name"], "description": service["description"],
+            "audience": service["audience"], "requirements": "\n".join(service["requirements"]),
+            "due_business_days": "7", "do": "save",
+            "steps.0.id": service["steps"][1]["id"], "steps.0.title": "Dados conferidos (2)",
+            "steps.1.id": service["steps"][0]["id"], "steps.1.title": "Documentos conferidos"}
+    for n, field in enumerate(service["form_fields"]):
+        form.update({f"form_fields.{n}.name": field["name"],
+                     f"form_fields.{n}.label": field["label"],
+                     f"form_fields.{n}.type": field["type"],
+                     f"form_fields.{n}.choices": "\n".join(field.get("choices") or [])})
+        if field["required"]:
+            form[f"form_fields.{n}.required"] = "on"
+    saved = post(client, web, path, form)
+    assert saved.status_code == 303, saved.text
+    edited = client.get(f"{API}/services/{service['id']}", token=manager["token"]).json()
+    assert [(s["id"], s["title"]) for s in edited["steps"]] == [
+        (service["steps"][1]["id"], "Dados conferidos (2)"),
+        (service["steps"][0]["id"], "Documentos conferidos")]
+    assert edited["due_business_days"] == 7
+    assert edited["form_fields"] == service["form_fields"]
