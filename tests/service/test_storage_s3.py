@@ -70,7 +70,12 @@ def s3(endpoint):
 
 
 def keys(s3, prefix: str) -> list[str]:
-    listing = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    """What is stored under ``prefix``; before the first store the bucket itself does not exist
+    (tests run in any order)."""
+    try:
+        listing = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    except s3.exceptions.NoSuchBucket:
+        return []
     return [item["Key"] for item in listing.get("Contents", [])]
 
 
