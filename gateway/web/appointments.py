@@ -34,8 +34,12 @@ def starts_at(day: str, hour: str) -> str | None:
     return local.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def status_label(s: Screen, status: str) -> str:
+    return s._(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def _labelled(s: Screen, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**item, "status_label": s._(STATUS_LABELS.get(item["status"], item["status"])),
+    return [{**item, "status_label": status_label(s, item["status"]),
              "may_cancel": item["status"] == BOOKED} for item in items]
 
 

@@ -28,6 +28,11 @@ def status_label(s: Screen, status: str) -> str:
     return s._(REQUEST_STATUS_LABELS[status]) if status in REQUEST_STATUS_LABELS else status
 
 
+def _rating_label(s: Screen, rating: dict[str, Any] | None) -> str:
+    label = RATING_STATUS_LABELS.get(rating["status"]) if rating else None
+    return s._(label) if label else ""
+
+
 def _path(request_id: str) -> str:
     return f"/api/v1/service-requests/{quote(request_id, safe='')}"
 
@@ -73,8 +78,7 @@ def _request_page(s: Screen, request_id: str, *, errors: dict | None = None,
                                                       if meetings.ok else [])],
         may_reply=request["status"] == IN_PROGRESS,
         may_rate=request["status"] == CONCLUDED and rating is None,
-        rating_label=s._(RATING_STATUS_LABELS[rating["status"]])
-        if rating and rating.get("status") in RATING_STATUS_LABELS else "",
+        rating_label=_rating_label(s, rating),
         sent=s.request.args.get("sent") == "1", scores=SCORES,
         errors=errors or {}, values=values or {}, files=uploads.files if uploads else [],
         rating_errors=rating_errors or {},

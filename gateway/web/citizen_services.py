@@ -20,7 +20,7 @@ ANSWER = "answers.{}"  # a field's form name: the API's error key for it
 INPUTS = {"text": ("text", None, None), "number": ("text", "decimal", None),
           "date": ("date", None, None), "cpf": ("text", "numeric", "off"),
           "email": ("email", "email", "email")}
-HINTS = {"cpf": N_("11 digits; dots and dash are optional."),
+HINTS = {"cpf": N_("11 digits, with or without dots and dash."),
          "number": N_("Digits only; use a comma for decimals.")}
 
 
@@ -59,7 +59,8 @@ def fields_of(s: Screen, service: dict[str, Any]) -> list[dict[str, Any]]:
     drawn = []
     for spec in service.get("form_fields") or []:
         kind, mode, autocomplete = INPUTS.get(spec["type"], ("text", None, None))
-        hint = spec.get("help") or (s._(HINTS[spec["type"]]) if spec["type"] in HINTS else "")
+        general = HINTS.get(spec["type"])
+        hint = spec.get("help") or (s._(general) if general else "")
         drawn.append({**spec, "form_name": ANSWER.format(spec["name"]), "input": kind,
                       "inputmode": mode, "autocomplete": autocomplete, "hint": hint})
     return drawn
