@@ -65,9 +65,10 @@ def _request_page(s: Screen, request_id: str, *, errors: dict | None = None,
     follow_ups = s.api("GET", _path(request_id) + "/follow-ups", query={"limit": 200})
     meetings = s.api("GET", _path(request_id) + "/meetings", query={"limit": 200})
     service = s.api("GET", f"/api/v1/services/{quote(request['service_id'], safe='')}")
-    labels = {f["name"]: f["label"] for f in (service.data or {}).get("form_fields") or []} \
+    form = {f["name"]: f for f in (service.data or {}).get("form_fields") or []} \
         if service.ok else {}
-    answers = [{"label": labels.get(name, name), "value": value}
+    answers = [{"label": form[name]["label"] if name in form else name, "value": value,
+                "type": form[name]["type"] if name in form else None}
                for name, value in (request.get("answers") or {}).items()]
     rating = request.get("rating")
     return s.render(
