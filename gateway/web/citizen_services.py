@@ -15,6 +15,7 @@ from gateway.web.forms import BODY, FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
 from ponte.roles import CITIZEN
 
+IDEMPOTENCY_KEY = "Idempotency-Key"  # the API's error key for a form already sent
 ANSWER = "answers.{}"  # a field's form name: the API's error key for it
 # what each type of form field is in HTML: (input type, inputmode, autocomplete)
 INPUTS = {"text": ("text", None, None), "number": ("text", "decimal", None),
@@ -104,6 +105,9 @@ def request_posted(s: Screen) -> Response:
                    {"answers": answers, "attachment_ids": uploads.ids}, once=True)
     if answer.status == 201:
         return s.redirect(f"/my-requests/{quote(answer.data['id'], safe='')}?sent=1")
+    if answer.status == 409 and IDEMPOTENCY_KEY in answer.errors:
+        # the same form sent again while its files went up anew: the first one was made
+        return s.redirect("/my-requests")
     if answer.status in FORM_ERROR_STATUSES:
         known = {f["form_name"] for f in fields} | {CHOSEN, BODY}
         errors = form_errors(answer, {"attachment_ids": CHOSEN}, known=known)

@@ -129,3 +129,20 @@ def test_a_booking_goes_to_the_api_in_utc_and_its_errors_come_back_beside_the_fi
     [booked] = client.get("/api/v1/me/appointments", token=citizen["token"]).json()["items"]
     local = datetime.fromisoformat(booked["starts_at"].replace("Z", "+00:00"))
     assert local.astimezone(SAO_PAULO).strftime("%Y-%m-%d %H:%M") == f"{day} 14:30"
+
+
+def test_enviar_pressed_twice_with_a_file_makes_one_request(client, world, office):
+    """Without script both posts reach the screen, and each sends its file anew: the second
+    answer is the API's "key already used", and the screen takes the citizen to her list."""
+    citizen = world.citizen()
+    web = signed_in(client, citizen)
+    address = f"{client.base_url}/services/{office['service']['id']}/request"
+    form = {"csrf": csrf_of(web.get(address).text), "idempotency_key": "twice",
+            "answers.cpf": citizen_cpf(), "answers.copies": "1", "answers.kind": "RG"}
+    upload = {"files": ("rg.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    first = web.post(address, data=form, files=upload, allow_redirects=False)
+    second = web.post(address, data=form, files=upload, allow_redirects=False)
+    assert first.status_code == 303 and "/my-requests/" in first.headers["Location"]
+    assert second.status_code == 303 and second.headers["Location"] == "/my-requests"
+    mine = client.get("/api/v1/me/service-requests", token=citizen["token"]).json()["items"]
+    assert len(mine) == 1
