@@ -15,6 +15,7 @@ from gateway.web.files import CHOSEN, Uploads, upload_chosen
 from gateway.web.forms import BODY, FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
 from ponte.contracts.attendance import CONCLUDED, IN_PROGRESS
+from ponte.roles import CITIZEN
 
 REQUEST_STATUS_LABELS = {"submitted": N_("Submitted"), "in_analysis": N_("In analysis"),
                          "in_progress": N_("In progress"), "rejected": N_("Rejected"),
@@ -71,14 +72,15 @@ def _request_page(s: Screen, request_id: str, *, errors: dict | None = None,
                 "type": form[name]["type"] if name in form else None}
                for name, value in (request.get("answers") or {}).items()]
     rating = request.get("rating")
+    citizen = s.person().kind == CITIZEN  # the institution opens it too (its notifications)
     return s.render(
         "my_request.html", status=status, request=request, answers=answers,
         status_label=status_label(s, request["status"]),
         follow_ups=follow_ups.data["items"] if follow_ups.ok else [],
         meetings=[{**m, "today": _today(m)} for m in (meetings.data["items"]
                                                       if meetings.ok else [])],
-        may_reply=request["status"] == IN_PROGRESS,
-        may_rate=request["status"] == CONCLUDED and rating is None,
+        may_reply=citizen and request["status"] == IN_PROGRESS,
+        may_rate=citizen and request["status"] == CONCLUDED and rating is None,
         rating_label=_rating_label(s, rating),
         sent=s.request.args.get("sent") == "1", scores=SCORES,
         errors=errors or {}, values=values or {}, files=uploads.files if uploads else [],

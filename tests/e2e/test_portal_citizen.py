@@ -44,8 +44,14 @@ def signed_in(client, person: dict):
 def test_the_form_shows_every_error_beside_its_field_and_keeps_what_was_typed(client, world,
                                                                                 office):
     citizen = world.citizen()
-    web = signed_in(client, citizen)
-    address = f"{client.base_url}/services/{office['service']['id']}/request"
+    path = f"/services/{office['service']['id']}/request"
+    signed_out = browser(client).get(client.base_url + path, allow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["Location"] == f"/sign-in?next={path}"
+    web = browser(client)
+    back = sign_in(client, web, citizen["email"], citizen["password"], next_=path)
+    assert back.headers["Location"] == path
+    address = client.base_url + path
     page = web.get(address)
     assert page.status_code == 200
     for label in ("CPF do requerente", "Quantidade de cópias", "Tipo de documento", "Enviar"):
