@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import ACCOUNT_KINDS, ADMIN, AUTHORIZATIONS, CITIZEN, PROVIDER, SECRETARY, STAFF
+from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, STAFF
+from ponte.roles import AUTHORIZATIONS, CITIZEN, SECRETARY  # entries of issue 20
 
 
 @dataclass(frozen=True)
