@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.test_attendance import World
 from tests.e2e.test_portal import browser, csrf_of, sign_in
+from tests.stack import new_cpf, wait_until
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 FIELDS = [{"name": "cpf", "label": "CPF do requerente", "type": "cpf", "required": True},
@@ -79,10 +80,13 @@ def test_the_form_shows_every_error_beside_its_field_and_keeps_what_was_typed(cl
     assert len(mine) == 1 and mine[0]["attachments"][0]["filename"] == "rg.pdf"
     shown = web.get(client.base_url + first.headers["Location"])
     assert mine[0]["protocol"] in shown.text and "Sua solicitação foi enviada." in shown.text
+    # the notification about it opens its screen
+    wait_until(lambda: f'href="/my-requests/{mine[0]["id"]}"'
+               in web.get(client.base_url + "/notifications").text, 15,
+               what="the inbox to link to the request's screen")
 
 
 def citizen_cpf() -> str:
-    from tests.stack import new_cpf
     return new_cpf()
 
 
