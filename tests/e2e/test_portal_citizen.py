@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.test_attendance import World
+from tests.e2e.test_attendance import PASSWORD, World
 from tests.e2e.test_portal import browser, csrf_of, sign_in
 from tests.stack import new_cpf, wait_until
 
@@ -156,3 +156,18 @@ def test_enviar_pressed_twice_with_a_file_makes_one_request(client, world, offic
     assert second.status_code == 303 and second.headers["Location"] == "/my-requests"
     mine = client.get("/api/v1/me/service-requests", token=citizen["token"]).json()["items"]
     assert len(mine) == 1
+
+
+def test_the_provider_sides_period_is_judged_by_the_api_and_said_beside_its_dates(client,
+                                                                                  world):
+    provider = world.provider()
+    web = signed_in(client, {"email": provider["email"], "password": PASSWORD})
+    listing = web.get(client.base_url + "/appointments")
+    assert listing.status_code == 200 and "Agendamentos" in listing.text
+    wrong = web.get(client.base_url + "/appointments?from=2026-12-10&to=2026-12-01")
+    assert wrong.status_code == 422
+    assert re.search(r'id="to-error"[^>]*>[^<]+</p>', wrong.text)
+    assert 'value="2026-12-10"' in wrong.text and 'value="2026-12-01"' in wrong.text
+    citizen = signed_in(client, world.citizen())
+    assert "/my-appointments" in citizen.get(client.base_url + "/").text
+    assert citizen.get(client.base_url + "/appointments").status_code == 403
