@@ -12,6 +12,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
+from gateway.web.citizen_services import one
 from gateway.web.client import Answer
 from gateway.web.files import CHOSEN, Uploads, upload_chosen
 from gateway.web.forms import BODY, FORM_ERROR_STATUSES, form_errors, kept
@@ -45,7 +46,7 @@ def _labelled(s: Screen, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # the citizen
 def _provider(s: Screen, provider_id: str) -> Answer:
-    return s.api("GET", f"/api/v1/providers/{quote(provider_id, safe='')}")
+    return one(s.api("GET", f"/api/v1/providers/{quote(provider_id, safe='')}"))
 
 
 def _book_form(s: Screen, provider: dict[str, Any], *, errors: dict | None = None,
@@ -106,7 +107,8 @@ def my_appointments(s: Screen) -> Response:
 # either side
 @screen("GET", "/appointments/{id}", summary="Screen: one appointment, either side (HTML)")
 def appointment(s: Screen) -> Response:
-    answer = s.api("GET", f"/api/v1/appointments/{quote(s.call.params['id'], safe='')}")
+    answer = one(s.api("GET",
+                       f"/api/v1/appointments/{quote(s.call.params['id'], safe='')}"))
     if not answer.ok:
         return s.problem_page(answer)
     [item] = _labelled(s, [answer.data])
@@ -118,7 +120,8 @@ def appointment(s: Screen) -> Response:
 @screen("POST", "/appointments/{id}/cancel", summary="Screen: cancel an appointment")
 def cancel(s: Screen) -> Response:
     appointment_id = s.call.params["id"]
-    answer = s.api("POST", f"/api/v1/appointments/{quote(appointment_id, safe='')}/cancel")
+    answer = one(s.api("POST",
+                       f"/api/v1/appointments/{quote(appointment_id, safe='')}/cancel"))
     if not answer.ok:
         return s.problem_page(answer)
     return s.redirect(safe_next(s.form.get("next")

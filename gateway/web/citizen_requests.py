@@ -11,6 +11,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
+from gateway.web.citizen_services import one
 from gateway.web.files import CHOSEN, Uploads, upload_chosen
 from gateway.web.forms import BODY, FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
@@ -59,7 +60,7 @@ def _today(meeting: dict[str, Any]) -> bool:
 def _request_page(s: Screen, request_id: str, *, errors: dict | None = None,
                   values: dict | None = None, uploads: Uploads | None = None,
                   rating_errors: dict | None = None, status: int = 200) -> Response:
-    found = s.api("GET", _path(request_id))
+    found = one(s.api("GET", _path(request_id)))
     if not found.ok:  # not hers (404), or gone: the API's refusal, never the data
         return s.problem_page(found)
     request = found.data

@@ -25,8 +25,14 @@ HINTS = {"cpf": N_("11 digits, with or without dots and dash."),
          "number": N_("Digits only; use a comma for decimals.")}
 
 
+def one(answer: Answer) -> Answer:
+    """The API's answer about one thing named in the address: an id it refuses to read (400,
+    422) is a thing that does not exist, shown as the 404 page."""
+    return Answer(404, None) if answer.status in (400, 422) else answer
+
+
 def _service(s: Screen, service_id: str) -> Answer:
-    return s.api("GET", f"/api/v1/services/{quote(service_id, safe='')}")
+    return one(s.api("GET", f"/api/v1/services/{quote(service_id, safe='')}"))
 
 
 @screen("GET", "/services", signed_in=False, summary="Screen: the published services (HTML)")

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
+from gateway.web.client import Answer
 from gateway.web.screen import Screen, screen
 
 KEPT = "attachment"  # hidden fields: "<upload id>:<file name>"
@@ -65,6 +66,6 @@ def attachment(s: Screen) -> Response:
     if answer.status == 302 and answer.headers.get("Location"):
         return Response(status=302, headers={"Location": answer.headers["Location"]})
     if not answer.ok:
-        return s.problem_page(answer)
+        return s.problem_page(Answer(404, None) if answer.status in (400, 422) else answer)
     return Response(answer.raw, status=200, headers={
         name: answer.headers[name] for name in PASSED_ON if name in answer.headers})

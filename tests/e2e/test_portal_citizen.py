@@ -115,6 +115,9 @@ def test_a_citizen_cannot_open_anothers_request_or_appointment(client, world, of
     assert web.get(f"{client.base_url}/appointments/{booked['id']}").status_code == 404
     assert web.post(f"{client.base_url}/appointments/{booked['id']}/cancel",
                     data=form).status_code == 404
+    for address in ("/my-requests/nope", "/services/nope", "/appointments/nope",
+                    "/attachments/nope", "/providers/nope/book"):  # never a 500
+        assert web.get(client.base_url + address).status_code == 404, address
 
 
 def test_a_booking_goes_to_the_api_in_utc_and_its_errors_come_back_beside_the_fields(
