@@ -64,6 +64,12 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "POST /language", "POST /acting-for", "GET /notifications", "POST /notifications/read",
     "POST /notifications/read-all", "POST /notifications/stream-ticket",
     "GET /notifications/preferences", "POST /notifications/preferences",
+    "GET /services", "GET /services/{id}", "GET /services/{id}/request",
+    "POST /services/{id}/request", "GET /my-requests", "GET /my-requests/{id}",
+    "POST /my-requests/{id}/follow-ups", "POST /my-requests/{id}/rating",
+    "GET /providers/{id}/book", "POST /providers/{id}/book", "GET /my-appointments",
+    "GET /appointments", "GET /appointments/{id}", "POST /appointments/{id}/cancel",
+    "GET /attachments/{id}",
 })
 
 

@@ -166,6 +166,12 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/notifications/emails", "/api/v1/notifications/emails/{id}",
      {"id": "/items/0/id"}),
     ("GET /api/v1/inquiries", "/api/v1/inquiries/{id}", {"id": "/items/0/id"}),
+    # the portal's screens of one thing (gateway/web), reached from the API answers naming it
+    ("GET /api/v1/services", "/services/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/me/service-requests", "/my-requests/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/me/appointments", "/appointments/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/providers", "/providers/{id}/book", {"id": "/items/0/id"}),
+    ("POST /api/v1/uploads", "/attachments/{id}", {"id": "/id"}),
 )
 
 

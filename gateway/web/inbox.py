@@ -19,6 +19,9 @@ STREAM = "/api/v1/notifications/stream"
 # screen showing one kind of object adds its row; an item whose link has no row shows no link.
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
+    (re.compile(r"/api/v1/service-requests/(?P<id>[^/]+)\Z"), "/my-requests/{id}"),
+    (re.compile(r"/api/v1/appointments/(?P<id>[^/]+)\Z"), "/appointments/{id}"),
+    (re.compile(r"/api/v1/services/(?P<id>[^/]+)\Z"), "/services/{id}"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words

@@ -13,6 +13,7 @@ from typing import Any
 
 from gateway.i18n import N_
 from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, STAFF
+from ponte.roles import AUTHORIZATIONS, CITIZEN, SECRETARY  # entries of issue 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class Person:
 MENU: list[MenuEntry] = [
     MenuEntry(N_("Home"), "/"),
     MenuEntry(N_("Notification preferences"), "/notifications/preferences"),
+    MenuEntry(N_("Services"), "/services", kinds=(CITIZEN,)),
+    MenuEntry(N_("My requests"), "/my-requests", kinds=(CITIZEN,)),
+    MenuEntry(N_("Appointments"), "/my-appointments", kinds=(CITIZEN,)),
+    MenuEntry(N_("Appointments"), "/appointments", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
 ]
 
 
