@@ -40,7 +40,8 @@ def endpoint():
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server did not start: {process.stderr.read()!r}")
+                    raise RuntimeError(
+                        f"moto server did not start: {process.stderr.read()!r}") from None
                 time.sleep(0.1)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("AWS_ACCESS_KEY_ID", "testing")
