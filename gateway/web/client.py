@@ -23,6 +23,7 @@ class Answer:
     status: int
     data: Any
     headers: Headers = field(default_factory=Headers)
+    raw: bytes = b""  # the body as sent (a file the screen passes on)
 
     @property
     def ok(self) -> bool:
@@ -39,11 +40,13 @@ class Answer:
 
 def forward(call: Call, method: str, path: str, body: dict | None = None, *,
             query: dict[str, Any] | None = None, token: str | None = None,
-            locale: str | None = None, idempotency_key: str | None = None) -> Answer:
+            locale: str | None = None, idempotency_key: str | None = None,
+            files: dict[str, Any] | None = None) -> Answer:
     """Send a request through the gateway's route table as ``token``'s owner (anonymous when
     ``None``), in ``locale``'s language; problem documents come back translated. An
     ``idempotency_key`` goes as ``Idempotency-Key`` (routes marked idempotent answer a repeat
-    with the first answer)."""
+    with the first answer). ``files`` (field name → werkzeug ``FileStorage``) go as
+    ``multipart/form-data`` instead of a JSON body."""
     from gateway.problems import localize
 
     headers = {"Accept": "application/json", "X-Correlation-Id": logs.correlation_id() or ""}
@@ -55,8 +58,9 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
         headers["Idempotency-Key"] = idempotency_key
     if query:
         path = f"{path}?{urlencode({k: v for k, v in query.items() if v is not None}, True)}"
-    builder = EnvironBuilder(path=path, method=method, headers=headers,
-                             json=body)
+    builder = (EnvironBuilder(path=path, method=method, headers=headers, data=files)
+               if files else EnvironBuilder(path=path, method=method, headers=headers,
+                                            json=body))
     try:
         request = Request(builder.get_environ())
     finally:
@@ -69,4 +73,4 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
         data = json.loads(raw) if raw else None
     except ValueError:
         data = None
-    return Answer(answer.status_code, data, Headers(answer.headers))
+    return Answer(answer.status_code, data, Headers(answer.headers), raw)

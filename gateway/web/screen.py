@@ -105,24 +105,26 @@ class Screen:
 
     # the API
     def api(self, method: str, path: str, body: dict | None = None,
-            query: dict[str, Any] | None = None, *, once: bool = False) -> Answer:
+            query: dict[str, Any] | None = None, *, once: bool = False,
+            files: dict[str, Any] | None = None) -> Answer:
         """A request to the JSON API as the signed-in person (anonymous when signed out), in
         their language. An expired access token is renewed first; a 401 is retried once after
         renewing; when renewal fails :class:`SignedOut` is raised. With ``once`` the form's
         ``idempotency_key`` (``{{ idempotency_field() }}``) goes as ``Idempotency-Key``: the
-        same form sent twice creates one thing."""
+        same form sent twice creates one thing. ``files`` (``{"file": s.request.files[...]}``)
+        go as multipart instead of ``body``."""
         key = self.form.get("idempotency_key") if once else None
         if self.session is None:
             return forward(self.call, method, path, body, query=query, locale=self.locale,
-                           idempotency_key=key)
+                           idempotency_key=key, files=files)
         if self.session.access_expired:
             self._refresh()
         answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                         token=self.session.access_token, locale=self.locale)
+                         token=self.session.access_token, locale=self.locale, files=files)
         if answer.status == 401:
             self._refresh()
             answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                             token=self.session.access_token, locale=self.locale)
+                             token=self.session.access_token, locale=self.locale, files=files)
             if answer.status == 401:
                 raise SignedOut()
         return answer
