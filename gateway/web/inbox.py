@@ -19,6 +19,10 @@ STREAM = "/api/v1/notifications/stream"
 # screen showing one kind of object adds its row; an item whose link has no row shows no link.
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
+    (re.compile(r"/api/v1/me/(invitations|relationships)\Z"), "/invitations"),
+    (re.compile(r"/api/v1/providers/[^/]+/relationships\Z"), "/relationships"),
+    (re.compile(r"/api/v1/bulletins\Z"), "/bulletins"),
+    (re.compile(r"/api/v1/me\Z"), "/my-account"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words

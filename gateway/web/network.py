@@ -13,7 +13,7 @@ from gateway.i18n import N_
 from gateway.web.client import Answer
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
-from ponte.roles import AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS
+from ponte.roles import AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS, SECRETARY
 
 ROLE_LABELS = {AUTHORIZATIONS: N_("Authorization"), COMMERCIAL: N_("Commercial"),
                BILLING: N_("Billing"),
@@ -132,9 +132,8 @@ def end(s: Screen) -> Response:
     answer = s.api("POST", f"/api/v1/relationships/{_id(s.call.params['id'])}/end")
     if not answer.ok:
         return s.problem_page(answer)
-    back = "/invitations" if s.person().kind == "secretary" and s.form.get("from") == "mine" \
-        else "/relationships"
-    return s.redirect(back)
+    mine = s.person().kind == SECRETARY and s.form.get("from") == "mine"
+    return s.redirect("/invitations" if mine else "/relationships")
 
 
 @screen("POST", "/relationships/{id}/roles", summary="Screen: change a relationship's roles")

@@ -21,11 +21,12 @@ PROFILE_LABELS = {"address.street": N_("Street"), "address.number": N_("Number")
                   "address.city": N_("City"), "address.state": N_("State (UF)"),
                   "address.postal_code": N_("Postal code (CEP)"), "phones": N_("Phones"),
                   "opening_hours": N_("Opening hours"), "description": N_("Description")}
-EMAIL_FIELDS = {"current_password": "email_password", "new_email": "new_email"}
-PASSWORD_FIELDS = {"current_password": "password_current",
-                   "new_password": "new_password",
-                   "new_password_confirmation": "new_password_confirmation"}
-DELETE_FIELDS = {"current_password": "delete_password"}
+# the API's field names → the form's (three forms on one page each ask for a password);
+# these are names of form fields, not passwords
+EMAIL_FIELDS = {"current_password": "email_password", "new_email": "new_email"}  # nosec B105
+PASSWORD_FIELDS = {"current_password": "password_current"}  # nosec B105
+PASSWORD_FIELDS.update({name: name for name in ("new_password", "new_password_confirmation")})
+DELETE_FIELDS = {"current_password": "delete_password"}  # nosec B105
 
 
 def missing_labels(s: Screen, missing: list[str]) -> list[str]:

@@ -18,8 +18,8 @@ from tests.e2e.test_relationships import API, PASSWORD
 from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, new_cnpj, wait_until
 
 # a 1x1 PNG, as a provider's profile image
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
-                       "awAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+                       "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 
 @pytest.fixture(scope="module")
