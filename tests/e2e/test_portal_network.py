@@ -156,3 +156,21 @@ def test_the_public_finds_an_active_provider_and_its_page_links_to_booking(clien
     page = web.get(client.base_url + f"/providers/{provider['id']}")
     assert page.status_code == 200 and f'href="/providers/{provider["id"]}/book"' in page.text
     assert web.get(client.base_url + f"/providers/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_provider_reads_a_bulletin_and_downloads_its_document(client, people):
+    provider = people.provider("Clínica Leitura", "laboratory")
+    upload = client.post(f"{API}/uploads", token=people.operator,
+                         files={"file": ("tabela.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert upload.status_code == 201, upload.text
+    published = client.post(f"{API}/bulletins", token=people.operator, json={
+        "title": "Tabela nova", "body": "Vale em janeiro.", "provider_types": ["laboratory"],
+        "attachment_ids": [upload.json()["id"]]})
+    assert published.status_code == 201, published.text
+    web = web_as(client, provider["email"])
+    page = web.get(client.base_url + "/bulletins")
+    assert "Tabela nova" in page.text and f'/documents/{upload.json()["id"]}' in page.text
+    document = web.get(client.base_url + f"/documents/{upload.json()['id']}")
+    assert document.status_code == 200 and document.content.startswith(b"%PDF")
+    stranger = web.get(client.base_url + f"/documents/{uuid.uuid4()}")
+    assert stranger.status_code == 404
