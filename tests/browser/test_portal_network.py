@@ -117,6 +117,7 @@ def test_a_provider_invites_a_secretary_who_accepts_and_acts_for_it(client, brow
 
     # the provider gives her manage_relationships; now she manages them too
     sign_in(browser, base, provider["email"], PASSWORD)
+    wait_text(browser, "h1", "Portal do prestador")
     browser.open(base + "/relationships")
     wait_text(browser, "main", secretary["name"])
     browser.find("details summary").click()
