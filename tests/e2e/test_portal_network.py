@@ -174,3 +174,37 @@ def test_a_provider_reads_a_bulletin_and_downloads_its_document(client, people):
     assert document.status_code == 200 and document.content.startswith(b"%PDF")
     stranger = web.get(client.base_url + f"/documents/{uuid.uuid4()}")
     assert stranger.status_code == 404
+
+
+def test_meu_cadastro_changes_the_account_and_deletes_it_with_the_current_password(client,
+                                                                                    people):
+    secretary = people.secretary("Clara Conta")
+    web = web_as(client, secretary["email"])
+    saved = post(client, web, "/my-account", {"name": "Clara Conta Nova",
+                                              "secondary_email": "clara@outro.test"})
+    assert saved.status_code == 303
+    page = web.get(client.base_url + "/my-account")
+    assert 'value="Clara Conta Nova"' in page.text and 'value="clara@outro.test"' in page.text
+    assert 'id="profile"' not in page.text  # no provider acted for: no provider profile
+    wrong = post(client, web, "/my-account/password", {
+        "password_current": "Errada#2026", "new_password": "Nova#2026x",
+        "new_password_confirmation": "Nova#2026x"}, page="/my-account")
+    assert wrong.status_code == 422
+    assert re.search(r'data-error-for="password_current">[^<]+</p>', wrong.text)
+    assert "Errada#2026" not in wrong.text and "Nova#2026x" not in wrong.text
+    kept = post(client, web, "/my-account/delete", {"delete_password": "Errada#2026"},
+                page="/my-account")
+    assert kept.status_code == 422 and 'data-error-for="delete_password">' in kept.text
+    gone = post(client, web, "/my-account/delete", {"delete_password": PASSWORD},
+                page="/my-account")
+    assert gone.status_code == 303 and gone.headers["Location"] == "/sign-in"
+    assert client.post(f"{API}/sessions", json={"login": secretary["email"],
+                                                "password": PASSWORD}).status_code == 401
+
+
+def test_bulletins_need_an_active_relationship(client, people):
+    secretary = people.secretary("Lia Sozinha")
+    web = web_as(client, secretary["email"])
+    assert 'href="/bulletins"' not in web.get(client.base_url + "/").text
+    refused = web.get(client.base_url + "/bulletins")
+    assert refused.status_code == 403 and "Página indisponível" in main_of(refused.text)
