@@ -114,17 +114,18 @@ class Screen:
         same form sent twice creates one thing. ``files`` (``{"file": s.request.files[...]}``)
         go as multipart instead of ``body``."""
         key = self.form.get("idempotency_key") if once else None
+        upload = {"files": files} if files else {}
         if self.session is None:
             return forward(self.call, method, path, body, query=query, locale=self.locale,
-                           idempotency_key=key, files=files)
+                           idempotency_key=key, **upload)
         if self.session.access_expired:
             self._refresh()
         answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                         token=self.session.access_token, locale=self.locale, files=files)
+                         token=self.session.access_token, locale=self.locale, **upload)
         if answer.status == 401:
             self._refresh()
             answer = forward(self.call, method, path, body, query=query, idempotency_key=key,
-                             token=self.session.access_token, locale=self.locale, files=files)
+                             token=self.session.access_token, locale=self.locale, **upload)
             if answer.status == 401:
                 raise SignedOut()
         return answer
