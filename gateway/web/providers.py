@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
+from gateway.web.client import Answer
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors
 from gateway.web.render import PROVIDER_TYPE_LABELS
 from gateway.web.screen import Screen, screen
@@ -37,6 +38,8 @@ def find(s: Screen) -> Response:
 @screen("GET", "/providers/{id}", signed_in=False, summary="Screen: a provider's page (HTML)")
 def provider(s: Screen) -> Response:
     answer = s.api("GET", f"/api/v1/providers/{quote(s.call.params['id'], safe='')}")
+    if answer.status in FORM_ERROR_STATUSES:  # an address that names no provider
+        return s.problem_page(Answer(404, None))
     if not answer.ok:
         return s.problem_page(answer)
     return s.render("provider.html", provider=answer.data)

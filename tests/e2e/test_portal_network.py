@@ -155,7 +155,11 @@ def test_the_public_finds_an_active_provider_and_its_page_links_to_booking(clien
     assert found.status_code == 200 and provider["legal_name"] in found.text
     page = web.get(client.base_url + f"/providers/{provider['id']}")
     assert page.status_code == 200 and f'href="/providers/{provider["id"]}/book"' in page.text
-    assert web.get(client.base_url + f"/providers/{uuid.uuid4()}").status_code == 404
+    for unknown in (uuid.uuid4(), "not-an-id", "%00", "a" * 300):
+        assert web.get(client.base_url + f"/providers/{unknown}").status_code == 404, unknown
+    short = web.get(client.base_url + "/providers", params={"q": "ab", "city": "x" * 300})
+    assert short.status_code == 422 and 'data-error-for="q">' in short.text
+    assert re.search(r'data-error-for="q">[^<]+</p>', short.text)
 
 
 def test_a_provider_reads_a_bulletin_and_downloads_its_document(client, people):
