@@ -222,10 +222,6 @@ class Inbox:
             notifications.c.account_id == account_id,
             notifications.c.read_at.is_(None))).scalar_one()
 
-    def by_ids(self, ids: list[str]) -> list[Any]:
-        return self.session.execute(sa.select(notifications).where(
-            notifications.c.id.in_(ids)).order_by(notifications.c.seq)).all()
-
     def mark_read(self, account_id: str, notification_id: str, now: datetime) -> bool:
         """False when the account has no such notification."""
         row = self.session.execute(sa.select(notifications.c.read_at).where(
