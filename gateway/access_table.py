@@ -70,6 +70,16 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "GET /providers/{id}/book", "POST /providers/{id}/book", "GET /my-appointments",
     "GET /appointments", "GET /appointments/{id}", "POST /appointments/{id}/cancel",
     "GET /attachments/{id}",
+    # the provider network's screens (gateway/web: profile, network, bulletins, staff, providers)
+    "GET /my-account", "POST /my-account", "POST /my-account/email", "POST /my-account/password",
+    "POST /my-account/profile", "POST /my-account/images", "POST /my-account/images/delete",
+    "POST /my-account/delete", "GET /relationships", "GET /relationships/new",
+    "POST /relationships/new", "POST /relationships/{id}/end", "POST /relationships/{id}/roles",
+    "GET /invitations", "POST /invitations/{id}/accept", "POST /invitations/{id}/decline",
+    "GET /bulletins", "POST /bulletins", "GET /documents/{id}", "GET /operator/providers",
+    "POST /operator/providers", "GET /admin/team", "POST /admin/team", "GET /admin/institutions",
+    "POST /admin/institutions", "POST /admin/institutions/{id}/managers", "GET /providers",
+    "GET /providers/{id}",
 })
 
 

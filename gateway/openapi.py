@@ -172,6 +172,13 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/me/appointments", "/appointments/{id}", {"id": "/items/0/id"}),
     ("GET /api/v1/providers", "/providers/{id}/book", {"id": "/items/0/id"}),
     ("POST /api/v1/uploads", "/attachments/{id}", {"id": "/id"}),
+    # the portal's screens that act on an object the API names (gateway/web)
+    ("GET /api/v1/me/invitations", "/invitations/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/providers/{provider_id}/relationships", "/relationships/{id}",
+     {"id": "/items/0/id"}),
+    ("GET /api/v1/providers", "/providers/{id}", {"id": "/items/0/id"}),
+    ("POST /api/v1/uploads", "/documents/{id}", {"id": "/id"}),
+    ("GET /api/v1/institutions", "/admin/institutions/{id}", {"id": "/items/0/id"}),
 )
 
 

@@ -22,6 +22,10 @@ LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/service-requests/(?P<id>[^/]+)\Z"), "/my-requests/{id}"),
     (re.compile(r"/api/v1/appointments/(?P<id>[^/]+)\Z"), "/appointments/{id}"),
     (re.compile(r"/api/v1/services/(?P<id>[^/]+)\Z"), "/services/{id}"),
+    (re.compile(r"/api/v1/me/(invitations|relationships)\Z"), "/invitations"),
+    (re.compile(r"/api/v1/providers/[^/]+/relationships\Z"), "/relationships"),
+    (re.compile(r"/api/v1/bulletins\Z"), "/bulletins"),
+    (re.compile(r"/api/v1/me\Z"), "/my-account"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words
