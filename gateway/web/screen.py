@@ -20,7 +20,8 @@ import hmac
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Response
