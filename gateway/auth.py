@@ -16,7 +16,7 @@ from nameko.extensions import DependencyProvider
 
 from ponte.config import settings
 from ponte.errors import Forbidden, Unauthenticated
-from ponte.roles import ADMIN
+from ponte.roles import ADMIN, STAFF
 from ponte.tokens import AccessClaims, verify_access_token
 
 
@@ -45,7 +45,7 @@ class Principal:
 
     def has_role(self, *roles: str) -> bool:
         """Staff roles; ``admin`` can do what every other staff role can."""
-        return self.kind == "staff" and (ADMIN in self.roles or bool(set(roles) & set(self.roles)))
+        return self.kind == STAFF and (ADMIN in self.roles or bool(set(roles) & set(self.roles)))
 
     def as_context(self) -> dict:
         return {"account_id": self.account_id, "kind": self.kind, "roles": list(self.roles),

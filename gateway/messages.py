@@ -58,11 +58,18 @@ MESSAGES = [
     N_("The message broker is not reachable right now."),
     N_("Unknown notification type for this account."), N_("Must be true or false."),
     N_("Security e-mails cannot be switched off."), N_("Some preferences cannot be set."),
+    # attendance: a service's form answered, bookings and follow-ups
+    N_("Required."), N_("Must be text."), N_("Must be a number."), N_("At most 10^15."),
+    N_("Must be a date YYYY-MM-DD."), N_("Must be an e-mail address."),
+    N_("This service's form has no such field."), N_("Some answers are missing or not valid."),
+    N_("Must not be blank."), N_("Must be in the future."), N_("At most two years ahead."),
+    N_("It must start in the future."), N_("Not a valid date-time."),
 ]
 
 TEMPLATES = [
     N_("Some fields are invalid: {fields}."),
     N_("Must be one of: {choices}."),
+    N_("Choose one of: {choices}."),
     N_("Longer than maximum length {max}."),
     N_("Shorter than minimum length {min}."),
     N_("Length must be between {min} and {max}."),

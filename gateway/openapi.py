@@ -166,6 +166,19 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/notifications/emails", "/api/v1/notifications/emails/{id}",
      {"id": "/items/0/id"}),
     ("GET /api/v1/inquiries", "/api/v1/inquiries/{id}", {"id": "/items/0/id"}),
+    # the portal's screens of one thing (gateway/web), reached from the API answers naming it
+    ("GET /api/v1/services", "/services/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/me/service-requests", "/my-requests/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/me/appointments", "/appointments/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/providers", "/providers/{id}/book", {"id": "/items/0/id"}),
+    ("POST /api/v1/uploads", "/attachments/{id}", {"id": "/id"}),
+    # the portal's screens that act on an object the API names (gateway/web)
+    ("GET /api/v1/me/invitations", "/invitations/{id}", {"id": "/items/0/id"}),
+    ("GET /api/v1/providers/{provider_id}/relationships", "/relationships/{id}",
+     {"id": "/items/0/id"}),
+    ("GET /api/v1/providers", "/providers/{id}", {"id": "/items/0/id"}),
+    ("POST /api/v1/uploads", "/documents/{id}", {"id": "/id"}),
+    ("GET /api/v1/institutions", "/admin/institutions/{id}", {"id": "/items/0/id"}),
     # the institution's screens (gateway/web), reached from the API answers naming their object
     ("GET /api/v1/institutions", "/institution/{id}", {"id": "/items/0/id"}),
     ("GET /api/v1/institutions/{id}/services", "/institution/services/{id}",

@@ -11,7 +11,7 @@ these two functions, so their answers and messages cannot drift apart.
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ponte.errors import Forbidden, NotFound
 from ponte.roles import PROVIDER_ROLES

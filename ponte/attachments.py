@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Sequence
+from collections.abc import Sequence
 
 from ponte import storage
 from ponte.errors import InvalidInput

@@ -17,7 +17,6 @@ consumed by the next one's service, which worked off that backlog first.
 """
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass, field
 from queue import Empty, Queue
@@ -125,7 +124,7 @@ class Transport(memory.Transport):
             except Empty:
                 left = MAX_WAIT_SECONDS if deadline is None else deadline - monotonic()
                 if left <= 0:
-                    raise socket.timeout() from None
+                    raise TimeoutError() from None
                 arrived.wait(min(left, MAX_WAIT_SECONDS))
 
 

@@ -1,11 +1,10 @@
 """The ``ponte`` command: ``up`` (all-in-one), ``demo`` (all-in-one with sample people and work),
 ``run <component>``, ``dead-letters``, ``subscriptions``."""
-import ponte.green  # noqa: F401  first: eventlet patches the standard library
-
 import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 
+import ponte.green  # noqa: F401  first: eventlet patches the standard library
 from ponte.config import SERVICES  # noqa: E402
 
 

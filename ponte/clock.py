@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from nameko.extensions import DependencyProvider
@@ -25,7 +25,7 @@ def _offset() -> timedelta:
 
 def now() -> datetime:
     """The current instant, aware UTC (shifted by ``PONTE_CLOCK_OFFSET_DAYS``)."""
-    return datetime.now(timezone.utc) + _offset()
+    return datetime.now(UTC) + _offset()
 
 
 def local_zone() -> ZoneInfo:
@@ -49,8 +49,8 @@ def local_today(moment: datetime | None = None) -> date:
 
 
 def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None \
-        else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None \
+        else moment.astimezone(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -11,11 +11,12 @@ import re
 import threading
 import uuid
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -24,10 +25,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ponte import logs, messaging
-from ponte.sql import insert_ignoring_duplicates  # noqa: F401  its home before ponte.sql
 from ponte.clock import now
 from ponte.config import settings
 from ponte.errors import Conflict
+from ponte.sql import insert_ignoring_duplicates  # noqa: F401  its home before ponte.sql
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,15 +48,15 @@ class UTCDateTime(sa.TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
-        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None \
-            else value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None \
+            else value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None \
-            else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None \
+            else value.astimezone(UTC)
 
 
 def create_engine_for(service: str, url: str | None = None, *, reads: bool = False) -> Engine:
@@ -215,7 +216,7 @@ class Database(messaging.EventStore):
     def kill(self) -> None:
         self.relay.stop()
 
-    def get_dependency(self, worker_ctx) -> "WorkerDatabase":  # noqa: ANN001
+    def get_dependency(self, worker_ctx) -> WorkerDatabase:  # noqa: ANN001
         return WorkerDatabase(self, worker_ctx)
 
 
@@ -261,7 +262,8 @@ def new_id() -> str:
 
 
 @contextmanager
-def conflict_on_duplicate(detail: str, errors: dict[str, list[str]] | None = None) -> Iterator[None]:
+def conflict_on_duplicate(detail: str,
+                          errors: dict[str, list[str]] | None = None) -> Iterator[None]:
     """A unique constraint lost to a concurrent request is the 409 the loser would have got a
     moment later (wrap the transaction, or a flush inside it)."""
     try:

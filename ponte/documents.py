@@ -28,7 +28,7 @@ def _clean(value: Any) -> str:
 
 
 def _check_digit(values: list[int], weights: Any) -> int:
-    remainder = sum(v * w for v, w in zip(values, weights)) % 11
+    remainder = sum(v * w for v, w in zip(values, weights, strict=False)) % 11
     return 0 if remainder < 2 else 11 - remainder
 
 

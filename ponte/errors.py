@@ -7,12 +7,13 @@ field-error mapping and an optional ``retry_after`` (seconds, accepted as str or
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
-from nameko.exceptions import registry, get_module_path
+from nameko.exceptions import get_module_path, registry
 
 FieldErrors = Mapping[str, list[str]]
 

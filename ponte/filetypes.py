@@ -3,7 +3,8 @@ stored and served as."""
 from __future__ import annotations
 
 import zipfile
-from typing import BinaryIO, Mapping
+from collections.abc import Mapping
+from typing import BinaryIO
 
 import filetype
 

@@ -15,8 +15,9 @@ Keys are kept :data:`RETENTION` (48 h, the contract asks for at least 24 h).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
@@ -103,11 +104,11 @@ def page(session: Session | sa.Connection, select: sa.Select, order: Sequence[sa
     e.g. ``(created_at, id)``), at most ``limit`` rows after ``cursor``."""
     if cursor:
         values = decode_cursor(cursor, len(order))
-        if not all(_fits(value, column) for value, column in zip(values, order)):
+        if not all(_fits(value, column) for value, column in zip(values, order, strict=True)):
             raise _invalid()
         key = sa.tuple_(*order)
         bound = sa.tuple_(*[sa.literal(value, type_=column.type)
-                            for column, value in zip(order, values)])
+                            for column, value in zip(order, values, strict=True)])
         select = select.where(key < bound if descending else key > bound)
     ordering = [column.desc() if descending else column.asc() for column in order]
     rows = list(session.execute(select.order_by(*ordering).limit(limit + 1)).mappings())

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import eventlet
 from eventlet.corolocal import local
@@ -20,8 +21,7 @@ from kombu import Connection
 from nameko import config as nameko_config
 from nameko.amqp.consume import Consumer
 from nameko.amqp.publish import Publisher
-from nameko.constants import (AMQP_SSL_CONFIG_KEY, DEFAULT_TRANSPORT_OPTIONS,
-                              LOGIN_METHOD_CONFIG_KEY)
+from nameko.constants import AMQP_SSL_CONFIG_KEY, DEFAULT_TRANSPORT_OPTIONS, LOGIN_METHOD_CONFIG_KEY
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
 from nameko.rpc import ClusterRpc, ReplyListener, Responder, get_rpc_exchange
 
@@ -130,7 +130,7 @@ class RemoteCall:
                  **kwargs: Any) -> Any:
         return self.start(service, method, *args, **kwargs).result(timeout)
 
-    def start(self, service: str, method: str, *args: Any, **kwargs: Any) -> "PendingCall":
+    def start(self, service: str, method: str, *args: Any, **kwargs: Any) -> PendingCall:
         """Publish the call. A broker that is away (refused, reset, or retried by kombu past
         the deadline) is a ``ServiceUnavailable`` within the deadline, never an internal error
         or a hang."""
@@ -201,5 +201,6 @@ class Services(ClusterRpc):
             self.reply_listener.queue.bind(connection).declare()
 
     def get_dependency(self, worker_ctx) -> RemoteCall:  # noqa: ANN001
-        return RemoteCall(super().get_dependency(worker_ctx), self.timeout or settings().rpc_timeout,
+        return RemoteCall(super().get_dependency(worker_ctx),
+                          self.timeout or settings().rpc_timeout,
                           self.reply_listener.forget)

@@ -6,7 +6,7 @@ import functools
 import importlib
 import logging
 import signal
-from typing import Iterable
+from collections.abc import Iterable
 
 import eventlet
 from nameko import config as nameko_config

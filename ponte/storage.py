@@ -24,16 +24,23 @@ import re
 import tempfile
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Iterator, Mapping
+from typing import IO, Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from ponte.config import settings
-from ponte.filetypes import ATTACHMENT_TYPES, IMAGE_TYPES  # noqa: F401  (storage.X for callers)
-from ponte.filetypes import SNIFF_BYTES, identify, mime_type, named_as
 from ponte.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+from ponte.filetypes import (  # noqa: F401  (storage.X for callers)
+    ATTACHMENT_TYPES,
+    IMAGE_TYPES,
+    SNIFF_BYTES,
+    identify,
+    mime_type,
+    named_as,
+)
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -280,7 +287,7 @@ def _checked(key: str) -> str:
 
 def _describe(key: str, filename: str, content_type: str, size: int, sha256: str,
               metadata: Mapping[str, str]) -> StoredObject:
-    created_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    created_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     return StoredObject(key=key, filename=filename, content_type=content_type, size=size,
                         sha256=sha256, metadata={str(k): str(v) for k, v in metadata.items()},
                         created_at=created_at.replace("+00:00", "Z"))

@@ -65,7 +65,8 @@ def _verified(token: str, secret: str) -> AccessClaims:
         raise Unauthenticated("The access token has expired.") from None
     except jwt.PyJWTError:
         raise Unauthenticated("The access token is not valid.") from None
-    roles, strings = payload.get("rol", []), (payload["sub"], payload["sid"], payload.get("knd", ""))
+    roles = payload.get("rol", [])
+    strings = (payload["sub"], payload["sid"], payload.get("knd", ""))
     if not (isinstance(roles, list) and all(isinstance(v, str) for v in (*strings, *roles))
             and isinstance(payload.get("prv") or "", str)):
         raise Unauthenticated("The access token is not valid.")

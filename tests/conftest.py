@@ -10,8 +10,13 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from ponte import config  # noqa: E402
 from ponte.db import create_engine_for, migrate  # noqa: E402
-from tests.stack import (COMPONENTS, Stack, _run, distributed_infrastructure,  # noqa: E402
-                         require_infrastructure)
+from tests.stack import (  # noqa: E402
+    COMPONENTS,
+    Stack,
+    _run,
+    distributed_infrastructure,
+    require_infrastructure,
+)
 
 RUNTIMES = ["embedded", "distributed"]
 WHOLE_SYSTEM = ("e2e", "browser", "fuzz")

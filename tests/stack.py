@@ -150,7 +150,7 @@ class Stack:
             [str(BIN / "ponte"), *args], cwd=self.workdir, env={**self.env, **(env or {})},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         if self.kind == "embedded":
             self.start_process("ponte-up", "up")
         else:

@@ -1,7 +1,24 @@
 """The portal: every HTML screen of Ponte (PORTAL.md), served by the gateway as routes of its
 table. docs/portal.md says how to add a screen."""
-from gateway.web import account, inbox, links  # noqa: F401  (each registers its screens)
-from gateway.web import attendants, catalogue, desk, institution, moderation  # noqa: F401
+from gateway.web import (  # noqa: F401  each module registers its screens
+    account,
+    appointments,
+    attendants,
+    bulletins,
+    catalogue,
+    citizen_requests,
+    citizen_services,
+    desk,
+    files,
+    inbox,
+    institution,
+    links,
+    moderation,
+    network,
+    profile,
+    providers,
+    staff,
+)
 from gateway.web.screen import api
 
 __all__ = ["api"]

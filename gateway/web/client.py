@@ -67,8 +67,11 @@ def forward(call: Call, method: str, path: str, body: dict | None = None, *,
     gateway = call.gateway
     answer = gateway.api.dispatch(request, gateway, call.services, gateway.auth)
     answer = localize(answer, locale)
-    answer.direct_passthrough = False  # a streamed download is read here, whole
-    raw = answer.get_data()
+    answer.direct_passthrough = False  # a file streamed by the API is read here, whole
+    try:
+        raw = answer.get_data()
+    finally:
+        answer.close()
     try:
         data = json.loads(raw) if raw else None
     except ValueError:

@@ -19,8 +19,15 @@ STREAM = "/api/v1/notifications/stream"
 # screen showing one kind of object adds its row; an item whose link has no row shows no link.
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
-    # the institution's screens (seed 002)
-    (re.compile(r"/api/v1/service-requests/(?P<id>[^/]+)\Z"), "/institution/requests/{id}"),
+    (re.compile(r"/api/v1/service-requests/(?P<id>[^/]+)\Z"), "/my-requests/{id}"),
+    (re.compile(r"/api/v1/appointments/(?P<id>[^/]+)\Z"), "/appointments/{id}"),
+    (re.compile(r"/api/v1/services/(?P<id>[^/]+)\Z"), "/services/{id}"),
+    (re.compile(r"/api/v1/me/(invitations|relationships)\Z"), "/invitations"),
+    (re.compile(r"/api/v1/providers/[^/]+/relationships\Z"), "/relationships"),
+    (re.compile(r"/api/v1/bulletins\Z"), "/bulletins"),
+    (re.compile(r"/api/v1/me\Z"), "/my-account"),
+    # the institution's screens (seed 002); a service request's link goes to /my-requests/{id},
+    # which sends staff to /institution/requests/{id}
     (re.compile(r"/api/v1/institutions/(?P<id>[^/]+)/attendant-requests\Z"),
      "/institution/{id}/attendants"),
     (re.compile(r"/api/v1/institutions/(?P<id>[^/]+)/ratings\Z"), "/institution/{id}/ratings"),

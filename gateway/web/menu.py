@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import ACCOUNT_KINDS, ADMIN, MANAGER, PROVIDER, SERVANT, STAFF
+from ponte.roles import (ACCOUNT_KINDS, ADMIN, AUTHORIZATIONS, CITIZEN, MANAGE_RELATIONSHIPS,
+                         MANAGER, OPERATOR, PROVIDER, PROVIDER_ROLES, SECRETARY, SERVANT, STAFF)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,23 @@ class Person:
 MENU: list[MenuEntry] = [
     MenuEntry(N_("Home"), "/"),
     MenuEntry(N_("Notification preferences"), "/notifications/preferences"),
+    MenuEntry(N_("Services"), "/services", kinds=(CITIZEN,)),
+    MenuEntry(N_("My requests"), "/my-requests", kinds=(CITIZEN,)),
+    MenuEntry(N_("Appointments"), "/my-appointments", kinds=(CITIZEN,)),
+    MenuEntry(N_("Appointments"), "/appointments", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
+    # the provider network (gateway/web/network.py, profile.py, bulletins.py, staff.py)
+    MenuEntry(N_("My registration"), "/my-account"),
+    MenuEntry(N_("Bulletins"), "/bulletins", kinds=(PROVIDER, SECRETARY),
+              provider_roles=PROVIDER_ROLES),
+    MenuEntry(N_("Bulletins"), "/bulletins", kinds=(STAFF,), staff_roles=(OPERATOR,)),
+    MenuEntry(N_("Relationships"), "/relationships", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(MANAGE_RELATIONSHIPS,)),
+    MenuEntry(N_("Invitations"), "/invitations", kinds=(SECRETARY,)),
+    MenuEntry(N_("Providers"), "/operator/providers", kinds=(STAFF,), staff_roles=(OPERATOR,)),
+    MenuEntry(N_("Team"), "/admin/team", kinds=(STAFF,), staff_roles=(ADMIN,)),
+    MenuEntry(N_("Institutions"), "/admin/institutions", kinds=(STAFF,), staff_roles=(ADMIN,)),
+    MenuEntry(N_("Find a provider"), "/providers", kinds=(CITIZEN,)),
     # the institution (seed 002): managers, and servants who attend
     MenuEntry(N_("Service charter"), "/institution/services", kinds=(STAFF,),
               staff_roles=(MANAGER,)),

@@ -20,7 +20,8 @@ import hmac
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from werkzeug.wrappers import Response
@@ -111,7 +112,8 @@ class Screen:
         their language. An expired access token is renewed first; a 401 is retried once after
         renewing; when renewal fails :class:`SignedOut` is raised. With ``once`` the form's
         ``idempotency_key`` (``{{ idempotency_field() }}``) goes as ``Idempotency-Key``: the
-        same form sent twice creates one thing. ``files`` sends a multipart body (uploads)."""
+        same form sent twice creates one thing. ``files`` (``{"file": (stream, filename,
+        content_type)}`` or a ``FileStorage``) go as multipart instead of ``body``."""
         key = self.form.get("idempotency_key") if once else None
         upload: dict[str, Any] = {"files": files} if files is not None else {}
         if self.session is None:

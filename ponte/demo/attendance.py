@@ -101,7 +101,8 @@ def act(world: World, person: Person, request: str, action: str, body: Any = Non
 def tick(world: World, request: str, answers: list[bool]) -> None:
     """Ana answers the checklist's steps, in order."""
     steps = world.ledger["service:published"]["steps"]
-    act(world, ANA, request, "checklist", {"answers": dict(zip(steps, answers))}, method="PUT")
+    act(world, ANA, request, "checklist", {"answers": dict(zip(steps, answers, strict=True))},
+        method="PUT")
 
 
 def concluded_and_rated(world: World) -> None:

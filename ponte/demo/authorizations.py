@@ -48,8 +48,9 @@ def decide(world: World, step: str, outcome: str, justification: str | None = No
     if justification:
         body["justification"] = justification
     if authorized is not None:
+        items = world.ledger[step]["items"]
         body["items"] = [{"item_id": item_id, "authorized": ok}
-                         for item_id, ok in zip(world.ledger[step]["items"], authorized)]
+                         for item_id, ok in zip(items, authorized, strict=True)]
     world.ledger.once(f"{step}:decided", lambda: world.call(
         AUDITOR, "POST", f"/authorization-requests/{world.id_of(step)}/decision", body)["status"])
 

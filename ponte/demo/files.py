@@ -11,7 +11,7 @@ def png(width: int, height: int, top: tuple[int, int, int], bottom: tuple[int, i
     rows = []
     for y in range(height):
         share = y / max(1, height - 1)
-        pixel = bytes(round(a + (b - a) * share) for a, b in zip(top, bottom))
+        pixel = bytes(round(a + (b - a) * share) for a, b in zip(top, bottom, strict=True))
         rows.append(b"\x00" + pixel * width)
 
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -3,8 +3,9 @@ so that a restart reuses it and never creates anything twice."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 class Ledger:

@@ -3,11 +3,22 @@ dentist registered from their invitation links with complete profiles, their sec
 the citizens who use it."""
 from __future__ import annotations
 
-from ponte.demo.accounts import (ADMIN, AUDITOR, BEATRIZ, CARLA, CLINIC_BARRA, CLINIC_CENTRO,
-                                 DAVI, DENTIST, OPERATOR, SOFIA, Person)
+from ponte import roles
+from ponte.demo.accounts import (
+    ADMIN,
+    AUDITOR,
+    BEATRIZ,
+    CARLA,
+    CLINIC_BARRA,
+    CLINIC_CENTRO,
+    DAVI,
+    DENTIST,
+    OPERATOR,
+    SOFIA,
+    Person,
+)
 from ponte.demo.files import pdf, png
 from ponte.demo.world import World
-from ponte import roles
 
 
 def staff_member(world: World, person: Person, granted: list[str]) -> None:

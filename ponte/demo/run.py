@@ -89,7 +89,7 @@ def main() -> int:
         return _serve(system)
 
 
-def seed(world: World, child: "Child") -> None:
+def seed(world: World, child: Child) -> None:
     """Each part of the story not told yet, against a system at that part's day."""
     for phase in PHASES:
         if f"phase:{phase.name}" in world.ledger:

@@ -3,8 +3,8 @@ clock is set back (``PONTE_CLOCK_OFFSET_DAYS``), so that what was sent then is a
 looks: its audit is overdue today, its meeting and appointment fall today."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ponte.demo import appointments, attendance, authorizations, network
 from ponte.demo.world import World

@@ -3,7 +3,7 @@ day the story is at (a phase in the past runs against a gateway whose clock is s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,7 @@ class World:
     @property
     def now(self) -> datetime:
         """The gateway's "now" in this phase."""
-        return datetime.now(timezone.utc) - timedelta(days=self.days_ago)
+        return datetime.now(UTC) - timedelta(days=self.days_ago)
 
     @property
     def today(self) -> date:
@@ -53,4 +53,4 @@ class World:
     def at(self, day: date, hour: int, minute: int = 0) -> str:
         """``HH:MM`` local time on ``day`` as an API instant."""
         local = datetime.combine(day, time(hour, minute), tzinfo=self.zone)
-        return local.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return local.astimezone(UTC).isoformat().replace("+00:00", "Z")

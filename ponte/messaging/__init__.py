@@ -21,15 +21,30 @@ idempotent handlers), :mod:`~ponte.messaging.relay` (publishing, retries, prunin
 below are the package's public face; settings a test tunes (``RELAY_POLL_SECONDS``, ``backoff``)
 live in :mod:`ponte.messaging.relay`.
 """
-from ponte.messaging.handlers import (DuplicateDelivery, EventStore, ReliableEventHandler,
-                                      RetryLater, handled_event, handles, subscriber_queues,
-                                      subscription_queue, subscriptions)
+from ponte.messaging.handlers import (
+                                      DuplicateDelivery,
+                                      EventStore,
+                                      ReliableEventHandler,
+                                      RetryLater,
+                                      handled_event,
+                                      handles,
+                                      subscriber_queues,
+                                      subscription_queue,
+                                      subscriptions,
+)
 from ponte.messaging.outbox import Event, event_exchange, outbox_row
-from ponte.messaging.relay import (MAX_ATTEMPTS, PROCESSED_RETENTION, Relay, backoff,
-                                   replay_dead)
-from ponte.messaging.tables import (create_tables, drop_processed_at_index, event_failures,
-                                    index_processed_at, mark_processed, metadata, outbox,
-                                    processed_events, was_processed)
+from ponte.messaging.relay import MAX_ATTEMPTS, PROCESSED_RETENTION, Relay, backoff, replay_dead
+from ponte.messaging.tables import (
+                                      create_tables,
+                                      drop_processed_at_index,
+                                      event_failures,
+                                      index_processed_at,
+                                      mark_processed,
+                                      metadata,
+                                      outbox,
+                                      processed_events,
+                                      was_processed,
+)
 
 __all__ = [
     "DuplicateDelivery", "Event", "EventStore", "MAX_ATTEMPTS", "PROCESSED_RETENTION", "Relay",

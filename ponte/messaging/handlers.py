@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import eventlet
 import sqlalchemy as sa
 from kombu import Queue
-from nameko.events import EventHandler, SERVICE_POOL
+from nameko.events import SERVICE_POOL, EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, DependencyProvider
 
@@ -32,7 +33,7 @@ class EventStore(DependencyProvider):
     dependencies, so this package never imports the database layer."""
 
     engine: sa.Engine
-    relay: "Relay"
+    relay: Relay
 
 
 def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001

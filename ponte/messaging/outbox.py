@@ -21,7 +21,7 @@ class Event:
     correlation_id: str | None = None
 
     @classmethod
-    def from_envelope(cls, body: dict[str, Any]) -> "Event":
+    def from_envelope(cls, body: dict[str, Any]) -> Event:
         return cls(id=body["id"], type=body["type"], source=body["source"],
                    occurred_at=body["occurred_at"], data=body["data"],
                    correlation_id=body.get("correlation_id"))

@@ -17,8 +17,13 @@ from ponte.clock import now
 from ponte.errors import BROKER_AWAY, database_unreachable, first_line
 from ponte.messaging.handlers import ReliableEventHandler, subscriber_queues
 from ponte.messaging.outbox import Event, event_exchange
-from ponte.messaging.tables import (event_failures, mark_processed, outbox, processed_events,
-                                    was_processed)
+from ponte.messaging.tables import (
+    event_failures,
+    mark_processed,
+    outbox,
+    processed_events,
+    was_processed,
+)
 
 log = logging.getLogger(__name__)
 

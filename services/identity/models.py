@@ -40,8 +40,8 @@ class Provider(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    sites: Mapped[list["Site"]] = relationship(order_by="Site.position")
-    images: Mapped[list["ProviderImage"]] = relationship(order_by="ProviderImage.created_at")
+    sites: Mapped[list[Site]] = relationship(order_by="Site.position")
+    images: Mapped[list[ProviderImage]] = relationship(order_by="ProviderImage.created_at")
 
 
 class Site(Base):

@@ -1,8 +1,8 @@
 """Loading and saving identity's records within one unit of work."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -13,8 +13,15 @@ from ponte.emails import email_key
 from ponte.roles import PROVIDER, SECRETARY
 from ponte.tokens import digest
 from services.identity.domain import lockout
-from services.identity.models import (Account, IssuedRefreshToken, Link, LoginSession,
-                                      LoginThrottle, Provider, ProviderImage)
+from services.identity.models import (
+    Account,
+    IssuedRefreshToken,
+    Link,
+    LoginSession,
+    LoginThrottle,
+    Provider,
+    ProviderImage,
+)
 
 # The statements of the hottest read (GET /me), built once: SQLAlchemy then finds their compiled
 # form by a cache key memoised on the statement, instead of recomputing it from a new

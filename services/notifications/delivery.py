@@ -25,8 +25,12 @@ from ponte.errors import DATABASE_AWAY
 from services.notifications.domain.email import FAILED, SENT, Attempt, Email
 from services.notifications.emails import as_mime
 from services.notifications.repository import EmailRepository
-from services.notifications.transports import (SMTP_TIMEOUT_SECONDS, Connection, Transport,
-                                               transport_for)
+from services.notifications.transports import (
+    SMTP_TIMEOUT_SECONDS,
+    Connection,
+    Transport,
+    transport_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +141,7 @@ class Delivery(DependencyProvider):
         self._running = False
         self._wake.set()
 
-    def get_dependency(self, worker_ctx) -> "Delivery":  # noqa: ANN001
+    def get_dependency(self, worker_ctx) -> Delivery:  # noqa: ANN001
         return self
 
     def wake(self) -> None:

@@ -6,11 +6,12 @@ a line of its own, ``Token: <token>`` (API.md, "Running it").
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ def moment(value: str | None, pattern: str, zone: ZoneInfo, zone_pattern: str) -
     except ValueError:
         return None
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     return f"{instant.astimezone(zone).strftime(pattern)} ({zone_name(zone.key, zone_pattern)})"
 
 

@@ -14,9 +14,19 @@ from ponte.messaging import event_failures
 from ponte.pagination import encode_cursor, page
 from ponte.roles import PROVIDER, STAFF
 from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
-from services.notifications.models import (accounts, bulletin_attachments, bulletins,
-                                           email_attempts, emails, grants, notifications,
-                                           preferences, providers, settings, stream_tickets)
+from services.notifications.models import (
+    accounts,
+    bulletin_attachments,
+    bulletins,
+    email_attempts,
+    emails,
+    grants,
+    notifications,
+    preferences,
+    providers,
+    settings,
+    stream_tickets,
+)
 
 
 def _email(row: Any) -> Email:
@@ -55,8 +65,9 @@ class EmailRepository:
         return _email(row) if row else None
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Email]:
-        """Pending or retrying e-mails whose time has come, leased for ``lease`` so that no other replica
-        takes them meanwhile (rows another replica is claiming are skipped, not waited for)."""
+        """Pending or retrying e-mails whose time has come, leased for ``lease`` so that no other
+        replica takes them meanwhile (rows another replica is claiming are skipped, not waited
+        for)."""
         rows = self.session.execute(
             sa.select(emails).where(emails.c.status.in_(OPEN), emails.c.next_attempt_at <= now)
             .order_by(emails.c.next_attempt_at).limit(limit)
@@ -222,10 +233,6 @@ class Inbox:
             notifications.c.account_id == account_id,
             notifications.c.read_at.is_(None))).scalar_one()
 
-    def by_ids(self, ids: list[str]) -> list[Any]:
-        return self.session.execute(sa.select(notifications).where(
-            notifications.c.id.in_(ids)).order_by(notifications.c.seq)).all()
-
     def mark_read(self, account_id: str, notification_id: str, now: datetime) -> bool:
         """False when the account has no such notification."""
         row = self.session.execute(sa.select(notifications.c.read_at).where(
@@ -315,7 +322,8 @@ class Inbox:
                 attachment_id=attachment["id"], bulletin_id=values["id"]))
 
     def bulletin(self, bulletin_id: str) -> Any:
-        return self.session.execute(sa.select(bulletins).where(bulletins.c.id == bulletin_id)).first()
+        return self.session.execute(
+            sa.select(bulletins).where(bulletins.c.id == bulletin_id)).first()
 
     def bulletins_page(self, provider_types: set[str] | None, limit: int,
                        cursor: str | None) -> tuple[list[Any], str | None]:

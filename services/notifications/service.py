@@ -21,10 +21,19 @@ from ponte.service_layer import Context
 from services.notifications.delivery import Delivery
 from services.notifications.domain.incoming import Incoming
 from services.notifications.repository import Repository
-from services.notifications.usecases import (bulletins, deliveries, inbox, notices,
-                                             preferences, streams)
-from services.notifications.usecases.read_models import (ReadModel, apply_identity,
-                                                         apply_relationship)
+from services.notifications.usecases import (
+    bulletins,
+    deliveries,
+    inbox,
+    notices,
+    preferences,
+    streams,
+)
+from services.notifications.usecases.read_models import (
+    ReadModel,
+    apply_identity,
+    apply_relationship,
+)
 
 T = TypeVar("T")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from services.notifications.domain.email import Email
@@ -51,7 +52,7 @@ class OutboxFolder:
             os.fsync(file.fileno())
         os.replace(partial, self.path / name)
 
-    def connect(self) -> AbstractContextManager["OutboxFolder"]:
+    def connect(self) -> AbstractContextManager[OutboxFolder]:
         return nullcontext(self)
 
     def __str__(self) -> str:
@@ -71,7 +72,7 @@ class SmtpServer:
     timeout: float = SMTP_TIMEOUT_SECONDS
 
     @classmethod
-    def from_url(cls, url: str) -> "SmtpServer":
+    def from_url(cls, url: str) -> SmtpServer:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("PONTE_SMTP_URL must look like smtp://host:port or "
@@ -82,7 +83,7 @@ class SmtpServer:
                    password=unquote(parts.password) if parts.password else None)
 
     @contextmanager
-    def connect(self) -> Iterator["SmtpConnection"]:
+    def connect(self) -> Iterator[SmtpConnection]:
         connection = SmtpConnection(self)
         try:
             yield connection

@@ -1,8 +1,9 @@
 """Rows and records of the notifications service as the plain dicts its RPC answers carry."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from services.notifications.domain.email import PENDING, RETRYING
 

@@ -2,7 +2,6 @@
 the providers and secretaries that identity owns (kept from identity's events)."""
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 
 from ponte.db import UTCDateTime

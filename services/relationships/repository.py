@@ -1,8 +1,9 @@
 """Loading and saving the relationships service's state inside one unit of work."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,8 +13,14 @@ from ponte.errors import Conflict
 from ponte.pagination import page
 from services.relationships.domain.invitations import Invitation
 from services.relationships.domain.relationships import Relationship
-from services.relationships.models import (accreditations, invitations, provider_logins,
-                                           providers, relationships, secretaries)
+from services.relationships.models import (
+    accreditations,
+    invitations,
+    provider_logins,
+    providers,
+    relationships,
+    secretaries,
+)
 
 Page = tuple[list[Any], str | None]
 

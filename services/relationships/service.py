@@ -2,8 +2,8 @@
 docs/events.md and the expiry job forward to a use case (``usecases/``)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from nameko.timer import timer
 

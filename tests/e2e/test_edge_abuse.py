@@ -107,7 +107,8 @@ def test_a_cpf_of_two_accounts_asks_for_the_email_only_after_a_correct_password(
     assert wrong.json()["detail"] == unknown.json()["detail"]
     for password in (body["password"], citizen["password"]):
         right = _login(abuse, body["cpf"], password)
-        assert right.status_code == 401
+        assert right.status_code == 409  # API.md: sign in with that account's e-mail
+        assert "login" in right.json()["errors"]
         assert "e-mail" in right.json()["detail"]
     assert _login(abuse, body["email"], body["password"]).status_code == 200
     assert _login(abuse, citizen["email"], citizen["password"]).status_code == 200

@@ -6,7 +6,7 @@ manager and an attendant of an institution with a published service, and the adm
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ponte.roles import PROVIDER_ROLES
 from tests.e2e.test_attendance import World, answers
@@ -57,7 +57,7 @@ def identities(stack) -> tuple[dict[str, str], dict[str, str]]:
                               json={"answers": answers()}), 201)
     _ok(client.post(f"{API}/service-requests/{request['id']}/start-analysis",
                     token=attendant["token"]))
-    start = (datetime.now(timezone.utc) + timedelta(days=7)).replace(
+    start = (datetime.now(UTC) + timedelta(days=7)).replace(
         hour=13, minute=0, second=0, microsecond=0)
     _ok(client.post(f"{API}/providers/{provider['id']}/appointments", token=citizen["token"],
                     json={"starts_at": start.isoformat().replace("+00:00", "Z"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,8 +18,8 @@ from nameko.runners import ServiceRunner
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte import config, messaging, runtime
-from ponte.messaging import relay
 from ponte.db import Database
+from ponte.messaging import relay
 
 
 def listener(source: str, events: tuple[str, ...]) -> type:

@@ -2,9 +2,10 @@
 without nameko: its units of work record the events they commit in ``published``."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 

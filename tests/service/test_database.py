@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ponte import config
 from ponte.db import create_engine_for
 
+
 @pytest.fixture
 def pg_url(postgres_databases):
     return postgres_databases

@@ -2,7 +2,7 @@
 argon2 does: wrong passwords cannot overtake the count, right ones are not refused for it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import eventlet
 import pytest
@@ -55,7 +55,7 @@ def test_parallel_right_passwords_all_sign_in(slow_identity):
 
 def test_a_place_left_by_a_dead_process_is_given_back():
     throttle = lockout.Throttle(pending=10)
-    start = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     assert not throttle.has_room
     throttle.forget_stale(start + timedelta(seconds=30), start)
     assert not throttle.has_room

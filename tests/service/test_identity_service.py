@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,10 +18,18 @@ from nameko.testing.services import worker_factory
 from sqlalchemy.orm import sessionmaker
 
 from ponte import config, messaging, storage
-from ponte.messaging import Event
 from ponte.db import WorkerDatabase, create_engine_for, migrate
-from ponte.errors import (Conflict, Forbidden, InvalidInput, NotFound, PonteError,
-                          ServiceUnavailable, TooManyAttempts, Unauthenticated)
+from ponte.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PonteError,
+    ServiceUnavailable,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from ponte.messaging import Event
 from ponte.tokens import verify_access_token
 from services.identity import service as identity_service
 from services.identity.domain.passwords import Passwords
@@ -95,7 +103,7 @@ def send_asked_resets(service, db) -> None:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -22,8 +22,8 @@ from sqlalchemy.orm import sessionmaker
 import ponte.broker  # the in-process transport, and its queues
 from ponte import config, messaging, runtime
 from ponte.clock import now
-from ponte.messaging import relay
 from ponte.db import Database, Transaction
+from ponte.messaging import relay
 from tests.stack import wait_until
 
 MIGRATIONS = Path(__file__).parent / "messaging_migrations"
@@ -114,7 +114,7 @@ def test_an_event_published_before_its_consumer_ever_ran_is_delivered(env, ledge
 
 def test_a_rolled_back_change_publishes_nothing(env, ledger_first):
     before = len(_rows(env, "ledger", "outbox"))
-    with ClusterRpcClient() as client, pytest.raises(Exception):
+    with ClusterRpcClient() as client, pytest.raises(Exception):  # noqa: B017  any failure
         client.ledger.add_entry(3, fail_after_publish=True)
     assert len(_rows(env, "ledger", "outbox")) == before
 
@@ -236,7 +236,8 @@ def test_events_are_written_together_as_the_last_statement_of_their_transaction(
         conn.execute(sa.text("CREATE TABLE entries (id TEXT PRIMARY KEY)"))
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute",
-                    lambda _c, _cur, statement, *_: statements.append(" ".join(statement.split()[:3])))
+                    lambda _c, _cur, statement, *_: statements.append(
+                        " ".join(statement.split()[:3])))
     sessions = sessionmaker(engine)
     with sessions() as session, session.begin():
         tx = Transaction(session, "ledger")

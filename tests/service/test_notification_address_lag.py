@@ -5,7 +5,7 @@ inbox items but no e-mail about their service requests). After ADDRESS_ATTEMPTS 
 the inbox item goes out without the e-mail rather than being parked."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from services.notifications.usecases.notices import ADDRESS_ATTEMPTS, AddressNot
 from services.notifications.usecases.read_models import apply_identity
 from tests.service.notifications_context import keep, run
 
-NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture

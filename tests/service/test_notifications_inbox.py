@@ -5,7 +5,7 @@ that delays mail without losing any."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import eventlet
@@ -21,9 +21,8 @@ from ponte.errors import Conflict, NotFound
 from services.notifications.domain import email as domain
 from services.notifications.repository import EmailRepository
 from services.notifications.usecases.deliveries import retry_email
-from tests.service.test_notifications_service import (  # noqa: F401  a fixture
-    Inbox, notifications, rows)
 from tests.service.notifications_context import run
+from tests.service.test_notifications_service import Inbox, rows
 from tests.stack import free_port, wait_until
 
 PROVIDER = "prov-1"
@@ -35,7 +34,7 @@ def publish(source: str, event_type: str, data: dict[str, Any],
             event_id: str | None = None) -> str:
     """An event as another service's relay sends it (the same id twice is a redelivery)."""
     event = messaging.Event(event_id or str(uuid.uuid4()), event_type, source,
-                            datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+                            datetime.now(UTC).isoformat().replace("+00:00", "Z"),
                             data, correlation_id=f"corr-{event_type}")
     exchange = messaging.event_exchange(source)
     queue = Queue(f"evt-{source}-{event_type}--notifications.handle_{event_type}",
@@ -213,7 +212,7 @@ class Sink:
     def __init__(self) -> None:
         self.port, self.inbox, self.controller = free_port(), Inbox(), None
 
-    def start(self) -> "Sink":
+    def start(self) -> Sink:
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
@@ -273,7 +272,7 @@ def test_an_administrator_sends_a_failed_email_again(notifications, monkeypatch)
     sessions = sessionmaker(engine, expire_on_commit=False)
 
     def retry(email_id: str) -> dict:
-        return run(sessions, datetime.now(timezone.utc), retry_email, ADMIN, email_id)[0]
+        return run(sessions, datetime.now(UTC), retry_email, ADMIN, email_id)[0]
     with pytest.raises(NotFound):
         retry(str(uuid.uuid4()))
     sink.start()

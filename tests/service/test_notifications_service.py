@@ -8,10 +8,11 @@ import email.policy
 import logging
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import eventlet
 import pytest
@@ -138,7 +139,7 @@ def notifications(tmp_path, monkeypatch) -> Iterator[Callable[..., Path]]:
 def publish(event_type: str, data: dict[str, Any], event_id: str | None = None) -> str:
     """An identity event as the relay sends it (the same id twice is a redelivery)."""
     event = messaging.Event(event_id or str(uuid.uuid4()), event_type, "identity",
-                            datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+                            datetime.now(UTC).isoformat().replace("+00:00", "Z"),
                             data, correlation_id="corr-" + event_type)
     exchange = messaging.event_exchange("identity")
     queue = Queue(f"evt-identity-{event_type}--notifications.handle_{event_type}",
@@ -247,8 +248,8 @@ def test_a_refused_connection_is_retried_with_growing_waits_until_the_server_is_
     # the fixture makes the first wait 200 ms; each failed attempt doubles it
     assert waits == [timedelta(milliseconds=200 * 2 ** n) for n in range(len(failed))]
     gaps = [datetime.fromisoformat(b["at"]) - datetime.fromisoformat(a["at"])
-            for a, b in zip(attempts, attempts[1:])]
-    assert all(gap >= wait for gap, wait in zip(gaps, waits))
+            for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert all(gap >= wait for gap, wait in zip(gaps, waits, strict=False))
     logged = [r for r in caplog.records if getattr(r, "email_id", None) == row["id"]]
     assert [r.outcome for r in logged] == [a["outcome"] for a in attempts]
     assert {r.cid for r in logged} == {"corr-email_changed"}
@@ -278,7 +279,7 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -402,7 +403,7 @@ class SlowTransport:
         eventlet.sleep(0.01)
         self.sent.append(queued.id)
 
-    def connect(self) -> AbstractContextManager["SlowTransport"]:
+    def connect(self) -> AbstractContextManager[SlowTransport]:
         return nullcontext(self)
 
 

@@ -3,7 +3,7 @@ twice adds nothing, stream tickets are single use and expire, preferences round-
 reach the providers of the targeted types."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from services.notifications.usecases import bulletins, notices, preferences, str
 from services.notifications.usecases.read_models import apply_identity
 from tests.service.notifications_context import keep, run
 
-NOW = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture

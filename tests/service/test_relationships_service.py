@@ -4,7 +4,7 @@ and a controllable clock drives expiry."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -254,8 +254,8 @@ def test_until_must_be_a_future_date(world, rpc_client, until):
 
 
 def _now():
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc)
+    from datetime import datetime
+    return datetime.now(UTC)
 
 
 def test_only_the_invited_secretary_can_answer(world, rpc_client):

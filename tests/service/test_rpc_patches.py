@@ -1,6 +1,6 @@
-"""``ponte/rpc.py`` changes how nameko's RPC and message handling behave in five places. Each test here pins
-the nameko behaviour one of them relies on, so upgrading nameko past a change in it fails here
-first, and checks that the patch still does its job:
+"""``ponte/rpc.py`` changes how nameko's RPC and message handling behave in five places. Each test
+here pins the nameko behaviour one of them relies on, so upgrading nameko past a change in it fails
+here first, and checks that the patch still does its job:
 
 1. ``ResilientReplyListener.check_for_lost_replies``: nameko raises
    ``ReplyQueueExpiredWithPendingReplies`` (which kills the container) when its reply queue is
@@ -31,8 +31,16 @@ from nameko import config as nameko_config
 from nameko.amqp.consume import Consumer
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
-from nameko.rpc import (RPC_REPLY_QUEUE_TTL, ClusterRpc, Client, ReplyListener, Responder,
-                        RpcCall, get_rpc_exchange, rpc)
+from nameko.rpc import (
+    RPC_REPLY_QUEUE_TTL,
+    Client,
+    ClusterRpc,
+    ReplyListener,
+    Responder,
+    RpcCall,
+    get_rpc_exchange,
+    rpc,
+)
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
 

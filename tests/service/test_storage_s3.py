@@ -40,7 +40,8 @@ def endpoint():
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto server did not start: {process.stderr.read()!r}")
+                    raise RuntimeError(
+                        f"moto server did not start: {process.stderr.read()!r}") from None
                 time.sleep(0.1)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -70,7 +71,12 @@ def s3(endpoint):
 
 
 def keys(s3, prefix: str) -> list[str]:
-    listing = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    """What is stored under ``prefix``; before the first store the bucket itself does not exist
+    (tests run in any order)."""
+    try:
+        listing = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    except s3.exceptions.NoSuchBucket:
+        return []
     return [item["Key"] for item in listing.get("Contents", [])]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,18 +18,18 @@ from sqlalchemy.orm import Session
 from gateway.api import Call
 from gateway.auth import Principal
 from gateway.permissions import Permissions
+from ponte.caller import Caller
 from ponte.errors import PonteError
 from ponte.roles import PROVIDER_ROLES, STAFF_ROLES
 from ponte.tokens import AccessClaims
-from ponte.caller import Caller
+from services.relationships import usecases
 from services.relationships.domain.relationships import Relationship
 from services.relationships.models import metadata
 from services.relationships.repository import Repository
-from services.relationships import usecases
 from services.relationships.usecases import Ctx, require
 from services.relationships.usecases.relationships import acting_for
 
-NOW = datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 PROVIDER, OTHER_PROVIDER = "prov-p", "prov-q"
 ROLE_SETS = [frozenset(c) for n in range(1, len(PROVIDER_ROLES) + 1)
              for c in itertools.combinations(PROVIDER_ROLES, n)]

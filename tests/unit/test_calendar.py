@@ -2,7 +2,7 @@
 America/Sao_Paulo, skipping weekends and Brazilian national holidays)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -48,7 +48,7 @@ def test_next_business_day_keeps_the_local_time(submitted, due):
 def test_the_local_day_decides_not_the_utc_day():
     """22:30 in São Paulo on a Friday is already Saturday in UTC: still due on Monday."""
     friday_night = sp("2026-12-04T22:30:00")
-    assert friday_night.astimezone(timezone.utc).date() == date(2026, 12, 5)
+    assert friday_night.astimezone(UTC).date() == date(2026, 12, 5)
     assert local_today(friday_night) == date(2026, 12, 4)
     assert next_business_day(friday_night) == sp("2026-12-07T22:30:00")
 

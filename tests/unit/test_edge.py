@@ -14,8 +14,7 @@ from gateway.api import Api, Input, PageQuery, fields
 from gateway.auth import EdgeAuth, Principal, Revocations, require_kind
 from gateway.problems import flatten, problem_response
 from ponte.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
-from ponte.tokens import (AccessClaims, issue_access_token, new_access_claims,
-                          verify_access_token)
+from ponte.tokens import AccessClaims, issue_access_token, new_access_claims, verify_access_token
 
 SECRET = "s" * 48
 

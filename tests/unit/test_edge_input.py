@@ -9,8 +9,8 @@ from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
-from nameko.testing.services import dummy, entrypoint_hook
 from nameko.containers import ServiceContainer
+from nameko.testing.services import dummy, entrypoint_hook
 
 from gateway.identity.schemas import PasswordResetRequestIn, SecretaryIn
 from gateway.uploads import safe_filename

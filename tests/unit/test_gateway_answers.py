@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from werkzeug.test import EnvironBuilder
@@ -24,13 +24,14 @@ class ListQuery(Input):
 
 @api.route("GET", "/agenda", public=True, query=ListQuery,
            csv=lambda payload: (["starts_at", "subject"],
-                                [[item["starts_at"], item["subject"]] for item in payload["items"]]))
+                                [[item["starts_at"], item["subject"]]
+                                 for item in payload["items"]]))
 def agenda(call):
     seen["query"] = call.query
     return {"date": date(2026, 12, 1), "total": Decimal("123.40"),
-            "items": [{"starts_at": datetime(2026, 12, 1, 13, tzinfo=timezone.utc),
+            "items": [{"starts_at": datetime(2026, 12, 1, 13, tzinfo=UTC),
                        "subject": "=HYPERLINK(\"http://evil\")"},
-                      {"starts_at": datetime(2026, 12, 1, 14, tzinfo=timezone.utc),
+                      {"starts_at": datetime(2026, 12, 1, 14, tzinfo=UTC),
                        "subject": "Consulta, retorno \"urgente\" ç"}]}
 
 

@@ -2,7 +2,7 @@
 rotation and reuse, one-time links, registration and profile rules."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -12,7 +12,7 @@ from ponte.errors import Forbidden, InvalidInput, TooManyAttempts
 from services.identity.domain import links, lockout, passwords, profile, providers, registration
 from services.identity.domain.sessions import Refresh, RefreshToken, judge_refresh, session_ttl
 
-T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -145,7 +145,7 @@ def test_html_escapes_what_the_event_carries():
 
 def test_the_mime_message_parses_back_with_both_bodies_and_stable_headers():
     queued = Email.queue(_compose("provider_invited", locale="it"), "evt-1",
-                         "identity.provider_invited", datetime(2026, 11, 23, tzinfo=timezone.utc))
+                         "identity.provider_invited", datetime(2026, 11, 23, tzinfo=UTC))
     raw = as_mime(queued, "Ponte <no-reply@ponte.example.org>").as_bytes()
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed["To"] == "site@clinica.test"
@@ -163,7 +163,7 @@ def test_the_mime_message_parses_back_with_both_bodies_and_stable_headers():
 @pytest.mark.parametrize("event", LINKED)
 def test_the_token_is_also_a_header_for_tooling_and_still_a_line_of_its_own(event):
     queued = Email.queue(_compose(event), "evt-1", f"identity.{event}",
-                         datetime(2026, 11, 23, tzinfo=timezone.utc))
+                         datetime(2026, 11, 23, tzinfo=UTC))
     parsed = email.message_from_bytes(as_mime(queued, "Ponte <no-reply@ponte.test>").as_bytes(),
                                       policy=email.policy.default)
     assert parsed["X-Ponte-Token"] == TOKEN
@@ -173,7 +173,7 @@ def test_the_token_is_also_a_header_for_tooling_and_still_a_line_of_its_own(even
 
 def test_an_email_without_a_token_has_no_token_header():
     queued = Email.queue(_compose("password_changed"), "evt-1", "identity.password_changed",
-                         datetime(2026, 11, 23, tzinfo=timezone.utc))
+                         datetime(2026, 11, 23, tzinfo=UTC))
     assert "X-Ponte-Token" not in as_mime(queued, "Ponte <no-reply@ponte.test>")
 
 
@@ -203,11 +203,11 @@ def test_backoff_doubles_from_five_seconds_up_to_ten_minutes(attempts, wait):
 
 def _queued() -> Email:
     return Email.queue(_compose("citizen_registered"), "evt-2", "identity.citizen_registered",
-                       datetime(2026, 1, 1, tzinfo=timezone.utc))
+                       datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_a_successful_attempt_sends_the_email():
-    queued, now = _queued(), datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc)
+    queued, now = _queued(), datetime(2026, 1, 1, 0, 1, tzinfo=UTC)
     attempt = queued.record(now)
     assert (queued.status, queued.sent_at, queued.next_attempt_at) == (SENT, now, None)
     assert (attempt.number, attempt.outcome, attempt.retry_at) == (1, SENT, None)
@@ -216,7 +216,7 @@ def test_a_successful_attempt_sends_the_email():
 
 
 def test_failed_attempts_are_retried_later_and_finally_given_up():
-    queued, now = _queued(), datetime(2026, 1, 1, tzinfo=timezone.utc)
+    queued, now = _queued(), datetime(2026, 1, 1, tzinfo=UTC)
     for number in range(1, domain.MAX_ATTEMPTS):
         attempt = queued.record(now, "ConnectionRefusedError: refused")
         assert queued.status == RETRYING

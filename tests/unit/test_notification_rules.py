@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifications.domain.catalogue import (SECURITY_TYPES, TYPES, PreferenceError,
-                                                     check_changes, email_enabled,
-                                                     preferences_view, receivable)
+from services.notifications.domain.catalogue import (
+    SECURITY_TYPES,
+    TYPES,
+    PreferenceError,
+    check_changes,
+    email_enabled,
+    preferences_view,
+    receivable,
+)
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose
 from services.notifications.templates import LOCALES, has_template, render

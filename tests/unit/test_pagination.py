@@ -1,7 +1,7 @@
 """Keyset pages: every row once, in order, across pages; forged cursors are a 422."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from ponte.pagination import decode_cursor, encode_cursor, page
 
 rows = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.String(10), primary_key=True),
                 sa.Column("created_at", UTCDateTime, nullable=False))
-START = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+START = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,19 +2,23 @@
 as tables, with time passed in: no clock, no database, no nameko."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from ponte.caller import Caller
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ponte.roles import PROVIDER_ROLES as ROLES
-from ponte.caller import Caller
 from services.relationships.domain.acting import require_roles, roles_for
 from services.relationships.domain.invitations import Invitation
-from services.relationships.domain.relationships import (Relationship, end_of_day, local_today,
-                                                         validate_roles)
+from services.relationships.domain.relationships import (
+    Relationship,
+    end_of_day,
+    local_today,
+    validate_roles,
+)
 
-UTC = timezone.utc
+UTC = UTC
 # 2026-03-10 23:30 in Sao Paulo (UTC-3) is already 2026-03-11 in UTC
 NOW = datetime(2026, 3, 11, 2, 30, tzinfo=UTC)
 PROVIDER, SECRETARY, OTHER = "prov-1", "sec-1", "sec-2"

@@ -5,8 +5,17 @@ from gateway.web.client import Answer
 from gateway.web.forms import field_id, form_errors, kept
 from gateway.web.menu import MenuEntry, Person
 from gateway.web.render import _localized
-from ponte.roles import (ADMIN, AUDITOR, BILLING, CITIZEN, MANAGE_RELATIONSHIPS, OPERATOR,
-                         PROVIDER, SECRETARY, STAFF)
+from ponte.roles import (
+    ADMIN,
+    AUDITOR,
+    BILLING,
+    CITIZEN,
+    MANAGE_RELATIONSHIPS,
+    OPERATOR,
+    PROVIDER,
+    SECRETARY,
+    STAFF,
+)
 
 PROBLEM = {"type": "https://ponte.dev/problems/422", "title": "Dados inválidos", "status": 422,
            "detail": "Alguns campos são inválidos.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from babel.messages.pofile import read_po
 from werkzeug.test import EnvironBuilder
@@ -73,7 +73,7 @@ def test_money_and_numbers_follow_the_locale():
 
 
 def test_instants_are_shown_in_the_operators_time_zone():
-    instant = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)  # 09:00 in São Paulo
+    instant = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # 09:00 in São Paulo
     assert translator("pt-BR").datetime(instant) == "07/12/2026 às 09:00"
     assert translator("pt-BR").datetime("2026-12-07T12:00:00Z") == "07/12/2026 às 09:00"
     assert translator("en").datetime(instant) == "2026-12-07 at 09:00"

@@ -74,7 +74,6 @@ def test_a_meeting_typed_in_local_time_is_sent_in_utc():
 
 
 def test_notifications_about_the_institution_link_to_its_screens():
-    assert screen_for("/api/v1/service-requests/r-1") == "/institution/requests/r-1"
     assert screen_for("/api/v1/institutions/i-1/attendant-requests") == \
         "/institution/i-1/attendants"
     assert screen_for("/api/v1/institutions/i-1/ratings") == "/institution/i-1/ratings"

@@ -8,8 +8,9 @@ what completing a site requires of that site and its provider."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ponte.contracts.forms import FORM_ERRORS
 from ponte.contracts.identity import PROVIDER_TYPES, search_words

@@ -19,11 +19,11 @@ class RefreshToken:
     secret: str
 
     @classmethod
-    def issue(cls, session_id: str) -> "RefreshToken":
+    def issue(cls, session_id: str) -> RefreshToken:
         return cls(session_id, new_secret())
 
     @classmethod
-    def parse(cls, value: object) -> "RefreshToken | None":
+    def parse(cls, value: object) -> RefreshToken | None:
         if not isinstance(value, str) or len(value) > 200:
             return None
         session_id, _, secret = value.strip().partition(".")

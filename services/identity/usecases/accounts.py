@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from ponte.caller import Caller
 from ponte.config import settings
 from ponte.contracts.identity import ACTIVE, DELETED, INVITED, SEARCH_WORD_MIN, search_words
 from ponte.documents import normalise_cpf
@@ -12,12 +13,10 @@ from ponte.emails import mask_email, normalise_email
 from ponte.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ponte.pagination import decode_cursor, encode_cursor
 from ponte.tokens import new_secret
-from ponte.caller import Caller
 from services.identity import events, views
 from services.identity.domain import links, lockout
 from services.identity.domain.passwords import wrong_current_password
-from services.identity.domain.registration import (Errors, check_new_password, email_key,
-                                                   search_key)
+from services.identity.domain.registration import Errors, check_new_password, email_key, search_key
 from services.identity.models import Account
 from services.identity.usecases import Ctx, Uow, caller_account, passwords, revoke
 from services.identity.usecases.registration import EMAIL_TAKEN, invite_site

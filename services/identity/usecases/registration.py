@@ -6,18 +6,25 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from ponte.db import new_id
-from ponte.errors import Conflict, NotFound
 from ponte.caller import Caller
 from ponte.contracts.identity import ACTIVE, INVITED
+from ponte.db import new_id
+from ponte.errors import Conflict, NotFound
 from ponte.roles import ADMIN, OPERATOR, PROVIDER, STAFF
 from ponte.tokens import new_secret
 from services.identity import events, views
 from services.identity.domain import links
 from services.identity.domain.passwords import policy_errors
 from services.identity.domain.registration import (
-    DEFAULT_LOCALE, SitePlan, completion, email_key, preregistration, search_key,
-    self_registration, staff_member)
+    DEFAULT_LOCALE,
+    SitePlan,
+    completion,
+    email_key,
+    preregistration,
+    search_key,
+    self_registration,
+    staff_member,
+)
 from services.identity.models import Account, Link, Provider, Site
 from services.identity.usecases import Ctx, Uow, caller_account, passwords
 

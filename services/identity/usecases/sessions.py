@@ -5,11 +5,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from ponte.caller import Caller
 from ponte.config import settings
 from ponte.db import new_id
 from ponte.documents import normalise_document
 from ponte.emails import normalise_email
-from ponte.caller import Caller
 from ponte.errors import Conflict, TooManyAttempts, Unauthenticated
 from ponte.roles import STAFF
 from ponte.tokens import issue_access_token, new_access_claims

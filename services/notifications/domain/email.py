@@ -83,7 +83,7 @@ class Email:
 
     @classmethod
     def queue(cls, message: Message, event_id: str, notification_type: str, now: datetime,
-              correlation_id: str | None = None) -> "Email":
+              correlation_id: str | None = None) -> Email:
         return cls(id=str(uuid.uuid4()), event_id=event_id, notification_type=notification_type,
                    recipient=message.recipient, locale=message.locale, subject=message.subject,
                    text=message.text, html=message.html, created_at=now, next_attempt_at=now,

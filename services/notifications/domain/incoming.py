@@ -1,8 +1,9 @@
 """An event as the notifications service sees it, and the person one of its notices is for."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ponte.roles import SECRETARY
 

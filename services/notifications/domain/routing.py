@@ -12,8 +12,9 @@ docs/events.md is this module in prose.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ponte.contracts.audience import Audience as EventAudience
 from ponte.roles import MANAGE_RELATIONSHIPS
@@ -31,7 +32,7 @@ class Audience:
     exclude: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def parse(cls, raw: Any, exclude: tuple[str | None, ...] = ()) -> "Audience":
+    def parse(cls, raw: Any, exclude: tuple[str | None, ...] = ()) -> Audience:
         """The ``audience`` of an event (read by ``ponte.contracts.audience``); anything
         malformed counts as nobody."""
         told = EventAudience.of(raw)

@@ -13,10 +13,11 @@ own falls back to ``_generic.jinja``. ``COMMON`` of each language module (``pt_b
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, pass_context
@@ -81,7 +82,7 @@ def _when(context: Any, value: Any) -> str:
     except ValueError:
         return str(value or "")
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     zone = ZoneInfo(context.get("time_zone") or "America/Sao_Paulo")
     pattern = common(context.get("locale") or DEFAULT_LOCALE)["datetime"]
     return instant.astimezone(zone).strftime(pattern)

@@ -7,8 +7,7 @@ from typing import Any
 from ponte.caller import Caller
 from ponte.errors import InvalidInput
 from ponte.service_layer import Context
-from services.notifications.domain.catalogue import (PreferenceError, check_changes,
-                                                     preferences_view)
+from services.notifications.domain.catalogue import PreferenceError, check_changes, preferences_view
 from services.notifications.repository import Inbox, Repository
 
 

@@ -2,8 +2,8 @@
 to the relationships that are active at a given moment."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from ponte import acting
 from ponte.caller import Caller

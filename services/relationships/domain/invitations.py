@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from ponte import clock
 from ponte.contracts.relationships import ACCEPTED, CANCELLED, DECLINED, PENDING
 from ponte.errors import Conflict, InvalidInput
-from services.relationships.domain.relationships import (Relationship, end_of_day, local_today,
-                                                         validate_roles)
+from services.relationships.domain.relationships import (
+    Relationship,
+    end_of_day,
+    local_today,
+    validate_roles,
+)
 
 
 @dataclass
@@ -27,7 +31,7 @@ class Invitation:
 
     @classmethod
     def send(cls, provider_id: str, secretary_id: str, roles: Iterable[str] | None,
-             now: datetime, invited_by: str | None = None) -> "Invitation":
+             now: datetime, invited_by: str | None = None) -> Invitation:
         return cls(provider_id, secretary_id, validate_roles(roles), now, invited_by)
 
     def accept(self, until: date | None, now: datetime,

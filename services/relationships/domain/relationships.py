@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ponte import clock
@@ -35,7 +35,7 @@ def end_of_day(until: date, tz: ZoneInfo | None = None) -> datetime:
     """The instant a relationship accepted "until" a date stops: the next midnight, in the
     operator's time zone, so the whole of the last day is included."""
     return datetime.combine(until + timedelta(days=1), time(0),
-                            tzinfo=tz or clock.local_zone()).astimezone(timezone.utc)
+                            tzinfo=tz or clock.local_zone()).astimezone(UTC)
 
 
 @dataclass

@@ -8,8 +8,14 @@ from ponte.errors import Forbidden
 from ponte.roles import MANAGE_RELATIONSHIPS
 from services.relationships import events, views
 from services.relationships.domain.relationships import validate_roles
-from services.relationships.usecases import (Ctx, expire, parties, relationship_to_change,
-                                             require, side)
+from services.relationships.usecases import (
+    Ctx,
+    expire,
+    parties,
+    relationship_to_change,
+    require,
+    side,
+)
 
 EXPIRY_BATCH = 200
 
