@@ -98,7 +98,6 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "GET /institution/ratings", "GET /institution/{id}/ratings",
     "POST /institution/ratings/{id}/moderate", "GET /institution/agenda",
     "GET /institution/{id}/agenda", "GET /institution/{id}/agenda.csv",
-    "GET /institution/attachments/{id}",
 })
 
 

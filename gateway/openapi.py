@@ -188,7 +188,6 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/institutions/{id}/service-requests", "/institution/requests/{id}",
      {"id": "/items/0/id"}),
     ("GET /api/v1/institutions/{id}/ratings", "/institution/ratings/{id}", {"id": "/items/0/id"}),
-    ("POST /api/v1/uploads", "/institution/attachments/{id}", {"id": "/id"}),
 )
 
 

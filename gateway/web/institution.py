@@ -1,5 +1,6 @@
 """What the institution's screens share (seed 002): which institutions the signed-in person
-manages or attends, the page that picks one, files read and sent through the API.
+manages or attends, the page that picks one, files sent and CSVs read through the API (a
+request's files are downloaded through ``/attachments/{id}``, gateway/web/files.py).
 
 The API has no "my institutions": a manager is found in ``GET /institutions`` (its
 ``managers``; the admin manages every institution), an attendant by the institution's ratings
@@ -14,7 +15,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from gateway.web.client import Answer
-from gateway.web.screen import ApiFailure, Screen, screen
+from gateway.web.screen import ApiFailure, Screen
 from ponte.roles import ADMIN
 
 MANAGER_SIDE, ATTENDANT_SIDE, STAFF_SIDE = "manager", "attendant", "staff"
@@ -106,27 +107,11 @@ def upload(s: Screen, name: str = "files") -> tuple[list[str], list[str]]:
     return ids, refused
 
 
-def passthrough(answer: Answer, filename: str | None = None) -> Response:
-    """A file or CSV of the API handed to the browser as it came, as a download."""
+def passthrough(answer: Answer, filename: str) -> Response:
+    """A file of the API (the agenda's CSV) handed to the browser as it came, saved as
+    ``filename``."""
     response = Response(answer.raw, status=answer.status,
                         content_type=answer.headers.get("Content-Type",
                                                         "application/octet-stream"))
-    if filename:
-        response.headers["Content-Disposition"] = \
-            f"attachment; filename*=UTF-8''{quote(filename)}"
-    else:
-        for header in ("Content-Disposition", "Content-Length"):
-            if header in answer.headers:
-                response.headers[header] = answer.headers[header]
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-@screen("GET", "/institution/attachments/{id}", summary="Screen: a file of a service request")
-def attachment(s: Screen) -> Response:
-    """A file attached to a request or a follow-up, read with the session's token."""
-    answer = s.api("GET", f"/api/v1/attachments/{param(s)}")
-    if answer.status in (301, 302, 303, 307) and answer.headers.get("Location"):
-        return s.redirect(answer.headers["Location"])
-    if not answer.ok:
-        return refused(s, answer)
-    return passthrough(answer)

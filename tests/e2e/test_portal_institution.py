@@ -232,10 +232,10 @@ def test_files_are_served_to_the_institution_and_not_to_another(client, world, o
                           json={"answers": answers(), "attachment_ids": [upload["id"]]}).json()
     ana, yara = portal(client, office["ana"]), portal(client, office["yara"])
     page = ana.get(f"{client.base_url}/institution/requests/{request['id']}").text
-    assert f'/institution/attachments/{upload["id"]}' in page
-    served = ana.get(f"{client.base_url}/institution/attachments/{upload['id']}")
+    assert f'/attachments/{upload["id"]}' in page
+    served = ana.get(f"{client.base_url}/attachments/{upload['id']}")
     assert served.status_code == 200 and served.content.startswith(b"%PDF")
-    refused = yara.get(f"{client.base_url}/institution/attachments/{upload['id']}")
+    refused = yara.get(f"{client.base_url}/attachments/{upload['id']}")
     assert refused.status_code in (403, 404) and not refused.content.startswith(b"%PDF")
 
 
@@ -281,7 +281,7 @@ def test_publish_and_unpublish_switch_the_service_and_a_repeat_is_the_409_page(c
 def test_an_address_the_api_cannot_read_is_the_404_page_never_a_500(client, office):
     web = portal(client, office["ana"])
     for path in ("/institution/requests/not-an-id", "/institution/requests/%3F%2F..",
-                 "/institution/not-an-id/panel", "/institution/attachments/x%20y",
+                 "/institution/not-an-id/panel", "/attachments/x%20y",
                  f"/institution/{office['x']['id']}/ratings?status=bogus",
                  f"/institution/{office['x']['id']}/agenda.csv?date=2026-13-45"):
         page = web.get(client.base_url + path)
