@@ -64,6 +64,15 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "POST /language", "POST /acting-for", "GET /notifications", "POST /notifications/read",
     "POST /notifications/read-all", "POST /notifications/stream-ticket",
     "GET /notifications/preferences", "POST /notifications/preferences",
+    "GET /authorizations", "GET /authorizations/export.csv", "GET /authorizations/new",
+    "POST /authorizations/new", "GET /authorizations/procedures", "GET /authorizations/{id}",
+    "POST /authorizations/{id}/documents", "POST /authorizations/{id}/appeal",
+    "POST /authorizations/{id}/cancel", "POST /authorizations/{id}/submit",
+    "POST /authorizations/{id}/items", "POST /authorizations/{id}/items/{item_id}/remove",
+    "POST /authorizations/{id}/decision", "GET /audit-queue", "GET /authorization-codes",
+    "GET /payments", "GET /payments/new", "POST /payments/new", "GET /inquiries",
+    "GET /inquiries/new", "POST /inquiries/new", "GET /inquiries/{id}",
+    "POST /inquiries/{id}/messages",
 })
 
 

@@ -19,6 +19,9 @@ STREAM = "/api/v1/notifications/stream"
 # screen showing one kind of object adds its row; an item whose link has no row shows no link.
 LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/notifications/?\Z"), "/notifications"),
+    (re.compile(r"/api/v1/authorization-requests/(?P<id>[^/?]+)\Z"), "/authorizations/{id}"),
+    (re.compile(r"/api/v1/inquiries/(?P<id>[^/?]+)\Z"), "/inquiries/{id}"),
+    (re.compile(r"/api/v1/payments(\?.*)?\Z"), "/payments"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import ACCOUNT_KINDS, ADMIN, PROVIDER, STAFF
+from ponte.roles import (ACCOUNT_KINDS, ADMIN, AUDITOR, AUTHORIZATIONS, BILLING, OPERATOR,
+                         PROVIDER, SECRETARY, STAFF)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,19 @@ class Person:
 MENU: list[MenuEntry] = [
     MenuEntry(N_("Home"), "/"),
     MenuEntry(N_("Notification preferences"), "/notifications/preferences"),
+    MenuEntry(N_("Authorization requests"), "/authorizations", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
+    MenuEntry(N_("Check code"), "/authorization-codes", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
+    MenuEntry(N_("Payments"), "/payments", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(BILLING,)),
+    MenuEntry(N_("Talk to the operator"), "/inquiries", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS, BILLING)),
+    MenuEntry(N_("Audit queue"), "/audit-queue", kinds=(STAFF,), staff_roles=(AUDITOR,)),
+    MenuEntry(N_("Check code"), "/authorization-codes", kinds=(STAFF,),
+              staff_roles=(AUDITOR, OPERATOR)),
+    MenuEntry(N_("Payments"), "/payments", kinds=(STAFF,), staff_roles=(OPERATOR,)),
+    MenuEntry(N_("Inquiries"), "/inquiries", kinds=(STAFF,), staff_roles=(OPERATOR,)),
 ]
 
 
