@@ -101,7 +101,7 @@ def test_the_auditor_decides_per_item_and_a_reason_is_required(client, desk, cli
         "contact": {"name": "R", "phone": "(21) 3479-1200", "email": "r@s.test"},
         "professional_document": PROFESSIONAL, "beneficiary": {"cpf": BENEFICIARY},
         "items": [{"procedure_code": ROOT_CANAL, "quantity": 1, "tooth": 11},
-                  {"procedure_code": RESIN_2F, "quantity": 1, "tooth": 12, "faces": ["O"]}]})
+                  {"procedure_code": RESIN_2F, "quantity": 1, "tooth": 36, "faces": ["O"]}]})
     assert made.status_code == 201, made.text
     request = made.json()
     web = signed_in(client, auditor["email"])
