@@ -337,7 +337,7 @@ def decide(s: Screen) -> Response:
     """"Autorizar" or "Negar" per item (a denied item with its coded reason); the outcome the
     API takes follows from the choices: all, none or some authorized."""
     request = _request(s, s.call.params["id"])
-    choices = {item["id"]: s.form.get(f"decision.{item['id']}") for item in request["items"]}
+    choices = {item["id"]: s.form.get(f"decision_{item['id']}") for item in request["items"]}
     missing = [item_id for item_id, choice in choices.items() if choice not in ("yes", "no")]
     if missing:
         errors = {f"decision.{item_id}": [s._("Choose Authorize or Deny.")] for item_id in missing}
@@ -348,7 +348,7 @@ def decide(s: Screen) -> Response:
                else "partially_authorized")
     items = [{"item_id": item_id, "authorized": choice == "yes",
               "denial_reason": None if choice == "yes"
-              else (s.form.get(f"reason.{item_id}") or None)}
+              else (s.form.get(f"reason_{item_id}") or None)}
              for item_id, choice in choices.items()]
     fields = {"justification": "decision.justification", "denial_reason": "_body",
               "items": "_body"}

@@ -111,12 +111,12 @@ def test_the_auditor_decides_per_item_and_a_reason_is_required(client, desk, cli
     assert "Autorizar" in page.text and "Negar" in page.text
     canal, resin = request["items"]
     url = client.base_url + f"/authorizations/{request['id']}/decision"
-    refused = web.post(url, data={"csrf": csrf_of(page.text), f"decision.{canal['id']}": "no",
-                                  f"decision.{resin['id']}": "yes"})
+    refused = web.post(url, data={"csrf": csrf_of(page.text), f"decision_{canal['id']}": "no",
+                                  f"decision_{resin['id']}": "yes"})
     assert refused.status_code == 422 and 'id="decision-justification-error"' in refused.text
-    decided = web.post(url, data={"csrf": csrf_of(page.text), f"decision.{canal['id']}": "no",
-                                  f"reason.{canal['id']}": "technical",
-                                  f"decision.{resin['id']}": "yes",
+    decided = web.post(url, data={"csrf": csrf_of(page.text), f"decision_{canal['id']}": "no",
+                                  f"reason_{canal['id']}": "technical",
+                                  f"decision_{resin['id']}": "yes",
                                   "justification": "Sem radiografia."})
     assert decided.status_code == 200 and "Parcialmente autorizada" in decided.text
     assert "Autorizar" not in decided.text  # decided: no decision offered any more
