@@ -49,9 +49,15 @@ LABELS = {"demand_group": N_("Demand group"), "demand_type": N_("Demand"),
           "observations": N_("Observations"), "files": N_("Attach file")}
 
 
+def _demand_labels(s: Screen) -> dict[str, str]:
+    """Demand groups and types by their codes, as ``/demand-types`` names them."""
+    groups, types = rf.demand_types(s)
+    return {**dict(groups), **{t["type"]: t["label"] for t in types}}
+
+
 def _words(s: Screen) -> dict[str, Any]:
     """The labels every authorization template uses, in the person's language."""
-    return {"status_labels": {k: s._(v) for k, v in STATUS_LABELS.items()},
+    return {"demand_labels": _demand_labels(s), "status_labels": {k: s._(v) for k, v in STATUS_LABELS.items()},
             "reason_labels": {k: s._(v) for k, v in REASON_LABELS.items()},
             "kind_labels": {k: s._(v) for k, v in KIND_LABELS.items()},
             "side_labels": {k: s._(v) for k, v in SIDE_LABELS.items()}}

@@ -292,3 +292,35 @@ def test_the_tooth_chart_works_with_the_keyboard_alone(client, browser_factory, 
     active.send_keys(Keys.ENTER)  # pressed again: no tooth
     assert active.get_attribute("aria-pressed") == "false" and tooth.get_attribute("value") == ""
     check_screen(secretary, "tooth-chart")
+
+
+def test_the_queue_and_the_page_follow_another_auditors_decision(client, browser_factory,
+                                                                  desk, cast):
+    clinic = cast["clinic"]
+    made = [client.post(f"{API}/authorization-requests", token=clinic["token"], json={
+        "demand_group": "rede_credenciada_movimentacoes",
+        "demand_type": "odontologia_solic_proced_ambulatoriais",
+        "contact": {"name": "Regina", "phone": "(21) 3479-1200", "email": "r@odonto.test"},
+        "professional_document": PROFESSIONAL, "beneficiary": {"card_number": CARD},
+        "items": [{"procedure_code": ROOT_CANAL, "quantity": 1, "tooth": 21}]}).json()
+        for _ in range(2)]
+    queue = signed_in_browser(browser_factory, client, cast["auditor"])
+    queue.open(client.base_url + "/audit-queue")
+    wait_text(queue, "#queue", made[0]["number"])
+    page = signed_in_browser(browser_factory, client, cast["auditor"])
+    page.open(client.base_url + f"/authorizations/{made[1]['id']}")
+    assert button(page, "Registrar decisão")
+    other = desk.staff(["auditor"], "Otávio Auditor")
+    for request in made:
+        decided = client.post(f"{API}/authorization-requests/{request['id']}/decision",
+                              token=other["token"], json={"outcome": "authorized"})
+        assert decided.status_code == 200, decided.text
+    def dropped() -> bool:
+        from selenium.common.exceptions import WebDriverException
+        try:
+            return made[0]["number"] not in queue.find("main").text
+        except WebDriverException:  # the page is being reloaded
+            return False
+    wait_until(dropped, 20, what="the queue to drop the decided request")
+    wait_text(page, "#request-status", "Autorizada", timeout=20)
+    assert not page.driver.find_elements("xpath", "//button[normalize-space()='Registrar decisão']")
