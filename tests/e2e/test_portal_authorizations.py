@@ -163,3 +163,41 @@ def test_a_secretary_without_authorizations_gets_no_menu_entry_and_no_data(clien
     other = signed_in(client, stranger["email"])
     page = other.get(client.base_url + f"/authorizations/{own['id']}")
     assert page.status_code == 404 and own["number"] not in page.text
+
+
+def test_a_draft_is_edited_through_the_api_then_sent_and_a_decided_one_offers_no_edit(
+        client, clinic):
+    web = signed_in(client, clinic["email"])
+    base = client.base_url
+    page = web.get(base + "/authorizations/new")
+    saved = web.post(base + "/authorizations/new", data=filled(
+        page.text, rows="2", action="draft", **{
+            "items.0.procedure": CONSULTATION, "items.0.quantity": "1",
+            "items.1.procedure": "radiografia periapical", "items.1.quantity": "1",
+            "items.1.tooth": "46"}), allow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    address = base + saved.headers["Location"].split("?")[0]
+    draft = web.get(address)
+    assert "Solicitação em rascunho" in draft.text and PERIAPICAL in draft.text
+    csrf = csrf_of(draft.text)
+    wrong = web.post(address + "/items", data={"csrf": csrf, "rows": "1",
+                                               "items.0.procedure": RESIN_2F,
+                                               "items.0.quantity": "1", "items.0.tooth": "36"})
+    assert wrong.status_code == 422 and re.search(
+        r'id="items-0-faces-error"[^>]*>[^<]+<', wrong.text)  # beside the item
+    added = web.post(address + "/items", data={"csrf": csrf, "rows": "1",
+                                               "items.0.procedure": RESIN_2F,
+                                               "items.0.quantity": "1", "items.0.tooth": "36",
+                                               "items.0.faces": ["O", "M"]})
+    assert added.status_code == 200 and RESIN_2F in added.text
+    removal = re.search(r'action="(/authorizations/[^"]+/items/[^"]+/remove)"', added.text)
+    removed = web.post(base + removal.group(1), data={"csrf": csrf})
+    assert removed.status_code == 200 and "Remover" in removed.text
+    sent = web.post(address + "/submit", data={
+        "csrf": csrf, "idempotency_key": form_of(removed.text)["idempotency_key"]})
+    assert sent.status_code == 200 and 'id="request-number"' in sent.text
+    assert "Adicionar procedimento" not in sent.text  # no longer a draft: no edit offered
+    forced = web.post(address + "/items", data={"csrf": csrf, "rows": "1",
+                                                "items.0.procedure": CONSULTATION,
+                                                "items.0.quantity": "1"})
+    assert forced.status_code == 409  # forced through the address: the API's refusal page
