@@ -116,6 +116,8 @@ def requests_csv(s: Screen) -> Response:
     for _page in range(EXPORT_PAGES):
         answer = s.api("GET", REQUESTS, query={**filters, "cursor": cursor, "limit": 200,
                                                 "provider_id": acting_provider(s)})
+        if answer.status == 422:  # the list shows what is wrong with the filters
+            return s.redirect(f"/authorizations?{s.request.query_string.decode()}")
         if not answer.ok:
             return s.problem_page(answer)
         items.extend(answer.data["items"])

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from gateway.i18n import N_
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
-from ponte.contracts.authorizations import INQUIRY_SUBJECTS
+from ponte.contracts.authorizations import INQUIRY_STATUSES, INQUIRY_SUBJECTS
 from ponte.roles import STAFF
 
 SUBJECT_LABELS = {"appointments_information": N_("Appointments information"),
@@ -116,7 +116,8 @@ def inquiries(s: Screen) -> Response:
     person = s.person()
     answer = s.api("GET", "/api/v1/inquiries", query={
         "provider_id": None if person.kind == STAFF else person.provider_id,
-        "status": s.request.args.get("status") or None,
+        "status": s.request.args.get("status") if s.request.args.get("status")
+        in INQUIRY_STATUSES else None,
         "cursor": s.request.args.get("cursor"), "limit": 50})
     if not answer.ok:
         return s.problem_page(answer)
