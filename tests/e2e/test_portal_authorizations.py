@@ -201,3 +201,37 @@ def test_a_draft_is_edited_through_the_api_then_sent_and_a_decided_one_offers_no
                                                 "items.0.procedure": CONSULTATION,
                                                 "items.0.quantity": "1"})
     assert forced.status_code == 409  # forced through the address: the API's refusal page
+
+
+def test_documents_a_message_from_the_auditor_and_a_cancellation(client, desk, clinic):
+    made = client.post(f"{API}/authorization-requests", token=clinic["token"], json={
+        "demand_group": "rede_credenciada_movimentacoes",
+        "demand_type": "odontologia_solic_proced_ambulatoriais",
+        "contact": {"name": "R", "phone": "(21) 3479-1200", "email": "r@s.test"},
+        "professional_document": PROFESSIONAL, "beneficiary": {"cpf": BENEFICIARY},
+        "items": [{"procedure_code": ROOT_CANAL, "quantity": 1, "tooth": 11}]}).json()
+    web = signed_in(client, clinic["email"])
+    address = client.base_url + f"/authorizations/{made['id']}"
+    page = web.get(address)
+    assert "Enviar documentos" in page.text and "Cancelar solicitação" in page.text
+    assert "Recorrer" not in page.text  # awaiting audit: nothing to appeal
+    empty = web.post(address + "/documents", data={"csrf": csrf_of(page.text), "message": ""})
+    assert empty.status_code == 422 and re.search(r'id="documents-message-error"[^>]*>[^<]+<',
+                                                  empty.text)
+    sent = web.post(address + "/documents", data={"csrf": csrf_of(page.text),
+                                                  "message": "Radiografia inicial."},
+                    files={"files": ("rx.pdf", PDF, "application/pdf")})
+    assert sent.status_code == 200 and "rx.pdf" in sent.text and "Documento" in sent.text
+    auditor = desk.staff(["auditor"], "Alice Auditora")
+    staff = signed_in(client, auditor["email"])
+    seen = staff.get(address)
+    assert "Enviar mensagem ao prestador" in seen.text and "Cancelar solicitação" not in seen.text
+    told = staff.post(address + "/documents", data={"csrf": csrf_of(seen.text), "form": "message",
+                                                    "message": "Envie a panorâmica."})
+    assert told.status_code == 200 and "Envie a panorâmica." in told.text
+    refused = staff.post(address + "/cancel", data={"csrf": csrf_of(seen.text), "reason": "x"})
+    assert refused.status_code == 403  # forced through the address: the API's refusal
+    cancelled = web.post(address + "/cancel", data={"csrf": csrf_of(page.text),
+                                                    "reason": "Paciente desistiu."})
+    assert cancelled.status_code == 200 and "Cancelada" in cancelled.text
+    assert "Cancelar solicitação" not in cancelled.text
