@@ -57,7 +57,8 @@ def _demand_labels(s: Screen) -> dict[str, str]:
 
 def _words(s: Screen) -> dict[str, Any]:
     """The labels every authorization template uses, in the person's language."""
-    return {"demand_labels": _demand_labels(s), "status_labels": {k: s._(v) for k, v in STATUS_LABELS.items()},
+    return {"demand_labels": _demand_labels(s),
+            "status_labels": {k: s._(v) for k, v in STATUS_LABELS.items()},
             "reason_labels": {k: s._(v) for k, v in REASON_LABELS.items()},
             "kind_labels": {k: s._(v) for k, v in KIND_LABELS.items()},
             "side_labels": {k: s._(v) for k, v in SIDE_LABELS.items()}}
@@ -162,11 +163,11 @@ def new_request_posted(s: Screen) -> Response:
     if action == "add_row" and len(rows) < rf.MAX_ROWS:
         rows.append(rf.blank_row())
     elif action.startswith("remove:"):
-        index = rf._int(action.split(":", 1)[1])
+        index = rf.whole_number(action.split(":", 1)[1])
         if index is not None and index < len(rows) and len(rows) > 1:
             rows.pop(index)
     elif action in ("draft", "send"):
-        body, row_errors = rf.request_body(s, rows, known, [a["id"] for a in attachments],
+        body, row_errors = rf.request_body(s, rows, [a["id"] for a in attachments],
                                            draft=action == "draft")
         if not row_errors and not problems:
             answer = s.api("POST", REQUESTS, {**body, "provider_id": acting_provider(s)},
@@ -308,9 +309,8 @@ def submit(s: Screen) -> Response:
 @screen("POST", "/authorizations/{id}/items", summary="Screen: add a procedure to a draft")
 def add_item(s: Screen) -> Response:
     request_id = s.call.params["id"]
-    known = {p["code"]: p for p in rf.catalogue(s)}
     [row] = rf.rows_of(s.form)[:1] or [rf.blank_row()]
-    code, matches = rf.procedure_code(s, row["procedure"], known)
+    code, matches = rf.procedure_code(s, row["procedure"])
     if matches:
         errors = {"items.0.procedure": [s._("Several procedures match; type the code: "
                                             "%(codes)s.", codes=", ".join(

@@ -5,6 +5,7 @@ judges everything; this only turns fields into the API's body and the API's erro
 fields."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -47,7 +48,7 @@ def demand_types(s: Screen) -> tuple[list[tuple[str, str]], list[dict[str, Any]]
 
 def rows_of(form: Any) -> list[dict[str, Any]]:
     """The procedure rows typed in the form (``items.N.*``), in order."""
-    count = min(_int(form.get("rows")) or 1, MAX_ROWS)
+    count = min(whole_number(form.get("rows")) or 1, MAX_ROWS)
     return [{"procedure": form.get(f"items.{n}.procedure", ""),
              "quantity": form.get(f"items.{n}.quantity", "1"),
              "tooth": form.get(f"items.{n}.tooth", ""),
@@ -59,7 +60,7 @@ def blank_row() -> dict[str, Any]:
     return {"procedure": "", "quantity": "1", "tooth": "", "region": "", "faces": []}
 
 
-def procedure_code(s: Screen, typed: str, known: dict[str, dict]) -> tuple[str, list[dict]]:
+def procedure_code(s: Screen, typed: str) -> tuple[str, list[dict]]:
     """The code a row names: its leading 8 digits, else the one catalogue entry matching the
     text (``/procedures?q=``). Returns (code or the text as typed, the matches when several)."""
     typed = typed.strip()
@@ -76,8 +77,8 @@ def procedure_code(s: Screen, typed: str, known: dict[str, dict]) -> tuple[str, 
 def item_body(row: dict[str, Any], code: str) -> dict[str, Any]:
     """One row as the API's item: numbers as numbers where they are numbers (else as typed, so
     the API names the mistake beside the item)."""
-    return {"procedure_code": code, "quantity": _int(row["quantity"], row["quantity"]),
-            "tooth": _int(row["tooth"], row["tooth"] or None),
+    return {"procedure_code": code, "quantity": whole_number(row["quantity"], row["quantity"]),
+            "tooth": whole_number(row["tooth"], row["tooth"] or None),
             "region": row["region"] or None, "faces": row["faces"]}
 
 
@@ -91,7 +92,7 @@ def row_view(row: dict[str, Any], known: dict[str, dict]) -> dict[str, Any]:
     return {**row, "asks": asks, "entry": entry}
 
 
-def request_body(s: Screen, rows: list[dict], known: dict[str, dict], attachment_ids: list[str],
+def request_body(s: Screen, rows: list[dict], attachment_ids: list[str],
                  draft: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The API's body from the form, and the rows' own errors (a name matching several
     procedures) found while resolving them."""
@@ -101,7 +102,7 @@ def request_body(s: Screen, rows: list[dict], known: dict[str, dict], attachment
     for n, row in enumerate(rows):
         if not row["procedure"].strip() and n > 0:
             continue
-        code, matches = procedure_code(s, row["procedure"], known)
+        code, matches = procedure_code(s, row["procedure"])
         if matches:
             errors[f"items.{n}.procedure"] = [s._(
                 "Several procedures match; type the code: %(codes)s.",
@@ -173,7 +174,6 @@ def upload(s: Screen, file: FileStorage) -> Answer:
                           s.locale)
     finally:
         builder.close()
-    import json
     raw = answer.get_data()
     try:
         data = json.loads(raw) if raw else None
@@ -204,6 +204,7 @@ def choices() -> dict[str, Any]:
             "regions": REGIONS, "chart": TOOTH_ROWS, "code_pattern": PROCEDURE_CODE.pattern}
 
 
-def _int(text: Any, otherwise: Any = None) -> Any:
+def whole_number(text: Any, otherwise: Any = None) -> Any:
+    """``text`` as a whole number when it is digits, else ``otherwise``."""
     text = (text or "").strip() if isinstance(text, str) else text
     return int(text) if isinstance(text, str) and text.isdigit() else otherwise
