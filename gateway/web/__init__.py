@@ -3,6 +3,8 @@ table. docs/portal.md says how to add a screen."""
 from gateway.web import (  # noqa: F401  each module registers its screens
     account,
     appointments,
+    authorizations,
+    billing,
     bulletins,
     citizen_requests,
     citizen_services,

@@ -26,6 +26,9 @@ LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/providers/[^/]+/relationships\Z"), "/relationships"),
     (re.compile(r"/api/v1/bulletins\Z"), "/bulletins"),
     (re.compile(r"/api/v1/me\Z"), "/my-account"),
+    (re.compile(r"/api/v1/authorization-requests/(?P<id>[^/?]+)\Z"), "/authorizations/{id}"),
+    (re.compile(r"/api/v1/inquiries/(?P<id>[^/?]+)\Z"), "/inquiries/{id}"),
+    (re.compile(r"/api/v1/payments(\?.*)?\Z"), "/payments"),
 ]
 
 # Notification types (API.md) as the person reads them; a type missing here shows its own words

@@ -49,7 +49,8 @@ TERMS = [
         "these terms.")),
 ]
 ASSETS = {"pages.css": "text/css", "pages.js": "text/javascript",
-          "portal.css": "text/css", "portal.js": "text/javascript"}
+          "portal.css": "text/css", "portal.js": "text/javascript",
+          "authorizations.js": "text/javascript"}
 
 
 def _anonymous(s: Screen, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
