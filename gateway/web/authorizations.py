@@ -16,8 +16,14 @@ from gateway.rendering import csv_text
 from gateway.web import request_form as rf
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.screen import Screen, screen
-from ponte.contracts.authorizations import (AWAITING_AUDIT, DENIAL_REASONS, DENIED, DRAFT,
-                                            STATUSES, UNDECIDED)
+from ponte.contracts.authorizations import (
+    AWAITING_AUDIT,
+    DENIAL_REASONS,
+    DENIED,
+    DRAFT,
+    STATUSES,
+    UNDECIDED,
+)
 from ponte.roles import AUDITOR, STAFF
 
 REQUESTS = "/api/v1/authorization-requests"

@@ -16,8 +16,8 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from gateway.api import Call
-from gateway.identity.schemas import PROVIDER_TYPES, SEXES
 from gateway.i18n import N_
+from gateway.identity.schemas import PROVIDER_TYPES, SEXES
 from gateway.web.client import forward
 from gateway.web.render import STATIC, Page, format_document, secure
 from gateway.web.screen import Screen, api, screen

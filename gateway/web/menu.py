@@ -12,9 +12,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import (ACCOUNT_KINDS, ADMIN, AUDITOR, AUTHORIZATIONS, BILLING, CITIZEN,
-                         MANAGE_RELATIONSHIPS, OPERATOR, PROVIDER, PROVIDER_ROLES, SECRETARY,
-                         STAFF)
+from ponte.roles import (
+    ACCOUNT_KINDS,
+    ADMIN,
+    AUDITOR,
+    AUTHORIZATIONS,
+    BILLING,
+    CITIZEN,
+    MANAGE_RELATIONSHIPS,
+    OPERATOR,
+    PROVIDER,
+    PROVIDER_ROLES,
+    SECRETARY,
+    STAFF,
+)
 
 
 @dataclass(frozen=True)

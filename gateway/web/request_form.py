@@ -16,8 +16,13 @@ from werkzeug.wrappers import Request
 from gateway.web.client import Answer
 from gateway.web.screen import Screen
 from ponte import logs
-from ponte.contracts.authorizations import (DECIDUOUS_TEETH, FACES, PERMANENT_TEETH,
-                                            PROCEDURE_CODE, REGIONS)
+from ponte.contracts.authorizations import (
+    DECIDUOUS_TEETH,
+    FACES,
+    PERMANENT_TEETH,
+    PROCEDURE_CODE,
+    REGIONS,
+)
 
 MAX_ROWS = 30
 CODE_FIRST = re.compile(r"\s*([0-9]{8})\b")
