@@ -25,8 +25,7 @@ differ by design they are spelt out per row, never guessed.
 """
 from __future__ import annotations
 
-from ponte.roles import (AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS,
-                         PROVIDER_ROLES)
+from ponte.roles import AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS, PROVIDER_ROLES
 
 ALLOW = "allow"
 Outcome = str | int  # ALLOW, 401, 403 or 404

@@ -14,8 +14,17 @@ import zlib
 import pytest
 
 from tests.browser.test_portal import check_screen, sign_in, wait_text
-from tests.e2e.test_authorizations import (API, BENEFICIARY, ORTHODONTICS, PDF, PERIAPICAL,
-                                           PROFESSIONAL, RESIN_2F, ROOT_CANAL, Desk)
+from tests.e2e.test_authorizations import (
+    API,
+    BENEFICIARY,
+    ORTHODONTICS,
+    PDF,
+    PERIAPICAL,
+    PROFESSIONAL,
+    RESIN_2F,
+    ROOT_CANAL,
+    Desk,
+)
 from tests.e2e.test_relationships import PASSWORD
 from tests.stack import wait_until
 
@@ -155,7 +164,7 @@ def test_the_secretary_sends_a_plan_and_the_auditor_decides_per_item(
     wait_until(lambda: secretary.driver.find_elements(
         "css selector", "#popups[data-stream=open]"), 10, what="the stream to open")
     rows = auditor.driver.find_elements("css selector", "table.items tbody tr")
-    for row, grant in zip(rows, ("no", "yes", "yes")):
+    for row, grant in zip(rows, ("no", "yes", "yes"), strict=True):
         row.find_element("css selector", f"input[value='{grant}']").click()
         if grant == "no":
             from selenium.webdriver.support.ui import Select

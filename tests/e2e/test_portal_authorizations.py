@@ -10,8 +10,17 @@ import re
 
 import pytest
 
-from tests.e2e.test_authorizations import (API, BENEFICIARY, CONSULTATION, PDF, PERIAPICAL,
-                                           PROFESSIONAL, RESIN_2F, ROOT_CANAL, Desk)
+from tests.e2e.test_authorizations import (
+    API,
+    BENEFICIARY,
+    CONSULTATION,
+    PDF,
+    PERIAPICAL,
+    PROFESSIONAL,
+    RESIN_2F,
+    ROOT_CANAL,
+    Desk,
+)
 from tests.e2e.test_portal import browser, csrf_of, sign_in
 from tests.e2e.test_relationships import PASSWORD
 
