@@ -25,8 +25,7 @@ differ by design they are spelt out per row, never guessed.
 """
 from __future__ import annotations
 
-from ponte.roles import (AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS,
-                         PROVIDER_ROLES)
+from ponte.roles import AUTHORIZATIONS, BILLING, COMMERCIAL, MANAGE_RELATIONSHIPS, PROVIDER_ROLES
 
 ALLOW = "allow"
 Outcome = str | int  # ALLOW, 401, 403 or 404
@@ -80,6 +79,15 @@ OUTSIDE_MATRIX: frozenset[str] = frozenset({
     "POST /operator/providers", "GET /admin/team", "POST /admin/team", "GET /admin/institutions",
     "POST /admin/institutions", "POST /admin/institutions/{id}/managers", "GET /providers",
     "GET /providers/{id}",
+    "GET /authorizations", "GET /authorizations/export.csv", "GET /authorizations/new",
+    "POST /authorizations/new", "GET /authorizations/procedures", "GET /authorizations/{id}",
+    "POST /authorizations/{id}/documents", "POST /authorizations/{id}/appeal",
+    "POST /authorizations/{id}/cancel", "POST /authorizations/{id}/submit",
+    "POST /authorizations/{id}/items", "POST /authorizations/{id}/items/{item_id}/remove",
+    "POST /authorizations/{id}/decision", "GET /audit-queue", "GET /authorization-codes",
+    "GET /payments", "GET /payments/new", "POST /payments/new", "GET /inquiries",
+    "GET /inquiries/new", "POST /inquiries/new", "GET /inquiries/{id}",
+    "POST /inquiries/{id}/messages",
     # the institution's screens (seed 002)
     "GET /institution/services", "GET /institution/{id}/services",
     "GET /institution/{id}/services/new", "POST /institution/{id}/services/new",

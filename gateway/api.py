@@ -7,14 +7,15 @@ import json
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 from marshmallow.decorators import VALIDATES_SCHEMA
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from gateway.auth import EdgeAuth, Principal, require_kind

@@ -80,7 +80,7 @@ class EdgeAuth(DependencyProvider):
         self.revocations = Revocations(config.access_token_ttl)
         self.synced = False
 
-    def get_dependency(self, worker_ctx) -> "EdgeAuth":  # noqa: ANN001
+    def get_dependency(self, worker_ctx) -> EdgeAuth:  # noqa: ANN001
         return self
 
     def authenticate(self, authorization: str | None) -> Principal:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,7 +73,7 @@ def negotiate(request: Any) -> str:
     return from_header(request.accept_languages)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(tag: str) -> gettext.GNUTranslations:
     """The catalogue of ``tag``, compiled from its ``.po`` file once per process."""
     path = LOCALE_DIR / CATALOGUE[tag] / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -85,7 +85,7 @@ def translations(tag: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The API's messages with values in them, as patterns: ``Longer than maximum length
     {max}.`` matches ``Longer than maximum length 200.``."""
@@ -192,7 +192,7 @@ def operator_zone() -> ZoneInfo:
     return ZoneInfo(settings().timezone)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(locale: str) -> Translator:
     """The translator of ``locale`` (a tag of :data:`CATALOGUE`; anything else is pt-BR)."""
     return Translator(locale if locale in CATALOGUE else DEFAULT_LOCALE)

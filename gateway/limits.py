@@ -110,7 +110,7 @@ class Limits(DependencyProvider):
         self.buckets = Buckets()
         self.trusted = networks(settings().trusted_proxies)
 
-    def get_dependency(self, worker_ctx: Any) -> "Limits":
+    def get_dependency(self, worker_ctx: Any) -> Limits:
         return self
 
     def check(self, request: Request, api: Any, auth: Any,

@@ -130,6 +130,10 @@ LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("GET /api/v1/institutions/{id}/attendant-requests", "/api/v1/attendant-requests/{id}",
      {"id": "/items/0/id"}),
     ("POST /api/v1/services/{id}/requests", "/api/v1/service-requests/{id}", {"id": "/id"}),
+    # the portal's authorization screens take the ids the API's answers name
+    ("POST /api/v1/authorization-requests", "/authorizations/{id}",
+     {"id": "/id", "item_id": "/items/0/id"}),
+    ("POST /api/v1/inquiries", "/inquiries/{id}", {"id": "/id"}),
     ("GET /api/v1/me/service-requests", "/api/v1/service-requests/{id}", {"id": "/items/0/id"}),
     ("GET /api/v1/institutions/{id}/service-requests", "/api/v1/service-requests/{id}",
      {"id": "/items/0/id"}),

@@ -27,14 +27,14 @@ class Permissions(DependencyProvider):
         self._grants: dict[str, tuple[float, list[dict]]] = {}
         self._forgets = 0
 
-    def get_dependency(self, worker_ctx) -> "Permissions":  # noqa: ANN001
+    def get_dependency(self, worker_ctx) -> Permissions:  # noqa: ANN001
         return self
 
     def forget(self, account_id: str) -> None:
         self._forgets += 1
         self._grants.pop(account_id, None)
 
-    def grants(self, call: "Call") -> list[dict]:
+    def grants(self, call: Call) -> list[dict]:
         """A secretary's active grants: ``[{provider_id, legal_name, roles}]`` (cached)."""
         principal = call.principal
         if principal is None or principal.kind != "secretary":
@@ -48,7 +48,7 @@ class Permissions(DependencyProvider):
             self._grants[principal.account_id] = (time.monotonic() + CACHE_SECONDS, grants)
         return grants
 
-    def acting_for(self, call: "Call") -> dict[str, frozenset[str]]:
+    def acting_for(self, call: Call) -> dict[str, frozenset[str]]:
         """Provider id → roles the caller holds for it."""
         principal = call.principal
         if principal is None:
@@ -56,7 +56,7 @@ class Permissions(DependencyProvider):
         return acting.acting_for(principal.kind, principal.provider_id,
                                  ((g["provider_id"], g["roles"]) for g in self.grants(call)))
 
-    def require(self, call: "Call", provider_id: str, roles: tuple[str, ...]) -> frozenset[str]:
+    def require(self, call: Call, provider_id: str, roles: tuple[str, ...]) -> frozenset[str]:
         """The caller's roles for the provider, if one of ``roles`` (any, when empty) is among
         them; otherwise 403 for a secretary and 404 for anyone else."""
         kind = call.principal.kind if call.principal is not None else ""

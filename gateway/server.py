@@ -1,26 +1,26 @@
-"""The gateway's HTTP server: nameko's eventlet WSGI server, with the request read *before* a
-nameko worker is taken.
+"""The gateway's HTTP server: nameko's eventlet WSGI server, with the request read *before* a nameko
+worker is taken.
 
-nameko spawns a green thread per connection and a worker (at most ``max_workers``) per request,
-and the route handler used to read the body inside that worker: 200 clients sending a body
-slowly held every worker. Here the connection's own green thread reads the headers and the body
-under deadlines (``PONTE_HTTP_IDLE_TIMEOUT`` between bytes, ``PONTE_HTTP_REQUEST_TIMEOUT`` for the
-whole request, plus time for a large body at ``PONTE_HTTP_MIN_BODY_RATE``) and limits (``PONTE_MAX_JSON_BYTES`` for any body but a multipart upload, the
-upload limit for those), refusing too large a body with 413 while it streams. Only a request
-read whole reaches a worker, its body spooled (memory up to 1 MiB, then a temporary file). A
-slow client costs a socket and a green thread, never a worker.
+nameko spawns a green thread per connection and a worker (at most ``max_workers``) per request, and
+the route handler used to read the body inside that worker: 200 clients sending a body slowly held
+every worker. Here the connection's own green thread reads the headers and the body under deadlines
+(``PONTE_HTTP_IDLE_TIMEOUT`` between bytes, ``PONTE_HTTP_REQUEST_TIMEOUT`` for the whole request,
+plus time for a large body at ``PONTE_HTTP_MIN_BODY_RATE``) and limits (``PONTE_MAX_JSON_BYTES``
+for any body but a multipart upload, the upload limit for those), refusing too large a body with
+413 while it streams. Only a request read whole reaches a worker, its body spooled (memory up to 1
+MiB, then a temporary file). A slow client costs a socket and a green thread, never a worker.
 
-Chunked bodies are read the same way (and then passed on with a ``Content-Length``); other
-transfer codings are 411. Errors the server answers itself (400, 404 for a path no rule
-matches, 405, 408, 411, 413, 414, 431) are problem documents like every other error.
-"""
+Chunked bodies are read the same way (and then passed on with a ``Content-Length``); other transfer
+codings are 411. Errors the server answers itself (400, 404 for a path no rule matches, 405, 408,
+411, 413, 414, 431) are problem documents like every other error."""
 from __future__ import annotations
 
 import json
 import socket
 import tempfile
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import eventlet
 from nameko.web.handlers import HttpRequestHandler
@@ -142,7 +142,7 @@ class Protocol(HttpOnlyProtocol):
             super().handle_one_request()
         except Deadline:
             self._time_out("The request was not sent in time.")
-        except socket.timeout:  # nothing for PONTE_HTTP_IDLE_TIMEOUT
+        except TimeoutError:  # nothing for PONTE_HTTP_IDLE_TIMEOUT
             if self._parsed:  # the answer had started: a client that stopped reading it
                 self.close_connection = 1
             else:
@@ -269,7 +269,7 @@ class EdgeApp(WsgiApp):
         except PonteError as exc:
             close()  # the rest of the body is not read: the connection cannot carry another
             response = problem_response(exc)
-        except (Deadline, socket.timeout):
+        except (TimeoutError, Deadline):
             close()
             response = problem_response(RequestTimeout("The request body was not sent in time."))
         finally:

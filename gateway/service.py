@@ -10,8 +10,16 @@ from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request, Response
 
-from gateway import (attendance, authorizations, identity, notifications, operations,
-                     relationships, uploads, web)
+from gateway import (
+    attendance,
+    authorizations,
+    identity,
+    notifications,
+    operations,
+    relationships,
+    uploads,
+    web,
+)
 from gateway.api import combine
 from gateway.auth import EdgeAuth
 from gateway.limits import Limits

@@ -10,8 +10,15 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from gateway.api import Input, PageQuery
-from ponte.contracts.identity import (LOCALES, PROVIDER_STATUSES, PROVIDER_TYPES,
-                                      SEARCH_WORD_MIN, SEXES, UFS, search_words)
+from ponte.contracts.identity import (
+    LOCALES,
+    PROVIDER_STATUSES,
+    PROVIDER_TYPES,
+    SEARCH_WORD_MIN,
+    SEXES,
+    UFS,
+    search_words,
+)
 from ponte.documents import CPFField, DocumentField
 from ponte.emails import email_key, normalise_email
 from ponte.roles import STAFF_ROLES

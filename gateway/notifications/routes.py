@@ -6,10 +6,20 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from gateway.api import Api, Call, PageQuery
-from gateway.notifications.schemas import (BulletinBody, BulletinList, BulletinSchema,
-                                           EmailList, EmailQuery, EmailSchema, InboxQuery,
-                                           InboxSchema, PreferencesBody, PreferencesSchema,
-                                           StreamQuery, TicketSchema)
+from gateway.notifications.schemas import (
+    BulletinBody,
+    BulletinList,
+    BulletinSchema,
+    EmailList,
+    EmailQuery,
+    EmailSchema,
+    InboxQuery,
+    InboxSchema,
+    PreferencesBody,
+    PreferencesSchema,
+    StreamQuery,
+    TicketSchema,
+)
 from gateway.notifications.streams import connection_of
 from ponte.errors import Forbidden, Unauthenticated
 from ponte.roles import ADMIN, OPERATOR, PROVIDER, SECRETARY

@@ -36,8 +36,9 @@ import socket
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import eventlet
 from eventlet.queue import Empty, Full, LightQueue
@@ -75,7 +76,7 @@ class StreamHub(DependencyProvider):
         self._count = 0
         self._lock = threading.Lock()
 
-    def get_dependency(self, worker_ctx) -> "StreamHub":  # noqa: ANN001
+    def get_dependency(self, worker_ctx) -> StreamHub:  # noqa: ANN001
         return self
 
     def stop(self) -> None:

@@ -6,10 +6,17 @@ the secretary at once; the service's events clear the other gateways'."""
 from __future__ import annotations
 
 from gateway.api import Api, Call, PageQuery
-from gateway.relationships.schemas import (AcceptInvitationBody, AccreditationList,
-                                           InvitationBody, InvitationList, InvitationQuery,
-                                           InvitationSchema, RelationshipList,
-                                           RelationshipRolesBody, RelationshipSchema)
+from gateway.relationships.schemas import (
+    AcceptInvitationBody,
+    AccreditationList,
+    InvitationBody,
+    InvitationList,
+    InvitationQuery,
+    InvitationSchema,
+    RelationshipList,
+    RelationshipRolesBody,
+    RelationshipSchema,
+)
 from ponte.contracts.forms import FORM_ERRORS
 from ponte.roles import MANAGE_RELATIONSHIPS as MANAGE
 

@@ -4,6 +4,8 @@ from gateway.web import (  # noqa: F401  each module registers its screens
     account,
     appointments,
     attendants,
+    authorizations,
+    billing,
     bulletins,
     catalogue,
     citizen_requests,

@@ -2,7 +2,7 @@
 home of each kind of account."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from werkzeug.wrappers import Response
 
@@ -40,7 +40,7 @@ def _until(s: Screen, seconds: str | None) -> str:
         wait = max(int(seconds or 0), 1)
     except ValueError:
         wait = 60
-    return s.page.translator.time(datetime.now(timezone.utc) + timedelta(seconds=wait))
+    return s.page.translator.time(datetime.now(UTC) + timedelta(seconds=wait))
 
 
 @screen("POST", "/sign-in", signed_in=False, summary="Screen: the sign-in form")

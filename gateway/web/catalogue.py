@@ -17,7 +17,7 @@ from ponte.contracts.attendance import FIELD_TYPES
 
 FIELD_TYPE_LABELS = {"text": N_("Text"), "number": N_("Number"), "date": N_("Date"),
                      "cpf": N_("CPF"), "email": N_("E-mail"), "choice": N_("Choice")}
-STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published"),
+STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Live"),
                  "unpublished": N_("Unpublished")}
 EDITS = re.compile(r"(add|up|remove)_(field|step)(?::(\d+))?\Z")
 

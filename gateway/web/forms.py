@@ -8,7 +8,8 @@ macros (``form.html``: ``summary``, ``field``, ``choice``, ``checkbox``, ``csrf`
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from gateway.web.client import Answer
 

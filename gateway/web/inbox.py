@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,9 @@ LINKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"/api/v1/providers/[^/]+/relationships\Z"), "/relationships"),
     (re.compile(r"/api/v1/bulletins\Z"), "/bulletins"),
     (re.compile(r"/api/v1/me\Z"), "/my-account"),
+    (re.compile(r"/api/v1/authorization-requests/(?P<id>[^/?]+)\Z"), "/authorizations/{id}"),
+    (re.compile(r"/api/v1/inquiries/(?P<id>[^/?]+)\Z"), "/inquiries/{id}"),
+    (re.compile(r"/api/v1/payments(\?.*)?\Z"), "/payments"),
     # the institution's screens (seed 002); a service request's link goes to /my-requests/{id},
     # which sends staff to /institution/requests/{id}
     (re.compile(r"/api/v1/institutions/(?P<id>[^/]+)/attendant-requests\Z"),

@@ -16,8 +16,8 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from gateway.api import Call
-from gateway.identity.schemas import PROVIDER_TYPES, SEXES
 from gateway.i18n import N_
+from gateway.identity.schemas import PROVIDER_TYPES, SEXES
 from gateway.web.client import forward
 from gateway.web.render import STATIC, Page, format_document, secure
 from gateway.web.screen import Screen, api, screen
@@ -49,7 +49,8 @@ TERMS = [
         "these terms.")),
 ]
 ASSETS = {"pages.css": "text/css", "pages.js": "text/javascript",
-          "portal.css": "text/css", "portal.js": "text/javascript"}
+          "portal.css": "text/css", "portal.js": "text/javascript",
+          "authorizations.js": "text/javascript"}
 
 
 def _anonymous(s: Screen, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:

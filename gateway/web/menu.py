@@ -12,8 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.i18n import N_
-from ponte.roles import (ACCOUNT_KINDS, ADMIN, AUTHORIZATIONS, CITIZEN, MANAGE_RELATIONSHIPS,
-                         MANAGER, OPERATOR, PROVIDER, PROVIDER_ROLES, SECRETARY, SERVANT, STAFF)
+from ponte.roles import (
+    ACCOUNT_KINDS,
+    ADMIN,
+    AUDITOR,
+    AUTHORIZATIONS,
+    BILLING,
+    CITIZEN,
+    MANAGE_RELATIONSHIPS,
+    MANAGER,
+    OPERATOR,
+    PROVIDER,
+    PROVIDER_ROLES,
+    SECRETARY,
+    SERVANT,
+    STAFF,
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,19 @@ MENU: list[MenuEntry] = [
     MenuEntry(N_("Team"), "/admin/team", kinds=(STAFF,), staff_roles=(ADMIN,)),
     MenuEntry(N_("Institutions"), "/admin/institutions", kinds=(STAFF,), staff_roles=(ADMIN,)),
     MenuEntry(N_("Find a provider"), "/providers", kinds=(CITIZEN,)),
+    MenuEntry(N_("Authorization requests"), "/authorizations", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
+    MenuEntry(N_("Check code"), "/authorization-codes", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS,)),
+    MenuEntry(N_("Payments"), "/payments", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(BILLING,)),
+    MenuEntry(N_("Talk to the operator"), "/inquiries", kinds=(PROVIDER, SECRETARY),
+              provider_roles=(AUTHORIZATIONS, BILLING)),
+    MenuEntry(N_("Audit queue"), "/audit-queue", kinds=(STAFF,), staff_roles=(AUDITOR,)),
+    MenuEntry(N_("Check code"), "/authorization-codes", kinds=(STAFF,),
+              staff_roles=(AUDITOR, OPERATOR)),
+    MenuEntry(N_("Payments"), "/payments", kinds=(STAFF,), staff_roles=(OPERATOR,)),
+    MenuEntry(N_("Inquiries"), "/inquiries", kinds=(STAFF,), staff_roles=(OPERATOR,)),
     # the institution (seed 002): managers, and servants who attend
     MenuEntry(N_("Service charter"), "/institution/services", kinds=(STAFF,),
               staff_roles=(MANAGER,)),

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from werkzeug.wrappers import Request, Response
 
-from gateway.i18n import (LANGUAGE_NAMES, MOMENT, N_, Translator, negotiate, translations,
-                          translator)
+from gateway.i18n import LANGUAGE_NAMES, MOMENT, N_, Translator, negotiate, translations, translator
 from ponte.config import settings
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +60,7 @@ GLOBALS = {"new_key": lambda: secrets.token_urlsafe(24), "field_labels": FIELD_L
            "language_names": LANGUAGE_NAMES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _localized(locale: str) -> Environment:
     """The portal's Jinja2 environment speaking ``locale`` (one per locale: a compiled
     template keeps the gettext and filters of the environment that compiled it)."""

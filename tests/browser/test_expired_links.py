@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from tests.browser.conftest import link_in
-from tests.browser.test_pages import (INVITATION, RESET, RIGHT, fill_passwords, new_staff,
-                                      operator_token, unique_email)
+from tests.browser.test_pages import (
+    INVITATION,
+    RESET,
+    RIGHT,
+    new_staff,
+    operator_token,
+    unique_email,
+)
 from tests.stack import new_cnpj
 
 OFFSET_DAYS = "8"  # past the 7 days of an invitation and the hour of a reset link

@@ -143,7 +143,7 @@ def test_a_password_reset_answers_known_and_unknown_addresses_alike(abuse):
     for _ in range(3):  # warm up both paths
         timed(known), timed(_email("ghost"))
     differences, unknown_times = [], []
-    for index in range(80):
+    for _ in range(80):
         pair = [("known", known), ("unknown", _email("ghost"))]
         if random.random() < 0.5:
             pair.reverse()
@@ -226,5 +226,6 @@ def test_refusals_are_logged_in_one_info_line(abuse):
     refusals = [line for line in logs.splitlines()
                 if "identity.register_citizen refused: 409" in line]
     assert refusals and all('"level": "INFO"' in line for line in refusals)
-    assert not [line for line in logs.splitlines() if "(expected)" in line and "register_citizen" in line]
+    assert not [line for line in logs.splitlines()
+                if "(expected)" in line and "register_citizen" in line]
     assert not [line for line in logs.splitlines() if "Conflict" in line and "Traceback" in line]

@@ -6,16 +6,21 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
-from tests.stack import (COMPONENTS, Stack, _port_open, distributed_infrastructure,
-                         infrastructure_missing, wait_until)
-
+from tests.stack import (
+    COMPONENTS,
+    Stack,
+    _port_open,
+    distributed_infrastructure,
+    infrastructure_missing,
+    wait_until,
+)
 
 PROXY = """
 import socket, sys, threading
@@ -47,7 +52,7 @@ class BrokerProxy:
         self.port = port
         self.process = None
 
-    def start(self) -> "BrokerProxy":
+    def start(self) -> BrokerProxy:
         self.process = subprocess.Popen([sys.executable, "-c", PROXY, str(self.port)])
         wait_until(lambda: _port_open(self.port), 10, what="the broker proxy")
         return self

@@ -9,8 +9,7 @@ import uuid
 import pytest
 
 from tests.conftest import RUNTIMES
-from tests.e2e.notifications_helpers import (EventStream, People, inbox, running_stack,
-                                             wait_for_item)
+from tests.e2e.notifications_helpers import EventStream, People, inbox, running_stack, wait_for_item
 from tests.e2e.test_uploads import PDF
 from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, wait_until
 

@@ -4,14 +4,13 @@ provider login that opted in to patients' messages; the provider cancelling tell
 Skipped until the attendance service is part of the tree."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 pytest.importorskip("gateway.attendance")
 
-from tests.e2e.notifications_helpers import (EventStream, People, inbox,  # noqa: E402
-                                             wait_for_item)
+from tests.e2e.notifications_helpers import EventStream, People, inbox, wait_for_item  # noqa: E402
 from tests.stack import register_citizen  # noqa: E402
 
 API = "/api/v1"
@@ -30,7 +29,7 @@ def test_an_appointment_reaches_the_provider_side_and_a_cancellation_the_citizen
     citizen = register_citizen(client)
     stream = EventStream(stack.client.base_url, token=provider["token"])
     try:
-        starts_at = (datetime.now(timezone.utc) + timedelta(days=3)).replace(microsecond=0)
+        starts_at = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
         booked = client.post(f"{API}/providers/{provider['id']}/appointments",
                              token=citizen["token"],
                              json={"starts_at": starts_at.isoformat().replace("+00:00", "Z"),

@@ -10,7 +10,12 @@ pytest.importorskip("gateway.authorizations")
 
 from tests.e2e.notifications_helpers import EventStream, inbox, wait_for_item  # noqa: E402
 from tests.e2e.test_authorizations import (  # noqa: E402
-    PERIAPICAL, REQUESTS, ROOT_CANAL, Desk, create)
+    PERIAPICAL,
+    REQUESTS,
+    ROOT_CANAL,
+    Desk,
+    create,
+)
 
 TYPE = "authorizations.request_denied"
 

@@ -16,18 +16,27 @@ import struct
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from gateway.access_table import (ACCESS, ALLOW, ANONYMOUS, CALLERS, KIND, OUTSIDE_MATRIX,
-                                  SECRETARY_A, STAFF_ROLES_OF, Outcome)
+from gateway.access_table import (
+    ACCESS,
+    ALLOW,
+    ANONYMOUS,
+    CALLERS,
+    KIND,
+    OUTSIDE_MATRIX,
+    SECRETARY_A,
+    STAFF_ROLES_OF,
+    Outcome,
+)
 from ponte.roles import PROVIDER_ROLES
 from tests.conftest import _running
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, complete_profile, new_cnpj, new_cpf,
-                         wait_until)
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, complete_profile, new_cnpj, new_cpf, wait_until
 
 API = "/api/v1"
 PASSWORD = "Senha#2026"
@@ -47,7 +56,7 @@ def png() -> bytes:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture(scope="module", params=["embedded", "distributed"])
@@ -334,7 +343,7 @@ def _makers(w: World) -> None:
                       json={"score": 5, "comment": "Ótimo"}).json()
 
     def appointment() -> dict:
-        when = datetime.now(timezone.utc) + timedelta(days=3)
+        when = datetime.now(UTC) + timedelta(days=3)
         return w.call("citizen", "POST", f"{API}/providers/{a_id}/appointments", 201,
                       json={"starts_at": iso(when), "notes": "Dor de dente"}).json()
 
@@ -419,7 +428,7 @@ def _pa(tail: str) -> Callable[[World], str]:
 
 
 WRONG = "Errada#0000"
-FUTURE = iso(datetime.now(timezone.utc) + timedelta(days=5))
+FUTURE = iso(datetime.now(UTC) + timedelta(days=5))
 
 PROBES: dict[str, Probe] = {
     # identity

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ponte.roles import PROVIDER_ROLES
-from tests.stack import (ADMIN_EMAIL, ADMIN_PASSWORD, Client, complete_profile, free_port,
-                         new_cnpj, new_cpf, wait_until)
+from tests.stack import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    Client,
+    complete_profile,
+    free_port,
+    new_cnpj,
+    new_cpf,
+    wait_until,
+)
 
 PASSWORD = "Senha#2026"
 ROLES = list(PROVIDER_ROLES)
@@ -20,7 +28,7 @@ API = "/api/v1"
 
 
 def sao_paulo_today():
-    return datetime.now(timezone.utc).astimezone(ZoneInfo("America/Sao_Paulo")).date()
+    return datetime.now(UTC).astimezone(ZoneInfo("America/Sao_Paulo")).date()
 
 
 class Accounts:
@@ -370,9 +378,12 @@ def test_a_relationship_expires_after_its_last_day(stack, client, accounts, prov
     assert profile(client, provider, hana).status_code == 200
 
     name = "ponte-up" if stack.kind == "embedded" else "relationships"
-    restart = (lambda **env: (stack.stop_process(name), stack.start_process(
-        name, *(("up",) if name == "ponte-up" else ("run", name)), env=env),
-        stack.wait_ready()))
+
+    def restart(**env: str) -> None:
+        stack.stop_process(name)
+        stack.start_process(name, *(("up",) if name == "ponte-up" else ("run", name)), env=env)
+        stack.wait_ready()
+
     restart(PONTE_CLOCK_OFFSET_DAYS="2")
     try:
         # well within the gateways' 30 s cache: the expiry job's event clears it

@@ -58,6 +58,7 @@
     box.appendChild(close);
     region.appendChild(box);
     bump();
+    document.dispatchEvent(new CustomEvent("ponte:notification", { detail: item }));
     window.setTimeout(function () { box.remove(); }, 15000);
   }
 
