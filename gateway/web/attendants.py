@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 
 from gateway.i18n import N_
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
-from gateway.web.institution import (MANAGER_SIDE, institution, institutions, landing, param,
-                                     refused)
+from gateway.web.institution import MANAGER_SIDE, institution, institutions, landing, param, refused
 from gateway.web.screen import Screen, screen
 
 ACCESS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"),

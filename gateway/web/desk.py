@@ -11,11 +11,23 @@ from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
-from gateway.web.institution import (STAFF_SIDE, institution, landing, param, refused,
-                                     unreadable, upload)
+from gateway.web.institution import (
+    STAFF_SIDE,
+    institution,
+    landing,
+    param,
+    refused,
+    unreadable,
+    upload,
+)
 from gateway.web.screen import ApiFailure, Screen, screen
-from ponte.contracts.attendance import (APPROVED, IN_ANALYSIS, IN_PROGRESS, REQUEST_STATUSES,
-                                        SUBMITTED)
+from ponte.contracts.attendance import (
+    APPROVED,
+    IN_ANALYSIS,
+    IN_PROGRESS,
+    REQUEST_STATUSES,
+    SUBMITTED,
+)
 from ponte.roles import CITIZEN
 
 DONE = {"analysis": N_("The analysis has started."), "approved": N_("The request was approved."),

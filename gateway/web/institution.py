@@ -9,7 +9,8 @@ institution in their address, so this is asked only on the menu's landing pages.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response

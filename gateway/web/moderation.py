@@ -10,8 +10,15 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from gateway.i18n import N_, operator_zone
-from gateway.web.institution import (ATTENDANT_SIDE, STAFF_SIDE, institution, landing, param,
-                                     passthrough, refused)
+from gateway.web.institution import (
+    ATTENDANT_SIDE,
+    STAFF_SIDE,
+    institution,
+    landing,
+    param,
+    passthrough,
+    refused,
+)
 from gateway.web.screen import Screen, screen
 
 RATING_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"),

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.test_attendance import API, PASSWORD, World, answers
-from tests.e2e.test_portal import browser as web_session, csrf_of, sign_in
+from tests.e2e.test_portal import browser as web_session
+from tests.e2e.test_portal import csrf_of, sign_in
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
