@@ -47,7 +47,8 @@ class Person:
     kind: str
     name: str
     roles: tuple[str, ...] = ()  # staff roles
-    acting_for: list[dict[str, Any]] = field(default_factory=list)  # {provider_id, legal_name, roles}
+    acting_for: list[dict[str, Any]] = field(default_factory=list)
+    """``[{provider_id, legal_name, roles}]``"""
     provider_id: str | None = None  # the provider acted for now (a provider: itself)
 
     @classmethod

@@ -55,7 +55,8 @@ CLIENT_TEXTS = {"errors_title": N_("This could not be completed. Please correct 
                 "match_no": N_("The passwords do not match yet."),
                 "new_item": N_("New notification"), "close": N_("Close")}
 
-GLOBALS = {"new_key": lambda: secrets.token_urlsafe(24), "field_labels": FIELD_LABELS, "provider_type_labels": PROVIDER_TYPE_LABELS,
+GLOBALS = {"new_key": lambda: secrets.token_urlsafe(24), "field_labels": FIELD_LABELS,
+           "provider_type_labels": PROVIDER_TYPE_LABELS,
            "sex_labels": SEX_LABELS, "rule_labels": RULE_LABELS,
            "language_names": LANGUAGE_NAMES}
 
