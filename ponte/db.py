@@ -203,7 +203,8 @@ class Database(messaging.EventStore):
         self.engine = create_engine_for(self.service)
         migrate(self.service, self.engine, self.migrations)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.reads = sessionmaker(create_engine_for(self.service, reads=True))
+        self.read_engine = create_engine_for(self.service, reads=True)
+        self.reads = sessionmaker(self.read_engine)
         self.relay = messaging.Relay(self.container, self.engine)
 
     def start(self) -> None:
@@ -229,6 +230,7 @@ class WorkerDatabase:
     def transaction(self) -> Iterator[Transaction]:
         """Commit the session and its events together; roll both back on any error. In an event
         handler, also record the event as processed in the same transaction (idempotency)."""
+        committing_the_mark = False
         with self._provider.sessions() as session, session.begin():
             tx = Transaction(session, self._provider.service)
             yield tx
@@ -241,6 +243,9 @@ class WorkerDatabase:
                 except sa.exc.IntegrityError:
                     raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True
+                committing_the_mark = True
+        if committing_the_mark:
+            messaging.record_committed(self._worker_ctx)
         if tx.events:
             self._provider.relay.wake()
 

@@ -22,7 +22,8 @@ below are the package's public face; settings a test tunes (``RELAY_POLL_SECONDS
 live in :mod:`ponte.messaging.relay`.
 """
 from ponte.messaging.handlers import (DuplicateDelivery, EventStore, ReliableEventHandler,
-                                      RetryLater, handled_event, handles, subscriber_queues,
+                                      RetryLater, handled_event, handles, record_committed,
+                                      recorded, subscriber_queues,
                                       subscription_queue, subscriptions)
 from ponte.messaging.outbox import Event, event_exchange, outbox_row
 from ponte.messaging.relay import (MAX_ATTEMPTS, PROCESSED_RETENTION, Relay, backoff,
@@ -35,6 +36,6 @@ __all__ = [
     "DuplicateDelivery", "Event", "EventStore", "MAX_ATTEMPTS", "PROCESSED_RETENTION", "Relay",
     "ReliableEventHandler", "RetryLater", "backoff", "create_tables", "drop_processed_at_index",
     "event_exchange", "event_failures", "handled_event", "handles", "index_processed_at",
-    "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "replay_dead",
-    "subscriber_queues", "subscription_queue", "subscriptions", "was_processed",
+    "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "record_committed",
+    "recorded", "replay_dead", "subscriber_queues", "subscription_queue", "subscriptions", "was_processed",
 ]

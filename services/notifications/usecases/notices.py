@@ -55,6 +55,12 @@ def take(ctx: Context[Repository], event: Incoming,
 def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False) -> list[str]:
     """The account ids an audience names, each once, without deleted accounts (unless
     ``keep_deleted``: the e-mail confirming a deletion)."""
+    return recipients_of(directory, audience, keep_deleted)[0]
+
+
+def recipients_of(directory: Directory, audience: Audience,
+                  keep_deleted: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """:func:`resolve`'s account ids, and the read model's rows of them (one query for both)."""
     ids: list[str] = list(audience.accounts)
     if audience.provider_id:
         ids += directory.provider_logins(audience.provider_id)
@@ -71,7 +77,7 @@ def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False
         if row is not None and row.status == "deleted" and not keep_deleted:
             continue
         result.append(account_id)
-    return result
+    return result, known
 
 
 def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
@@ -83,8 +89,8 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
-    recipients = resolve(directory, audience, keep_deleted=entry is not None and not entry.inbox)
-    rows = directory.accounts(recipients)
+    recipients, rows = recipients_of(directory, audience,
+                                     keep_deleted=entry is not None and not entry.inbox)
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
