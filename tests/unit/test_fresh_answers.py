@@ -3,16 +3,11 @@
 such an event arrived; a write asks identity once, not on every call."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 
-from ponte.caller import Caller
-from ponte.errors import NotFound
 from ponte.freshness import SECONDS, Fresh
-from ponte.roles import CITIZEN
-from services.attendance.usecases import people
 from services.authorizations.usecases import lookups
 
 
@@ -70,10 +65,8 @@ class Rpc:
 @pytest.fixture(autouse=True)
 def empty_caches():
     lookups.COMPLETE_PROFILES.clear()
-    people.CALLERS.clear()
     yield
     lookups.COMPLETE_PROFILES.clear()
-    people.CALLERS.clear()
 
 
 def test_a_complete_profile_is_asked_of_identity_once_an_incomplete_one_every_time():
@@ -87,31 +80,3 @@ def test_a_complete_profile_is_asked_of_identity_once_an_incomplete_one_every_ti
     assert rpc.calls.count(("identity", "get_missing_profile", "incomplete")) == 3
     missing["incomplete"] = []  # completed: applies at once, nothing was kept
     assert lookups.missing_profile(ctx, "incomplete") == []
-
-
-def test_the_callers_account_is_asked_once_and_renaming_applies_at_once():
-    record = {"id": "a1", "name": "Joana", "email": "j@example.org"}
-    rpc = Rpc({"get_accounts": lambda ids: [dict(record)] if record else []})
-
-    @contextmanager
-    def unit():
-        yield SimpleNamespace(repo=SimpleNamespace(rename_person=lambda *a: None))
-    ctx = SimpleNamespace(rpc=rpc, unit=unit, clock=lambda: None)
-    caller = Caller.of({"account_id": "a1", "kind": CITIZEN})
-    assert people.caller_account(ctx, caller)["name"] == "Joana"
-    assert people.caller_account(ctx, caller)["name"] == "Joana"
-    assert len(rpc.calls) == 1
-    record["name"] = "Joana Silva"
-    people.account_updated(ctx, {"account_id": "a1", "name": "Joana Silva"})
-    assert people.caller_account(ctx, caller)["name"] == "Joana Silva"
-    assert len(rpc.calls) == 2
-
-
-def test_an_account_identity_does_not_know_is_never_kept():
-    rpc = Rpc({"get_accounts": lambda ids: []})
-    ctx = SimpleNamespace(rpc=rpc)
-    caller = Caller.of({"account_id": "gone", "kind": CITIZEN})
-    for _ in range(2):
-        with pytest.raises(NotFound):
-            people.caller_account(ctx, caller)
-    assert len(rpc.calls) == 2

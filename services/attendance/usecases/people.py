@@ -6,13 +6,8 @@ from typing import Any
 
 from ponte.caller import Caller
 from ponte.errors import NotFound
-from ponte.freshness import Fresh
 from ponte.service_layer import Context
 from services.attendance.repository import Repository
-
-CALLERS: Fresh[dict[str, Any] | None] = Fresh()
-"""identity's record of the accounts calling here, kept with the gateway's freshness rule
-(``ponte.freshness``): ``account_updated`` drops one at once, and 30 s bound the rest."""
 
 
 def account(ctx: Context[Repository], account_id: str) -> dict[str, Any] | None:
@@ -22,9 +17,7 @@ def account(ctx: Context[Repository], account_id: str) -> dict[str, Any] | None:
 
 
 def caller_account(ctx: Context[Repository], caller: Caller) -> dict[str, Any]:
-    """The caller's own record (kept a short while: ``CALLERS``); 404 when it is gone."""
-    found = CALLERS.get(caller.account_id, lambda: account(ctx, caller.account_id),
-                        keep=lambda record: record is not None)
+    found = account(ctx, caller.account_id)
     if found is None:
         raise NotFound("Your account no longer exists.")
     return found
@@ -32,6 +25,5 @@ def caller_account(ctx: Context[Repository], caller: Caller) -> dict[str, Any]:
 
 def account_updated(ctx: Context[Repository], data: dict[str, Any]) -> None:
     """identity's ``account_updated``: the name and e-mail shown for someone who acted here."""
-    CALLERS.forget(data["account_id"])
     with ctx.unit() as uow:
         uow.repo.rename_person(data["account_id"], data["name"], data.get("email"), ctx.clock())
