@@ -5,8 +5,8 @@ keeps it locked until the transaction ends, so submissions pass that point one a
 sequence's throughput is at most 1000 / (hold ms). This script runs the real use case
 (``services.authorizations.usecases.requests.create_request``: 3 items, authorized at once) on a
 scratch PostgreSQL database migrated like the service's, and times in each transaction, from
-SQLAlchemy's events, the moment the first ``UPDATE sequences`` is sent until its ``COMMIT`` has
-returned (the commit's WAL flush, fdatasync here, included), and the ``COMMIT`` alone.
+SQLAlchemy's events, the moment the first ``UPDATE sequences`` has returned (the row is locked from
+then on; waiting for it is not counted) until its ``COMMIT`` has returned (the commit's WAL flush, fdatasync here, included), and the ``COMMIT`` alone.
 
 It runs ``--threads`` submitting threads (1: the hold with nobody waiting; more: the hold when
 the row is contended and the rate the sequence allows), without RabbitMQ, the gateway or the
@@ -44,30 +44,30 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 class Holds:
-    """Per connection: when the first sequence bump of the open transaction was sent."""
+    """Per thread (one transaction at a time each): when the open transaction's first sequence
+    bump returned (the row is locked from then on; the wait for it is not counted) and when its
+    COMMIT was sent; :meth:`committed` once the COMMIT returned."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.lock = threading.Lock()
         self.holds: list[float] = []
         self.commits: list[float] = []
-        self._first_bump: dict[int, float] = {}
-        self._commit_sent: dict[int, float] = {}
-        sa.event.listen(engine, "before_cursor_execute", self._statement)
+        self._mine = threading.local()
+        sa.event.listen(engine, "after_cursor_execute", self._statement)
         sa.event.listen(engine, "commit", self._commit)
 
     def _statement(self, conn, cursor, statement, *_):  # noqa: ANN001, ANN202
-        if statement.lstrip().upper().startswith("UPDATE SEQUENCES"):
-            self._first_bump.setdefault(id(conn.connection.dbapi_connection), time.perf_counter())
+        if statement.lstrip().upper().startswith("UPDATE SEQUENCES") \
+                and getattr(self._mine, "bumped", None) is None:
+            self._mine.bumped = time.perf_counter()
 
     def _commit(self, conn):  # noqa: ANN001, ANN202
-        self._commit_sent[id(conn.connection.dbapi_connection)] = time.perf_counter()
+        self._mine.sent = time.perf_counter()
 
-    def committed(self, session: Session) -> None:
-        """After the session's COMMIT returned (``after_commit``)."""
-        key = id(session.connection().connection.dbapi_connection)
+    def committed(self) -> None:
         done = time.perf_counter()
-        bumped = self._first_bump.pop(key, None)
-        sent = self._commit_sent.pop(key, None)
+        bumped, sent = getattr(self._mine, "bumped", None), getattr(self._mine, "sent", None)
+        self._mine.bumped = self._mine.sent = None
         with self.lock:
             if bumped is not None:
                 self.holds.append(done - bumped)
@@ -85,9 +85,9 @@ class ScratchDatabase:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         with self.sessions() as session:
-            sa.event.listen(session, "after_commit", self.holds.committed)
             with session.begin():
                 yield Transaction(session, "authorizations")
+            self.holds.committed()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
