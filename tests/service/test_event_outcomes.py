@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
 
 from ponte import config, messaging, runtime
-from ponte.db import Database
+from ponte.db import Database, create_engine_for, migrate
 from ponte.messaging import relay
 from tests.stack import wait_until
 
@@ -131,3 +132,29 @@ def test_a_handler_that_wrote_nothing_is_still_recorded_once(running):
     wait_until(lambda: _processed(data, marker) == 1, 10, what="the marker recorded")
     assert settled.count(entry_id) == 1
     assert Books.runs.count(entry_id) == 1
+
+
+def test_the_relay_reads_the_outbox_once_when_a_batch_was_not_full(tmp_path, monkeypatch):
+    """A wake after one commit costs one transaction, not a second one that finds nothing."""
+    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PONTE_DB_URL", raising=False)
+    config.settings.cache_clear()
+    engine = create_engine_for("till")
+    migrate("till", engine, MIGRATIONS)
+    with engine.begin() as conn:
+        conn.execute(messaging.outbox.insert(),
+                     [messaging.outbox_row("till", "rung", {"n": n}, None) for n in range(3)])
+    reads: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *_: reads.append(statement)
+                    if statement.lstrip().upper().startswith("SELECT") else None)
+    published: list[dict] = []
+    outbox_relay = relay.Relay(SimpleNamespace(service_name="till"), engine)
+    outbox_relay._declare = []
+    monkeypatch.setattr(outbox_relay, "_producer", lambda: SimpleNamespace(
+        publish=lambda payload, **_: published.append(payload)))
+    assert outbox_relay.publish_pending() == 3
+    assert [p["data"]["n"] for p in published] == [0, 1, 2]
+    assert len(reads) == 1
+    engine.dispose()
+    config.settings.cache_clear()
