@@ -5,8 +5,9 @@ keeps it locked until the transaction ends, so submissions pass that point one a
 sequence's throughput is at most 1000 / (hold ms). This script runs the real use case
 (``services.authorizations.usecases.requests.create_request``: 3 items, authorized at once) on a
 scratch PostgreSQL database migrated like the service's, and times in each transaction, from
-SQLAlchemy's events, the moment the first ``UPDATE sequences`` has returned (the row is locked from
-then on; waiting for it is not counted) until its ``COMMIT`` has returned (the commit's WAL flush, fdatasync here, included), and the ``COMMIT`` alone.
+SQLAlchemy's events, the moment the first ``UPDATE sequences`` has returned (the row is locked
+from then on; waiting for it is not counted) until its ``COMMIT`` has returned (the commit's WAL
+flush, fdatasync here, included), and the ``COMMIT`` alone.
 
 It runs ``--threads`` submitting threads (1: the hold with nobody waiting; more: the hold when
 the row is contended and the rate the sequence allows), without RabbitMQ, the gateway or the

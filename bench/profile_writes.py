@@ -71,7 +71,8 @@ def _short(frame: str) -> str:
 def report(title: str, raw: Path, top: int) -> list[str]:
     own, inclusive, total = frames(raw)
     lines = [f"#### {title}: {total} samples", "", "| own time | function |", "| --- | --- |"]
-    lines += [f"| {100 * n / max(total, 1):.1f} % | `{frame}` |" for frame, n in own.most_common(top)]
+    lines += [f"| {100 * n / max(total, 1):.1f} % | `{frame}` |"
+              for frame, n in own.most_common(top)]
     lines += ["", "| inclusive | Ponte's frame |", "| --- | --- |"]
     lines += [f"| {100 * n / max(total, 1):.1f} % | `{frame}` |"
               for frame, n in inclusive.most_common(top)]

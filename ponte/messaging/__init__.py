@@ -37,5 +37,6 @@ __all__ = [
     "ReliableEventHandler", "RetryLater", "backoff", "create_tables", "drop_processed_at_index",
     "event_exchange", "event_failures", "handled_event", "handles", "index_processed_at",
     "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "record_committed",
-    "recorded", "replay_dead", "subscriber_queues", "subscription_queue", "subscriptions", "was_processed",
+    "recorded", "replay_dead", "subscriber_queues", "subscription_queue", "subscriptions",
+    "was_processed",
 ]
