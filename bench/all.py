@@ -18,7 +18,11 @@ and PostgreSQL (fresh databases), S3 on a moto server. The floor: a bare nameko 
 7. the floor again. The ratio column divides by the mean of the two floor rows.
 
 Each load scenario runs ``--concurrency`` connections for ``--seconds`` after 2 s of warm-up;
-before each, the run waits for its queues to drain (events a write left behind). Afterwards it
+after each, the run waits for its queues to drain (events a write left behind). Every row also
+has the CPU milliseconds per request of each process (gateway, each service, RabbitMQ's
+beam.smp; the floor's two processes for its rows) from /proc, counted from the load's start
+until the queues drained: on a machine shared with other work these move far less than the
+ratios do. Afterwards it
 checks that authorization numbers and protocols and service-request protocols count without a
 repeat or a gap. Run: ``make bench`` or ``.venv/bin/python bench/all.py [--seconds 15]
 [--concurrency 20] [--events 200]``.
@@ -90,16 +94,14 @@ def main() -> None:
                      ("POST /api/v1/services/{id}/requests (citizen)", request),
                      ("GET /api/v1/notifications (clinic's inbox, a page)", inbox),
                      ("GET /api/v1/bulletins (clinic)", bulletins)]
-        drained = [bench.settle()]  # seconds waited before each row for the queues to drain
+        bench.settle()
         results = [bench.floor(f"{harness.FLOOR}, at the start")]
         for name, call in scenarios:
-            drained.append(bench.settle())
             results.append(bench.run(name, call))
-        drained.append(bench.settle())
         latencies = notifications_latency.measure(bench.stack, "decision", args.events)
         results.append(load.timed(f"decision → SSE frame ({args.events} events, one at a time)",
                                   latencies.to_frame, latencies.errors))
-        drained.append(bench.settle())
+        bench.settle()
         results.append(bench.floor(f"{harness.FLOOR}, at the end"))
         checks = numbering(bench)
         facts = harness.machine(load_at_start)
@@ -115,10 +117,17 @@ def main() -> None:
           f"warm-up events before them not counted.")
     print("numbering: " + "; ".join(check.line() for check in checks)
           + (" — gap-free" if all(check.gap_free for check in checks) else " — NOT gap-free"))
-    longest = max(range(1, len(drained)), key=drained.__getitem__)
-    print(f"before each row the run's queues drained: {min(drained):.0f}–{max(drained):.0f} s "
-          f"(the longest after {results[longest - 1].name})")
+    drained = bench.drained
+    longest = max(range(len(drained)), key=drained.__getitem__)
+    print(f"after each load row the run's queues drained in {min(drained):.0f}–"
+          f"{max(drained):.0f} s (the longest after {scenarios[longest][0]})")
     print(facts)
+    print()
+    print("CPU milliseconds per request of each process, from /proc/<pid>/stat (utime + "
+          "stime), counted from the load's start until the queues drained; RabbitMQ is the "
+          "machine's broker, shared with anything else using it:")
+    print()
+    print("\n".join(load.cpu_table([r for r in results if r.cpu_ms])))
 
 
 if __name__ == "__main__":

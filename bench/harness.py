@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -26,6 +26,8 @@ from bench import load
 from tests.stack import BIN, ROOT, Stack, _run, distributed_infrastructure, free_port, wait_until
 
 FLOOR = "floor: nameko HTTP → RPC echo"
+TICKS = os.sysconf("SC_CLK_TCK")
+RABBITMQ = "rabbitmq (beam.smp)"
 HEADING = "distributed mode (RabbitMQ + PostgreSQL, one process per component)"
 
 
@@ -79,6 +81,49 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (``/proc/<pid>/stat``), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rabbitmq_pids() -> list[int]:
+    """The RabbitMQ server's Erlang VM (beam.smp), not the short-lived VMs of ``rabbitmqctl``.
+    The broker is shared with whatever else uses the machine's RabbitMQ, so its figure is an
+    upper bound of this run's share."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "beam.smp" \
+                    and b"rabbitmqctl" not in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@dataclass
+class CpuMeter:
+    """CPU time each named group of processes uses between :meth:`start` and :meth:`stop`."""
+
+    groups: dict[str, list[int]]
+
+    def _sample(self) -> dict[str, float]:
+        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self, requests: float) -> dict[str, float]:
+        """CPU milliseconds per request of each group since :meth:`start`."""
+        after = self._sample()
+        return {name: 1000 * (after[name] - self.before[name]) / max(requests, 1)
+                for name in self.groups}
+
+
 @dataclass(frozen=True)
 class Call:
     """One HTTP request a scenario sends over and over."""
@@ -108,10 +153,19 @@ class Bench:
     floor_port: int
     seconds: float = 15
     concurrency: int = 20
+    floor_processes: list[subprocess.Popen] = field(default_factory=list)
+    rabbitmq: list[int] = field(default_factory=rabbitmq_pids)
+    drained: list[float] = field(default_factory=list)
+    """Seconds each :meth:`run` waited after its load for the queues to drain."""
 
     def floor(self, name: str = FLOOR) -> load.Result:
-        return load.run(name, self.floor_port, "GET", "/echo", concurrency=self.concurrency,
-                        seconds=self.seconds)
+        meter = CpuMeter({**{f"floor {i + 1}": [p.pid] for i, p in
+                             enumerate(self.floor_processes)}, RABBITMQ: self.rabbitmq})
+        meter.start()
+        result = load.run(name, self.floor_port, "GET", "/echo", concurrency=self.concurrency,
+                          seconds=self.seconds)
+        result.cpu_ms = meter.stop(result.rate * self.seconds)
+        return result
 
     def warm_up(self, call: Call) -> None:
         """A couple of seconds of ``call`` at light load: connections, caches, JIT-less Python's
@@ -120,12 +174,22 @@ class Bench:
                  headers=call.headers, concurrency=4, seconds=2)
 
     def run(self, name: str, call: Call, *, warm_up: bool = True) -> load.Result:
-        """``call`` on the stack at the run's concurrency for its seconds."""
+        """``call`` on the stack at the run's concurrency for its seconds, with the CPU
+        milliseconds per request of each process: counted from the load's start until the
+        queues have drained, so the events a write leaves behind (inbox items, e-mails,
+        broadcasts) count towards the request that caused them."""
         if warm_up:
             self.warm_up(call)
-        return load.run(name, self.stack.port, call.method, call.path, body=call.body,
-                        headers=call.headers, concurrency=self.concurrency,
-                        seconds=self.seconds)
+            self.settle()
+        meter = CpuMeter({**{name: [p.pid] for name, p in self.stack.processes.items()},
+                          RABBITMQ: self.rabbitmq})
+        meter.start()
+        result = load.run(name, self.stack.port, call.method, call.path, body=call.body,
+                          headers=call.headers, concurrency=self.concurrency,
+                          seconds=self.seconds)
+        self.drained.append(self.settle())
+        result.cpu_ms = meter.stop(result.rate * self.seconds)
+        return result
 
     def heading(self) -> str:
         return f"{HEADING}, {self.concurrency} concurrent connections, {self.seconds:g} s each"
@@ -172,7 +236,7 @@ def distributed(seconds: float = 15, concurrency: int = 20,
             port = free_port()
             floor = start_floor(stack.env, port)
             load.run("warm-up", port, "GET", "/echo", concurrency=4, seconds=2)
-            yield Bench(stack, port, seconds, concurrency)
+            yield Bench(stack, port, seconds, concurrency, floor)
         finally:
             stop(floor)
             stack.stop()

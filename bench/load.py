@@ -21,6 +21,11 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms: dict[str, float] | None = None  # process -> CPU ms per request (bench/harness.py)
+
+    @property
+    def cpu_total(self) -> float | None:
+        return sum(self.cpu_ms.values()) if self.cpu_ms else None
 
 
 def client_name() -> str:
@@ -50,17 +55,36 @@ def duration(ms: float) -> str:
 
 
 def table(results: list[Result], floor_rate: float) -> list[str]:
-    """The benchmark table (markdown): scenario | req/s | ratio to floor | p50 | p99 | errors."""
-    lines = ["| scenario | req/s | ratio to floor | p50 | p99 | errors |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    """The benchmark table (markdown): scenario | req/s | ratio to floor | p50 | p99 | errors,
+    and | CPU ms/req | (every measured process together) where any result has it."""
+    with_cpu = any(result.cpu_ms for result in results)
+    lines = ["| scenario | req/s | ratio to floor | p50 | p99 | errors |"
+             + (" CPU ms/req |" if with_cpu else ""),
+             "| --- | --- | --- | --- | --- | --- |" + (" --- |" if with_cpu else "")]
     for result in results:
         if result.rate is None:
             rate = ratio = "—"
         else:
             rate = f"{result.rate:.1f}"
             ratio = f"{result.rate / floor_rate:.2f}×" if floor_rate else "—"
+        cpu = f" {result.cpu_total:.1f} |" if result.cpu_ms else " — |"
         lines.append(f"| {result.name} | {rate} | {ratio} | {duration(result.p50_ms)} | "
-                     f"{duration(result.p99_ms)} | {result.errors} |")
+                     f"{duration(result.p99_ms)} | {result.errors} |" + (cpu if with_cpu else ""))
+    return lines
+
+
+def cpu_table(results: list[Result]) -> list[str]:
+    """CPU milliseconds per request of each process (markdown), one row per result that has
+    them; a process a row did not measure is left blank."""
+    measured = [result for result in results if result.cpu_ms]
+    names: list[str] = []
+    for result in measured:
+        names += [name for name in result.cpu_ms if name not in names]
+    lines = ["| scenario | " + " | ".join(names) + " | all |",
+             "| --- |" + " --- |" * (len(names) + 1)]
+    for result in measured:
+        cells = [f"{result.cpu_ms[n]:.2f}" if n in result.cpu_ms else "" for n in names]
+        lines.append(f"| {result.name} | " + " | ".join(cells) + f" | {result.cpu_total:.1f} |")
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -93,10 +94,39 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
                                   max_overflow=20, pool_recycle=1800, connect_args=connect_args,
                                   hide_parameters=True)
     else:
-        engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20,
+        engine = sa.create_engine(parsed, pool_size=10, max_overflow=20,
                                   connect_args=connect_args, hide_parameters=True)
+        _ping_when_idle(engine)
     sa.event.listen(engine, "handle_error", _without_row_values)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled connection unused this long is pinged before it is handed out."""
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's pre-ping, only for a connection that sat idle in the pool: under load a
+    connection comes back within milliseconds and a ``SELECT 1`` per transaction would be one
+    round trip in three of a small write. One that fails the ping is replaced (the pool retries
+    with a fresh connection); one that broke in the last second fails its statement, which is
+    answered like any unreachable database (503, or a handler retried), and the pool is
+    invalidated then."""
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("the connection did not answer its ping")
 
 
 ROW_VALUES = re.compile(r"^DETAIL:.*$", re.MULTILINE)
@@ -204,7 +234,8 @@ class Database(messaging.EventStore):
         self.engine = create_engine_for(self.service)
         migrate(self.service, self.engine, self.migrations)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.reads = sessionmaker(create_engine_for(self.service, reads=True))
+        self.read_engine = create_engine_for(self.service, reads=True)
+        self.reads = sessionmaker(self.read_engine)
         self.relay = messaging.Relay(self.container, self.engine)
 
     def start(self) -> None:
@@ -230,6 +261,7 @@ class WorkerDatabase:
     def transaction(self) -> Iterator[Transaction]:
         """Commit the session and its events together; roll both back on any error. In an event
         handler, also record the event as processed in the same transaction (idempotency)."""
+        committing_the_mark = False
         with self._provider.sessions() as session, session.begin():
             tx = Transaction(session, self._provider.service)
             yield tx
@@ -242,6 +274,9 @@ class WorkerDatabase:
                 except sa.exc.IntegrityError:
                     raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True
+                committing_the_mark = True
+        if committing_the_mark:
+            messaging.record_committed(self._worker_ctx)
         if tx.events:
             self._provider.relay.wake()
 

@@ -28,6 +28,8 @@ from ponte.messaging.handlers import (
                                       RetryLater,
                                       handled_event,
                                       handles,
+                                      record_committed,
+                                      recorded,
                                       subscriber_queues,
                                       subscription_queue,
                                       subscriptions,
@@ -50,6 +52,7 @@ __all__ = [
     "DuplicateDelivery", "Event", "EventStore", "MAX_ATTEMPTS", "PROCESSED_RETENTION", "Relay",
     "ReliableEventHandler", "RetryLater", "backoff", "create_tables", "drop_processed_at_index",
     "event_exchange", "event_failures", "handled_event", "handles", "index_processed_at",
-    "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "replay_dead",
-    "subscriber_queues", "subscription_queue", "subscriptions", "was_processed",
+    "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "record_committed",
+    "recorded", "replay_dead", "subscriber_queues", "subscription_queue", "subscriptions",
+    "was_processed",
 ]

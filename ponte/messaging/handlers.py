@@ -34,6 +34,21 @@ class EventStore(DependencyProvider):
 
     engine: sa.Engine
     relay: Relay
+    read_engine: sa.Engine | None = None
+    """An autocommit engine for single reads (one round trip each), where the store has one."""
+
+
+_RECORDED = "ponte_event_recorded"  # a worker context's attribute
+
+
+def record_committed(worker_ctx) -> None:  # noqa: ANN001
+    """The worker's own transaction committed its event's ``processed_events`` row, so its
+    outcome needs no second transaction (:meth:`Relay.settle`)."""
+    setattr(worker_ctx, _RECORDED, True)
+
+
+def recorded(worker_ctx) -> bool:  # noqa: ANN001
+    return bool(getattr(worker_ctx, _RECORDED, False))
 
 
 def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001
@@ -90,7 +105,8 @@ class ReliableEventHandler(EventHandler):
             self.consumer.ack_message(message)
             return
         try:
-            seen = was_processed(self._store.engine, event.id, self.subscription)
+            store = self._store
+            seen = was_processed(store.read_engine or store.engine, event.id, self.subscription)
         except sa.exc.SQLAlchemyError:
             log.warning("database unreachable; event %s goes back to the queue", event.id)
             eventlet.sleep(1)  # do not spin on redelivery while the database is away
@@ -102,7 +118,8 @@ class ReliableEventHandler(EventHandler):
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
-                self._store.relay.settle(event, self.subscription, exc_info)
+                if exc_info is not None or not recorded(worker_ctx):
+                    self._store.relay.settle(event, self.subscription, exc_info)
             except Exception as exc:
                 if database_unreachable(exc):
                     log.warning("could not record the outcome of %s, the database is away (%s);"

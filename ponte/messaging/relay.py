@@ -36,6 +36,7 @@ RELAY_POLL_SECONDS = 5.0
 # of a pruned event cannot arrive; short enough that the table stays small.
 PROCESSED_RETENTION = timedelta(days=14)
 PRUNE_INTERVAL_SECONDS = 3600.0
+PUBLISH_BATCH = 100
 
 
 def backoff(attempts: int) -> timedelta:
@@ -112,14 +113,16 @@ class Relay:
         return self._connection.Producer(serializer="json")
 
     def publish_pending(self) -> int:
+        """Publish the outbox in batches of up to :data:`PUBLISH_BATCH`; a batch that was not full
+        was the last (rows committed since then woke the relay, or the poll finds them)."""
         published = 0
         while not self._stopping:
             with self.engine.begin() as conn:
                 rows = conn.execute(
                     sa.select(outbox.c.seq, outbox.c.event_type, outbox.c.payload,
                               outbox.c.correlation_id)
-                    .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq).limit(100)
-                    .with_for_update(skip_locked=True)).all()
+                    .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
+                    .limit(PUBLISH_BATCH).with_for_update(skip_locked=True)).all()
                 if not rows:
                     return published
                 producer = self._producer()
@@ -132,6 +135,8 @@ class Relay:
                 conn.execute(outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
                              .values(published_at=now()))
                 published += len(rows)
+            if len(rows) < PUBLISH_BATCH:
+                return published
         return published
 
     def prune_processed(self, retention: timedelta = PROCESSED_RETENTION) -> int:

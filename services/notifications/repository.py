@@ -48,8 +48,11 @@ def _state(email: Email) -> dict[str, Any]:
 class EmailRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.queued = 0
+        """E-mails this unit of work added."""
 
     def add(self, email: Email) -> None:
+        self.queued += 1
         self.session.execute(emails.insert().values(
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,

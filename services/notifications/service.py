@@ -234,10 +234,10 @@ class NotificationsService(BaseService):
         self._take(event)
 
     def _take(self, event: Event, read_model: ReadModel | None = None) -> None:
-        self._waking(notices.take(
-            self.ctx, Incoming(id=event.id, source=event.source, type=event.type,
-                               occurred_at=event.occurred_at, data=event.data,
-                               correlation_id=event.correlation_id), read_model))
+        notices.take(self.ctx, Incoming(id=event.id, source=event.source, type=event.type,
+                                        occurred_at=event.occurred_at, data=event.data,
+                                        correlation_id=event.correlation_id),
+                     read_model, emails_queued=self.delivery.wake)
 
     def _waking(self, answer: T) -> T:
         """E-mail delivery looks at once for what the use case may have queued."""

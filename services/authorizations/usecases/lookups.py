@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from ponte.caller import Caller
 from ponte.errors import InvalidInput, NotFound
+from ponte.freshness import Fresh
 from ponte.service_layer import Context
 
 NOT_THE_PROVIDERS = "No such appointment of this provider."
+
+COMPLETE_PROFILES: Fresh[list[str]] = Fresh()
+"""Providers whose profile identity found complete, kept with the gateway's freshness rule
+(``ponte.freshness``): a provider submitting over and over asks identity once in 30 s. An
+incomplete answer is never kept, so completing a profile applies at once."""
 
 
 def _as_context(caller: Caller) -> dict:
@@ -36,4 +42,6 @@ def appointment_errors(ctx: Context, caller: Caller, provider_id: str,
 
 def missing_profile(ctx: Context, provider_id: str) -> list[str]:
     """The provider profile fields still required before it may operate ([] when complete)."""
-    return list(ctx.rpc("identity", "get_missing_profile", provider_id) or [])
+    return COMPLETE_PROFILES.get(
+        provider_id, lambda: list(ctx.rpc("identity", "get_missing_profile", provider_id) or []),
+        keep=lambda missing: not missing)

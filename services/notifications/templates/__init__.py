@@ -13,9 +13,10 @@ own falls back to ``_generic.jinja``. ``COMMON`` of each language module (``pt_b
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,8 +126,14 @@ class Rendered:
     title: str
     body: str
     paragraphs: list[str]          # of the e-mail, as text
-    html_paragraphs: list[Markup]  # the same, escaped for HTML
     action: str | None
+    html: Callable[[], list[Markup]] = field(repr=False, compare=False, default=list)
+    """Renders the paragraphs escaped for HTML: only an e-mail needs them, so an inbox item
+    whose recipient gets no e-mail does not pay for the second rendering."""
+
+    @cached_property
+    def html_paragraphs(self) -> list[Markup]:
+        return self.html()
 
 
 def template_name(notification_type: str, locale: str) -> str:
@@ -156,10 +163,12 @@ def render(notification_type: str, locale: str, context: Mapping[str, Any]) -> R
     locale = resolve_locale(locale)
     context = {**context, "locale": locale}
     text = _blocks(TEXT, notification_type, locale, context)
-    html = _blocks(HTML, notification_type, locale, context)
     title = " ".join(text.get("title", "").split())[:300]
+
+    def html() -> list[Markup]:
+        blocks = _blocks(HTML, notification_type, locale, context)
+        return [Markup(p) for p in  # nosec B704 # autoescaped HTML
+                _paragraphs(blocks.get("email") or blocks.get("body", ""))]
     return Rendered(locale=locale, title=title, body=text.get("body", ""),
                     paragraphs=_paragraphs(text.get("email") or text.get("body", "")),
-                    html_paragraphs=[Markup(p) for p in  # nosec B704 # autoescaped HTML
-                                     _paragraphs(html.get("email") or html.get("body", ""))],
-                    action=text.get("action") or None)
+                    action=text.get("action") or None, html=html)

@@ -2,7 +2,7 @@
 recipient's preferences allow, and a broadcast of the new items to every gateway."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -36,17 +36,22 @@ class AddressNotYetKnown(RetryLater):
     retry (1 s, 2 s, 4 s ...) finds the address (found by bench/chaos.py)."""
 
 
-def take(ctx: Context[Repository], event: Incoming,
-         read_model: ReadModel | None = None) -> list[dict]:
+def take(ctx: Context[Repository], event: Incoming, read_model: ReadModel | None = None,
+         emails_queued: Callable[[], None] | None = None) -> list[dict]:
     """An event handler's work, in one unit of work: keep the read model (identity's and
     relationships' events), then tell the event's audience. While a recipient who should get
     an e-mail has no known address, the event fails for its first :data:`ADDRESS_ATTEMPTS`
-    attempts (:class:`AddressNotYetKnown`); then the items go out without those e-mails."""
+    attempts (:class:`AddressNotYetKnown`); then the items go out without those e-mails.
+    ``emails_queued`` is called once the unit that queued e-mails has committed (and only
+    then: most events queue none, and the delivery pass need not look)."""
     now = ctx.clock()
     with ctx.unit() as uow:
         if read_model is not None:
             read_model(uow.repo.directory, event, now)
         created = notify(uow, event, ctx.settings, now, wait_for_addresses=True)
+        queued = uow.repo.emails.queued
+    if queued and emails_queued is not None:
+        emails_queued()
     if created:
         CREATED.labels(event.notification_type).inc(len(created))
     return created
@@ -55,6 +60,12 @@ def take(ctx: Context[Repository], event: Incoming,
 def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False) -> list[str]:
     """The account ids an audience names, each once, without deleted accounts (unless
     ``keep_deleted``: the e-mail confirming a deletion)."""
+    return recipients_of(directory, audience, keep_deleted)[0]
+
+
+def recipients_of(directory: Directory, audience: Audience,
+                  keep_deleted: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """:func:`resolve`'s account ids, and the read model's rows of them (one query for both)."""
     ids: list[str] = list(audience.accounts)
     if audience.provider_id:
         ids += directory.provider_logins(audience.provider_id)
@@ -71,7 +82,7 @@ def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False
         if row is not None and row.status == "deleted" and not keep_deleted:
             continue
         result.append(account_id)
-    return result
+    return result, known
 
 
 def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
@@ -83,8 +94,8 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
-    recipients = resolve(directory, audience, keep_deleted=entry is not None and not entry.inbox)
-    rows = directory.accounts(recipients)
+    recipients, rows = recipients_of(directory, audience,
+                                     keep_deleted=entry is not None and not entry.inbox)
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()

@@ -1,0 +1,160 @@
+"""What one handled event costs the plumbing (issue 21): a handler whose own transaction recorded
+the event is acknowledged without a second transaction, and one that wrote nothing is still
+recorded once; either way a redelivery runs nothing again."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection
+from nameko import config as nameko_config
+from nameko.rpc import rpc
+from nameko.runners import ServiceRunner
+from nameko.standalone.rpc import ClusterRpcClient
+
+from ponte import config, messaging, runtime
+from ponte.db import Database, create_engine_for, migrate
+from ponte.messaging import relay
+from tests.stack import wait_until
+
+MIGRATIONS = Path(__file__).parent / "messaging_migrations"
+
+
+class Till:
+    name = "till"
+    db = Database(MIGRATIONS)
+
+    @rpc
+    def ring(self, amount: int) -> str:
+        entry_id = str(uuid.uuid4())
+        with self.db.transaction() as tx:
+            tx.publish("rung", {"entry_id": entry_id, "amount": amount})
+        return entry_id
+
+
+class Books:
+    name = "books"
+    db = Database(MIGRATIONS)
+    runs: list[str] = []
+
+    @messaging.handles("till", "rung", subscription="till_rung")
+    def rung(self, event: messaging.Event) -> None:
+        Books.runs.append(event.data["entry_id"])
+        if event.data["amount"] == 0:
+            return  # nothing to write: no transaction of its own
+        with self.db.transaction() as tx:
+            tx.session.execute(sa.text("INSERT INTO entries (id, amount) VALUES (:i, :a)"),
+                               {"i": event.data["entry_id"], "a": event.data["amount"]})
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory):
+    data = tmp_path_factory.mktemp("outcomes")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PONTE_DATA_DIR", str(data))
+    patch.delenv("PONTE_DB_URL", raising=False)
+    patch.setattr(runtime, "service_classes", lambda: {"till": Till, "books": Books})
+    patch.setattr(relay, "RELAY_POLL_SECONDS", 0.05)
+    settled: list[str] = []
+    settle = relay.Relay.settle
+
+    def counted(self, event, handler, exc_info):  # noqa: ANN001, ANN202
+        settled.append(event.data["entry_id"])
+        return settle(self, event, handler, exc_info)
+    patch.setattr(relay.Relay, "settle", counted)
+    config.settings.cache_clear()
+    with nameko_config.patch({"AMQP_URI": f"memory://outcomes-{uuid.uuid4().hex[:6]}",
+                              "serializer": "json"}):
+        runner = ServiceRunner()
+        runner.add_service(Till)
+        runner.add_service(Books)
+        runner.start()
+        yield data, settled
+        runner.stop()
+    patch.undo()
+    config.settings.cache_clear()
+
+
+def _processed(data: Path, entry_id: str) -> int:
+    engine = sa.create_engine(f"sqlite:///{data}/books.db")
+    with engine.connect() as conn:
+        ids = [row.event_id for row in conn.execute(sa.text(
+            "SELECT event_id FROM processed_events WHERE handler = 'till_rung'"))]
+    engine.dispose()
+    return sum(1 for event_id in ids if event_id in _event_ids(data, entry_id))
+
+
+def _event_ids(data: Path, entry_id: str) -> list[str]:
+    engine = sa.create_engine(f"sqlite:///{data}/till.db")
+    with engine.connect() as conn:
+        ids = [r.id for r in conn.execute(sa.text("SELECT id, payload FROM outbox"))
+               if entry_id in r.payload]
+    engine.dispose()
+    return ids
+
+
+def _redeliver(data: Path, entry_id: str) -> None:
+    engine = sa.create_engine(f"sqlite:///{data}/till.db")
+    with engine.connect() as conn:
+        payload = next(r.payload for r in conn.execute(sa.text("SELECT payload FROM outbox"))
+                       if entry_id in r.payload)
+    engine.dispose()
+    with Connection(nameko_config["AMQP_URI"]) as conn:
+        conn.Producer(serializer="json").publish(
+            json.loads(payload), exchange=messaging.event_exchange("till"), routing_key="rung")
+
+
+def test_a_handler_that_recorded_its_event_needs_no_second_transaction(running):
+    data, settled = running
+    with ClusterRpcClient() as client:
+        entry_id = client.till.ring(5)
+    wait_until(lambda: _processed(data, entry_id) == 1, 10, what="the event recorded")
+    _redeliver(data, entry_id)
+    with ClusterRpcClient() as client:
+        marker = client.till.ring(6)  # delivered after the duplicate
+    wait_until(lambda: _processed(data, marker) == 1, 10, what="the marker recorded")
+    assert entry_id not in settled
+    assert Books.runs.count(entry_id) == 1
+
+
+def test_a_handler_that_wrote_nothing_is_still_recorded_once(running):
+    data, settled = running
+    with ClusterRpcClient() as client:
+        entry_id = client.till.ring(0)
+    wait_until(lambda: _processed(data, entry_id) == 1, 10, what="the event recorded")
+    _redeliver(data, entry_id)
+    with ClusterRpcClient() as client:
+        marker = client.till.ring(7)
+    wait_until(lambda: _processed(data, marker) == 1, 10, what="the marker recorded")
+    assert settled.count(entry_id) == 1
+    assert Books.runs.count(entry_id) == 1
+
+
+def test_the_relay_reads_the_outbox_once_when_a_batch_was_not_full(tmp_path, monkeypatch):
+    """A wake after one commit costs one transaction, not a second one that finds nothing."""
+    monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PONTE_DB_URL", raising=False)
+    config.settings.cache_clear()
+    engine = create_engine_for("till")
+    migrate("till", engine, MIGRATIONS)
+    with engine.begin() as conn:
+        conn.execute(messaging.outbox.insert(),
+                     [messaging.outbox_row("till", "rung", {"n": n}, None) for n in range(3)])
+    reads: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *_: reads.append(statement)
+                    if statement.lstrip().upper().startswith("SELECT") else None)
+    published: list[dict] = []
+    outbox_relay = relay.Relay(SimpleNamespace(service_name="till"), engine)
+    outbox_relay._declare = []
+    monkeypatch.setattr(outbox_relay, "_producer", lambda: SimpleNamespace(
+        publish=lambda payload, **_: published.append(payload)))
+    assert outbox_relay.publish_pending() == 3
+    assert [p["data"]["n"] for p in published] == [0, 1, 2]
+    assert len(reads) == 1
+    engine.dispose()
+    config.settings.cache_clear()
