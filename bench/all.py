@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200,
                         help="decisions timed to their SSE frame (default %(default)s)")
     args = parser.parse_args()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_at_start = harness.load_average()
     with harness.distributed(args.seconds, args.concurrency,
                              env={"PONTE_ACCESS_TOKEN_TTL": TOKEN_TTL}) as bench:

@@ -46,8 +46,17 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.test_attendance import World, answers  # noqa: E402
 from tests.e2e.test_authorizations import CONSULTATION, ROOT_CANAL, Desk, body  # noqa: E402
-from tests.stack import (BIN, COMPONENTS, Stack, _port_open, _run,  # noqa: E402
-                         distributed_infrastructure, free_port, new_cpf, wait_until)
+from tests.stack import (  # noqa: E402
+    BIN,
+    COMPONENTS,
+    Stack,
+    _port_open,
+    _run,
+    distributed_infrastructure,
+    free_port,
+    new_cpf,
+    wait_until,
+)
 
 API = "/api/v1"
 RETRYABLE = {429, 502, 503, 504}  # 429: a rate limit says when to come back
@@ -390,7 +399,8 @@ class Faults:
             self._psql(*(f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true' for db in self.databases))
         else:
             version = sorted(os.listdir("/etc/postgresql"))[-1]
-            _run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop", "-m", "fast")
+            _run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop",
+                 "-m", "fast")
             time.sleep(self.postgres_down)
             _run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start")
             wait_until(lambda: _port_open(5432), 60, 0.5, "PostgreSQL")
@@ -512,8 +522,9 @@ def count(stack: Stack, journal: Journal, mail_folder: Path, mail_patience: floa
     slow_503 = [a for a in answered if a.status == 503
                 and a.elapsed > RPC_DEADLINE + DEADLINE_SLACK]
     if slow_503:
+        slowest = max(a.elapsed for a in slow_503)
         failures.append(f"{len(slow_503)} 503 answers slower than the RPC deadline + "
-                        f"{DEADLINE_SLACK:.0f} s (slowest {max(a.elapsed for a in slow_503):.1f} s)")
+                        f"{DEADLINE_SLACK:.0f} s (slowest {slowest:.1f} s)")
     hung = [a for a in attempts if a.elapsed > HUNG]
     if hung:
         failures.append(f"{len(hung)} requests took more than {HUNG:.0f} s: "

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import ponte.green  # noqa: E402,F401  as in `ponte run`: eventlet patches the standard library
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+import ponte.green  # noqa: E402,F401  as in `ponte run`: eventlet patches the standard library
 from ponte.config import settings  # noqa: E402
 from ponte.db import create_engine_for, migrate, utcnow  # noqa: E402
 from services.notifications import delivery  # noqa: E402

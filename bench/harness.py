@@ -135,7 +135,7 @@ class Call:
 
     @classmethod
     def of(cls, method: str, path: str, token: str | None = None,
-           payload: object = None) -> "Call":
+           payload: object = None) -> Call:
         """With a bearer ``token`` and a JSON ``payload`` where given."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if payload is None:

@@ -23,8 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench import harness, load  # noqa: E402
 from bench.idle import cpu_seconds  # noqa: E402
-from tests.stack import (BIN, Stack, distributed_infrastructure, free_port,  # noqa: E402
-                         register_citizen)
+from tests.stack import (  # noqa: E402
+    BIN,
+    Stack,
+    distributed_infrastructure,
+    free_port,
+    register_citizen,
+)
 
 
 def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:

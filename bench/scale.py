@@ -152,7 +152,8 @@ class Meter:
         rss = {name: max((rss_mb(pid) for pid in pids), default=0.0)
                for name, pids in self.groups().items()}
         database = tuple(after - before for after, before in
-                         zip(database_times(self.stack), self.database_before))
+                         zip(database_times(self.stack), self.database_before,
+                             strict=True))
         self.sampling.set()
         self.sampler.join()
         count = max(len(self.samples), 1)
@@ -178,7 +179,8 @@ def cpu_table(phases: list[tuple[str, load.Result, Usage]]) -> list[str]:
         for _, result, usage in phases:
             used = usage.cpu.get(name, 0.0)
             per_request = 1000 * used / max(result.rate * usage.seconds, 1)
-            row += f"{used / usage.seconds:>9.2f} {per_request:>7.1f} {usage.rss.get(name, 0):>8.0f}"
+            rss = usage.rss.get(name, 0)
+            row += f"{used / usage.seconds:>9.2f} {per_request:>7.1f} {rss:>8.0f}"
         lines.append(row)
     total = f"{'all of the above':<34}"
     for _, result, usage in phases:
