@@ -2,7 +2,7 @@
 only after its unit committed (issue 21): most events of a write queue none."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from services.notifications.usecases import notices
 from services.notifications.usecases.read_models import apply_identity
 from tests.service.notifications_context import keep, run
 
-NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
