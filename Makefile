@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-test.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run demo test bench fuzz audit chaos scale clean i18n
+.PHONY: install run demo test lint bench fuzz audit chaos scale clean i18n
 
 $(STAMP): requirements.lock requirements-test.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Ponte needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -24,6 +24,7 @@ demo: install
 
 test: install
 	scripts/ensure-infrastructure
+	$(PY) -m ruff check .
 	PY=$(PY) scripts/audit
 	$(PY) -m pytest
 
@@ -38,6 +39,10 @@ i18n: install
 	  --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile --statistics -d gateway/locale -o /dev/null -i gateway/locale/pt_BR/LC_MESSAGES/messages.po -l pt_BR
 	$(VENV)/bin/pybabel compile --statistics -d gateway/locale -o /dev/null -i gateway/locale/it/LC_MESSAGES/messages.po -l it
+
+# ruff (rules F, E, I, B, UP in pyproject.toml) over the whole tree (also part of `make test`).
+lint: install
+	$(PY) -m ruff check .
 
 # bandit over the code, pip-audit over the locked dependencies (also part of `make test`).
 audit: install
