@@ -51,9 +51,9 @@ def _row(text: str, href: str | None, status: str, status_label: str, *, note: s
 
 
 def _authorization_rows(s: Screen, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [_row(s._("Request %(number)s", number=r.get("number") or r.get("protocol") or ""),
+    return [_row(s._("Request %(number)s", number=r.get("number") or "—"),
                  f"/authorizations/{quote(r['id'], safe='')}", r["status"],
-                 s._(STATUS_LABELS.get(r["status"], r["status"])),
+                 s._(STATUS_LABELS.get(r["status"], r["status"])), when=r.get("created_at"),
                  overdue=bool(r.get("overdue"))) for r in items]
 
 
@@ -89,7 +89,7 @@ def _operator_work(s: Screen, person: Person) -> list[Section]:
             "rows": [_row(s._(SUBJECT_LABELS.get(q["subject"], q["subject"])),
                           f"/inquiries/{quote(q['id'], safe='')}", q["status"],
                           s._(INQUIRY_STATUS_LABELS.get(q["status"], q["status"])),
-                          note=(q.get("provider") or {}).get("legal_name", ""))
+                          when=q["updated_at"])
                      for q in inquiries]})
     requests = _items(s, "/api/v1/authorization-requests")
     if requests is not None:
