@@ -15,7 +15,7 @@ from gateway.web.authorizations import STATUS_LABELS
 from gateway.web.billing import INQUIRY_STATUS_LABELS, SUBJECT_LABELS
 from gateway.web.citizen_requests import status_label as request_status_label
 from gateway.web.menu import Person
-from gateway.web.screen import Screen
+from gateway.web.screen import Screen, api
 from ponte.roles import (
     AUDITOR,
     AUTHORIZATIONS,
@@ -32,7 +32,7 @@ AT_A_GLANCE = 5  # rows of each section
 INSTITUTIONS_SEEN = 50  # institutions looked at for a manager's or an attendant's own
 SERVICE_STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published"),
                          "unpublished": N_("Unpublished")}
-PANEL_LINKS = False  # the attendant's request screen (/panel/requests/{id}) is not there yet
+PANEL_REQUEST = "/panel/requests/{id}"  # the attendant's screen of a request
 
 Section = dict[str, Any]
 
@@ -144,9 +144,16 @@ def _managed(s: Screen, person: Person) -> list[Section]:
     return sections
 
 
+def has_screen(path: str) -> bool:
+    """Whether the portal has a GET screen at ``path`` (a row links to it only then)."""
+    return any(r.method == "GET" and r.path == path for r in api.routes)
+
+
 def _queues(s: Screen, person: Person) -> list[Section]:
     """The queues of the institutions this servant attends: those whose queue the API shows
-    her (a manager's own institutions are under their services)."""
+    her (a manager's own institutions are under their services). A row links to the
+    attendant's screen of the request where the portal has that screen."""
+    linked = has_screen(PANEL_REQUEST)
     sections = []
     for institution in _institutions(s):
         if any(m and m.get("id") == person.account_id for m in institution["managers"]):
@@ -159,7 +166,7 @@ def _queues(s: Screen, person: Person) -> list[Section]:
                 "title": s._("Queue of %(institution)s", institution=institution["name"]),
                 "more": None, "empty": s._("The queue is empty."),
                 "rows": [_row(f"{r['protocol']} · {(r.get('service') or {}).get('name') or ''}",
-                              f"/panel/requests/{quote(r['id'], safe='')}" if PANEL_LINKS
+                              PANEL_REQUEST.format(id=quote(r["id"], safe="")) if linked
                               else None, r["status"], request_status_label(s, r["status"]),
                               note=(r.get("citizen") or {}).get("name") or "",
                               overdue=bool(r.get("overdue"))) for r in queue]})
