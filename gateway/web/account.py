@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from gateway.i18n import CATALOGUE, LANGUAGE_COOKIE, N_
 from gateway.web.client import forward
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
+from gateway.web.glance import sections
 from gateway.web.profile import missing_labels
 from gateway.web.screen import Screen, safe_next, screen
 from gateway.web.session import Session, secure_cookies
@@ -148,4 +149,5 @@ def home(s: Screen) -> Response:
         return s.redirect("/sign-in")
     person = s.person()
     return s.render("home.html", title=s._(HOME_TITLES.get(person.kind, N_("Home"))),
-                    missing=missing_labels(s, s.me().get("missing_profile") or []))
+                    missing=missing_labels(s, s.me().get("missing_profile") or []),
+                    work=sections(s, person))
