@@ -32,7 +32,7 @@ EXPORT_PAGES = 50  # pages of 200 at most in one CSV
 STATUS_LABELS = {"draft": N_("Draft"), "awaiting_audit": N_("Awaiting audit"),
                  "authorized": N_("Authorized"),
                  "partially_authorized": N_("Partially authorized"), "denied": N_("Denied"),
-                 "cancelled": N_("Cancelled"), "pending": N_("Pending")}
+                 "cancelled": N_("Cancelled by the provider"), "pending": N_("Pending")}
 REASON_LABELS = {"registration": N_("Registration status"), "coverage": N_("Not covered"),
                  "waiting_period": N_("Waiting period"), "warranty": N_("Under warranty"),
                  "technical": N_("Technical grounds"), "documentation": N_("Documentation")}
