@@ -2,8 +2,9 @@
 names the last row, so the next page starts right after it (no OFFSET, no row seen twice when rows
 are added meanwhile). API.md: ``{"items": [...], "next_cursor": "<opaque>" | null}``.
 
-A cursor that does not decode, or whose values do not have the types of the key's columns, is a
-422 on ``cursor``: it never reaches the database.
+A cursor is only ever one the API handed out: one that does not decode, or whose values do not
+have the types of the key's columns, is forged or broken, a 400 naming ``cursor`` (issue 17: a
+malformed request, not a value a person typed); it never reaches the database.
 """
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from ponte.clock import iso, parse_iso
-from ponte.errors import InvalidInput
+from ponte.errors import BadRequest
 
 Page = tuple[list[RowMapping], str | None]
 BIGINT = 2 ** 63
 MAX_DIGITS = 1000  # PostgreSQL's numeric holds far more; a cursor's number is never near it
 
 
-def _invalid() -> InvalidInput:
-    return InvalidInput("This cursor is not valid.", {"cursor": ["Not a valid cursor."]})
+def _invalid() -> BadRequest:
+    return BadRequest("This cursor is not valid.", {"cursor": ["Not a valid cursor."]})
 
 
 def _encode_value(value: Any) -> Any:
@@ -66,7 +67,7 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, arity: int) -> list[Any]:
-    """The key values a cursor names; a forged or foreign cursor is a 422 on ``cursor``."""
+    """The key values a cursor names; a forged or foreign cursor is a 400 naming ``cursor``."""
     try:
         text = str(cursor)
         values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))

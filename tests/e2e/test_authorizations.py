@@ -490,7 +490,7 @@ def test_lists_filter_like_the_desk_table_and_paginate(client, desk, provider, a
     bad = client.get(REQUESTS, token=provider["token"], params={"status": "lost"})
     assert bad.status_code == 422
     assert client.get(REQUESTS, token=provider["token"],
-                      params={"cursor": "nonsense"}).status_code == 422
+                      params={"cursor": "nonsense"}).status_code == 400
 
 
 # -- payments and inquiries -------------------------------------------------------------------

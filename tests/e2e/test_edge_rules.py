@@ -26,12 +26,12 @@ STAFF_LISTS = ["/api/v1/authorization-requests", "/api/v1/bulletins", "/api/v1/p
 
 
 @pytest.mark.parametrize("path", CITIZEN_LISTS + STAFF_LISTS)
-def test_a_forged_cursor_is_a_field_error_never_a_500(client, path):
+def test_a_forged_cursor_is_a_400_naming_the_cursor_never_a_500(client, path):
     token = register_citizen(client)["token"] if path in CITIZEN_LISTS \
         else client.token(ADMIN_EMAIL, ADMIN_PASSWORD)
     for forged in FORGED:
         answer = client.get(path, token=token, params={"cursor": _cursor(forged)})
-        assert answer.status_code == 422, (path, forged, answer.status_code, answer.text)
+        assert answer.status_code == 400, (path, forged, answer.status_code, answer.text)
         assert answer.headers["Content-Type"].startswith("application/problem+json")
         assert "cursor" in answer.json().get("errors", {}), (path, forged, answer.text)
 

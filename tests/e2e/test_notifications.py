@@ -102,7 +102,7 @@ def test_the_inbox_pages_newest_first_without_repeats(client, people, provider):
     stamps = [i["created_at"] for i in first["items"] + second["items"]]
     assert stamps == sorted(stamps, reverse=True)
     assert client.get(f"{API}/notifications", token=cida["token"],
-                      params={"cursor": "nonsense"}).status_code == 422
+                      params={"cursor": "nonsense"}).status_code == 400
 
 
 def test_preferences_switch_emails_but_not_the_security_ones(client, mail, people, provider):

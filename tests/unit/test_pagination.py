@@ -1,4 +1,4 @@
-"""Keyset pages: every row once, in order, across pages; forged cursors are a 422."""
+"""Keyset pages: every row once, in order, across pages; forged cursors are a 400 naming the cursor."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from ponte.db import UTCDateTime
-from ponte.errors import InvalidInput
+from ponte.errors import BadRequest
 from ponte.pagination import decode_cursor, encode_cursor, page
 
 rows = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.String(10), primary_key=True),
@@ -49,7 +49,7 @@ def test_the_last_page_has_no_cursor(conn):
                                     encode_cursor([None, "x"]), encode_cursor(["a\x00", "x"]),
                                     "W1siXHVkODAwIl1d"])
 def test_forged_cursors_are_invalid_input(cursor):
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(BadRequest) as caught:
         decode_cursor(cursor, 2)
     assert "cursor" in caught.value.errors
 
@@ -65,7 +65,7 @@ FORGED = [[{"d": "2026-01-01"}, "a"], [123, "a"], [{"t": "2026-01-01T00:00:00Z"}
 
 @pytest.mark.parametrize("values", FORGED, ids=[str(v) for v in FORGED])
 def test_a_cursor_whose_values_do_not_fit_the_key_is_invalid_input(conn, values):
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(BadRequest) as caught:
         page(conn, sa.select(rows), [rows.c.created_at, rows.c.id], 4, encode_cursor(values))
     assert "cursor" in caught.value.errors
 
@@ -74,5 +74,5 @@ def test_a_cursor_whose_values_do_not_fit_the_key_is_invalid_input(conn, values)
 def test_a_cursor_with_numbers_json_does_not_have_is_invalid_input(conn, text):
     import base64
     cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(BadRequest):
         page(conn, sa.select(rows), [rows.c.created_at, rows.c.id], 4, cursor)
