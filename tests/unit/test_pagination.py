@@ -1,4 +1,4 @@
-"""Keyset pages: every row once, in order, across pages; forged cursors are a 400 naming the cursor."""
+"""Keyset pages: every row once, in order, across pages; a forged cursor is a 400."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
