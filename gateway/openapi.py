@@ -71,6 +71,7 @@ OWN_REFUSALS: dict[str, set[int]] = {
     "POST /api/v1/sessions": {401}, "POST /api/v1/sessions/refresh": {401},
     "GET /api/v1/notifications/stream": {401},
     "GET /api/docs/static/{name}": {404},
+    "GET /api/v1/providers": {403},  # a status other than active is for operators only
 }
 # How a caller proves who it is (API.md): the access token, and for the stream, which a
 # browser's EventSource opens without headers, a ticket in the query.
