@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from gateway.web.glance import has_screen
 from tests.e2e.test_attendance import PASSWORD, World
 from tests.e2e.test_portal import browser, sign_in
 
@@ -61,9 +60,7 @@ def test_an_attendant_sees_her_institutions_queue_and_no_other(client, offices):
     assert f"Fila de {x['institution']['name']}" in page
     assert x["request"]["protocol"] in page
     assert y["institution"]["name"] not in page and y["request"]["protocol"] not in page
-    # linked to the attendant's screen of the request only where the portal has that screen
-    linked = f'href="/panel/requests/{x["request"]["id"]}"' in page
-    assert linked == has_screen("/panel/requests/{id}")
+    assert f'href="/institution/requests/{x["request"]["id"]}"' in page  # her screen of it
 
 
 def test_a_servant_whose_access_is_pending_sees_no_queue(client, world, offices):
