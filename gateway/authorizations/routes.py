@@ -108,7 +108,7 @@ def update_procedure(call: Call) -> dict:
 # -- requests -----------------------------------------------------------------------------
 
 @api.route("POST", REQUESTS, kinds=PROVIDER_SIDE, body=RequestBody, response=RequestSchema(),
-           status=201, idempotent=True, tag=TAG,
+           status=201, idempotent=True, forward_errors=True, tag=TAG,
            summary="Create an authorization request, submitted at once or kept as a draft "
                    "(provider side with authorizations); 409 with errors.profile while the "
                    "provider's profile is incomplete; Idempotency-Key honoured")
