@@ -279,3 +279,39 @@ def test_a_request_reports_the_schemas_and_the_services_errors_together(client, 
     assert set(answer.json()["errors"]) == fields
     listed = client.get(REQUESTS, token=provider["token"])
     assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+def test_an_item_reports_the_schemas_and_the_catalogues_errors_together(client, provider):
+    draft = create(client, provider, draft=True).json()
+    url = f"{REQUESTS}/{draft['id']}"
+    answer = client.post(f"{url}/items", token=provider["token"],
+                         json={"procedure_code": UNKNOWN_PROCEDURE, "quantity": 0})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"procedure_code", "quantity"}
+    answer = client.post(f"{url}/items", token=provider["token"],
+                         json={"procedure_code": RESIN_2F, "quantity": "1", "faces": ["O"]})
+    assert set(answer.json()["errors"]) == {"quantity", "tooth"}
+    assert len(client.get(url, token=provider["token"]).json()["items"]) == len(draft["items"])
+
+
+def test_a_payment_and_an_inquiry_report_every_error_together(client, desk):
+    provider = desk.provider("Clínica Erros Pagamento")
+    stranger = str(uuid.uuid4())
+    answer = client.post(f"{API}/payments", token=desk.operator, json={
+        "provider_id": provider["id"], "request_id": stranger,
+        "invoice": {"number": "NF-8", "issued_on": "2026-11-20", "amount": "100.00"},
+        "amount_paid": "1,00", "paid_on": "2026-11-30"})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"request_id", "amount_paid"}
+    answer = client.post(f"{API}/payments", token=desk.operator, json={
+        "provider_id": provider["id"], "request_id": stranger,
+        "invoice": {"number": "NF-8", "issued_on": "2026-11-20", "amount": "100.00"},
+        "amount_paid": "200.00", "paid_on": "2026-11-31"})
+    assert set(answer.json()["errors"]) == {"request_id", "amount_paid", "paid_on"}
+    listed = client.get(f"{API}/payments?provider_id={provider['id']}", token=desk.operator)
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    answer = client.post(f"{API}/inquiries", token=provider["token"], json={
+        "subject": "whim", "message": "?", "payment_id": stranger})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"subject", "payment_id"}
+    assert client.get(f"{API}/inquiries", token=provider["token"]).json()["items"] == []

@@ -35,7 +35,9 @@ def together(form: Mapping[str, list[str]],
                if not refused(form, field)}, **form}
 
 
-def raise_if_any(errors: Mapping[str, list[str]], title: str = "Some fields are invalid") -> None:
-    """One 422 naming every field in ``errors``; nothing when there is none."""
+def raise_if_any(errors: Mapping[str, list[str]]) -> None:
+    """One 422 naming every field in ``errors`` (the gateway translates this detail); nothing
+    when there is none."""
     if errors:
-        raise InvalidInput(f"{title}: " + ", ".join(sorted(errors)) + ".", dict(errors))
+        raise InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".",
+                           dict(errors))

@@ -133,11 +133,14 @@ def add_item(ctx: Context, caller: Mapping[str, Any], request_id: str,
     with ctx.unit() as uow:
         request = load_request(uow.repo, who, request_id, AUTHORIZATIONS, lock=True)
         require_provider_side(who, request.provider_id, AUTHORIZATIONS)
+        codes = [data["procedure_code"]] if "procedure_code" in data else []
+        rules = item_errors([data], uow.repo.procedures(codes), prefix="")
+        form = form_errors(data)
+        if form:  # a refused body is answered whole, whatever the request's status
+            raise_if_any(together(form, rules))
         item = Item.from_input(data)
         request.add_item(item)
-        errors = item_errors([data], uow.repo.procedures([item.procedure_code]), prefix="")
-        if errors:
-            raise InvalidInput("The item is invalid: " + ", ".join(sorted(errors)) + ".", errors)
+        raise_if_any(rules)
         uow.repo.save_request(request)
         return item_view(item)
 
