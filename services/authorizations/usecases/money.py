@@ -59,7 +59,7 @@ def record_payment(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
     if provider_id is not None and legal_name is None:
         errors["provider_id"] = ["No such provider."]
     with ctx.unit() as uow:
-        if data.get("request_id") is not None:  # "" is no request either: 422, not stored
+        if data.get("request_id") is not None and provider_id is not None:  # "" names none
             request = uow.repo.request(data["request_id"])
             if request is None or request.provider_id != provider_id:
                 errors["request_id"] = ["No such request of this provider."]
