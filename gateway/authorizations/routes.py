@@ -108,7 +108,7 @@ def update_procedure(call: Call) -> dict:
 # -- requests -----------------------------------------------------------------------------
 
 @api.route("POST", REQUESTS, kinds=PROVIDER_SIDE, body=RequestBody, response=RequestSchema(),
-           status=201, idempotent=True, tag=TAG,
+           status=201, idempotent=True, forward_errors=True, tag=TAG,
            summary="Create an authorization request, submitted at once or kept as a draft "
                    "(provider side with authorizations); 409 with errors.profile while the "
                    "provider's profile is incomplete; Idempotency-Key honoured")
@@ -119,7 +119,7 @@ def create_request(call: Call) -> dict:
 
 
 @api.route("POST", REQUESTS + "/{id}/items", kinds=PROVIDER_SIDE, body=ItemBody,
-           response=ItemSchema(), status=201, tag=TAG,
+           response=ItemSchema(), status=201, forward_errors=True, tag=TAG,
            summary="Add an item to a draft; 409 unless draft")
 def add_item(call: Call) -> dict:
     return _rpc(call, "add_item", call.params["id"], call.body)
@@ -227,13 +227,18 @@ def check_code(call: Call) -> dict:
 # -- payments -----------------------------------------------------------------------------
 
 @api.route("POST", "/api/v1/payments", roles=(OPERATOR,), body=PaymentBody,
-           response=PaymentSchema(), status=201, tag=TAG,
+           response=PaymentSchema(), status=201, forward_errors=True, tag=TAG,
            summary="Record a payment (liquidation) with its invoice (operator); money as "
                    "decimal strings")
 def record_payment(call: Call) -> dict:
     data = dict(call.body)
-    data["invoice"] = {**data["invoice"], "issued_on": data["invoice"]["issued_on"].isoformat()}
-    data["paid_on"] = data["paid_on"].isoformat()
+    invoice = dict(data.get("invoice") or {})
+    if "issued_on" in invoice:
+        invoice["issued_on"] = invoice["issued_on"].isoformat()
+    if "invoice" in data:
+        data["invoice"] = invoice
+    if "paid_on" in data:
+        data["paid_on"] = data["paid_on"].isoformat()
     return _rpc(call, "record_payment", data)
 
 
@@ -248,7 +253,7 @@ def payments(call: Call) -> dict:
 # -- inquiries ----------------------------------------------------------------------------
 
 @api.route("POST", "/api/v1/inquiries", kinds=PROVIDER_SIDE, body=InquiryBody,
-           response=InquirySchema(), status=201, tag=TAG,
+           response=InquirySchema(), status=201, forward_errors=True, tag=TAG,
            summary="Write to the operator, about a request or in general (provider side with "
                    "authorizations or billing)")
 def create_inquiry(call: Call) -> dict:

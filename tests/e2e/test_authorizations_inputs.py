@@ -13,6 +13,7 @@ from tests.e2e.test_authorizations import (
     CONSULTATION,
     ORTHODONTICS,
     REQUESTS,
+    RESIN_2F,
     Desk,
     body,
     create,
@@ -246,3 +247,71 @@ def test_every_create_and_update_reports_every_field_error_at_once(
     answer = client.request(method, path, token=tokens[who], json=mistakes)
     assert answer.status_code == 422, answer.text
     assert set(answer.json()["errors"]) == fields
+
+
+UNKNOWN_PROCEDURE = "99999999"
+SHAPE_AND_RULE_MISTAKES = {
+    "email-and-procedure": (
+        body(contact={"name": "R", "phone": "(21) 3479-1200", "email": "no"},
+             items=[{"procedure_code": UNKNOWN_PROCEDURE, "quantity": 1}]),
+        {"contact.email", "items.0.procedure_code"}),
+    "tooth-procedure-and-demand-type": (
+        body(demand_type="not_a_type", items=[
+            {"procedure_code": RESIN_2F, "quantity": 1, "tooth": 99, "faces": ["O"]},
+            {"procedure_code": UNKNOWN_PROCEDURE, "quantity": "1"}]),
+        {"demand_type", "items.0.tooth", "items.1.procedure_code", "items.1.quantity"}),
+    "draft-with-a-procedure-needing-a-tooth": (
+        body(draft=True, professional_document="123",
+             items=[{"procedure_code": RESIN_2F, "quantity": 1, "faces": ["O"]}]),
+        {"professional_document", "items.0.tooth"}),
+}
+
+
+@pytest.mark.parametrize("case", list(SHAPE_AND_RULE_MISTAKES))
+def test_a_request_reports_the_schemas_and_the_services_errors_together(client, desk, case):
+    """A format error and a catalogue rule's error come in one 422, never one after the other;
+    a field the schema refused is not also blamed by a rule; nothing is created."""
+    provider = desk.provider(f"Clínica Erros {case}")
+    mistakes, fields = SHAPE_AND_RULE_MISTAKES[case]
+    answer = client.post(REQUESTS, token=provider["token"], json=mistakes,
+                         headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == fields
+    listed = client.get(REQUESTS, token=provider["token"])
+    assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+def test_an_item_reports_the_schemas_and_the_catalogues_errors_together(client, provider):
+    draft = create(client, provider, draft=True).json()
+    url = f"{REQUESTS}/{draft['id']}"
+    answer = client.post(f"{url}/items", token=provider["token"],
+                         json={"procedure_code": UNKNOWN_PROCEDURE, "quantity": 0})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"procedure_code", "quantity"}
+    answer = client.post(f"{url}/items", token=provider["token"],
+                         json={"procedure_code": RESIN_2F, "quantity": "1", "faces": ["O"]})
+    assert set(answer.json()["errors"]) == {"quantity", "tooth"}
+    assert len(client.get(url, token=provider["token"]).json()["items"]) == len(draft["items"])
+
+
+def test_a_payment_and_an_inquiry_report_every_error_together(client, desk):
+    provider = desk.provider("Clínica Erros Pagamento")
+    stranger = str(uuid.uuid4())
+    answer = client.post(f"{API}/payments", token=desk.operator, json={
+        "provider_id": provider["id"], "request_id": stranger,
+        "invoice": {"number": "NF-8", "issued_on": "2026-11-20", "amount": "100.00"},
+        "amount_paid": "1,00", "paid_on": "2026-11-30"})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"request_id", "amount_paid"}
+    answer = client.post(f"{API}/payments", token=desk.operator, json={
+        "provider_id": provider["id"], "request_id": stranger,
+        "invoice": {"number": "NF-8", "issued_on": "2026-11-20", "amount": "100.00"},
+        "amount_paid": "200.00", "paid_on": "2026-11-31"})
+    assert set(answer.json()["errors"]) == {"request_id", "amount_paid", "paid_on"}
+    listed = client.get(f"{API}/payments?provider_id={provider['id']}", token=desk.operator)
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    answer = client.post(f"{API}/inquiries", token=provider["token"], json={
+        "subject": "whim", "message": "?", "payment_id": stranger})
+    assert answer.status_code == 422, answer.text
+    assert set(answer.json()["errors"]) == {"subject", "payment_id"}
+    assert client.get(f"{API}/inquiries", token=provider["token"]).json()["items"] == []

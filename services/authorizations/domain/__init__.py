@@ -8,4 +8,5 @@ SQLAlchemy.
 - ``callers``: the one ``ponte.caller.Caller`` as a side of the conversation, and the desk.
 - ``money``: payments (liquidations), exact decimals.
 - ``inquiries``: the status of an inquiry's thread.
+- ``forms``: the gateway's field errors and the rules' answered together.
 """

@@ -84,9 +84,12 @@ def require_complete_profile(missing: Iterable[str]) -> None:
 
 def item_errors(items: Iterable[Mapping[str, Any]], catalogue: Mapping[str, Procedure],
                 prefix: str = "items") -> dict[str, list[str]]:
-    """Each item against its procedure: known code, and tooth/faces/region as it requires."""
+    """Each item against its procedure: known code, and tooth/faces/region as it requires (an
+    item without a code, one the gateway's schema refused, is left to that error)."""
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(items):
+        if "procedure_code" not in item:
+            continue
         path = f"{prefix}.{index}" if prefix else ""
         procedure = catalogue.get(item["procedure_code"])
         if procedure is None:

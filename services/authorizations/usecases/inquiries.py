@@ -17,6 +17,7 @@ from ponte.roles import OPERATOR
 from ponte.service_layer import Context, UnitOfWork
 from services.authorizations import events
 from services.authorizations.domain.callers import require_provider_side, side
+from services.authorizations.domain.forms import form_errors, raise_if_any, together
 from services.authorizations.domain.inquiries import status_after_message
 from services.authorizations.events import INQUIRY_ROLES
 from services.authorizations.models import inquiries
@@ -52,9 +53,7 @@ def create_inquiry(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
     now = ctx.clock()
     with ctx.unit() as uow:
         errors.update(_named_errors(uow.repo, provider_id, data))
-        if errors:
-            raise InvalidInput("Name only the provider's own: " + ", ".join(sorted(errors))
-                               + ".", errors)
+        raise_if_any(together(form_errors(data), errors))
         inquiry = {"id": new_id(), "provider_id": provider_id, "subject": data["subject"],
                    "status": OPEN, "request_id": data.get("request_id"),
                    "payment_id": data.get("payment_id"),

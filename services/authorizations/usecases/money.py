@@ -15,6 +15,7 @@ from ponte.roles import BILLING, OPERATOR
 from ponte.service_layer import Context
 from services.authorizations import events
 from services.authorizations.domain.callers import require_provider_side
+from services.authorizations.domain.forms import form_errors, raise_if_any, together
 from services.authorizations.domain.money import parse_amount, withheld
 from services.authorizations.models import payments
 from services.authorizations.usecases.callers import identify
@@ -44,32 +45,33 @@ def record_payment(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
     who = identify(ctx, caller)
     if not who.has_staff_role(OPERATOR):
         raise Forbidden("Only the operator records payments.")
-    invoice = data["invoice"]
-    amount, paid = parse_amount(invoice["amount"]), parse_amount(data["amount_paid"])
+    form = form_errors(data)
+    invoice = data.get("invoice") or {}
     errors: dict[str, list[str]] = {}
     kept = None
-    try:
-        kept = withheld(amount, paid)
-    except InvalidInput as exc:
-        errors.update(exc.errors or {})
-    legal_name = provider_name(ctx, data["provider_id"])
-    if legal_name is None:
+    if "amount" in invoice and "amount_paid" in data:
+        try:
+            kept = withheld(parse_amount(invoice["amount"]), parse_amount(data["amount_paid"]))
+        except InvalidInput as exc:
+            errors.update(exc.errors or {})
+    provider_id = data.get("provider_id")
+    legal_name = provider_name(ctx, provider_id) if provider_id is not None else None
+    if provider_id is not None and legal_name is None:
         errors["provider_id"] = ["No such provider."]
-    row = {"id": new_id(), "provider_id": data["provider_id"],
-           "request_id": data.get("request_id"), "beneficiary": data.get("beneficiary"),
-           "invoice_number": str(invoice["number"]).strip(),
-           "invoice_issued_on": date.fromisoformat(invoice["issued_on"]),
-           "invoice_amount": amount, "amount_paid": paid, "withheld": None,
-           "paid_on": date.fromisoformat(data["paid_on"]), "recorded_by": who.account_id,
-           "created_at": ctx.clock()}
     with ctx.unit() as uow:
-        if row["request_id"] is not None:  # "" is no request either: 422, not stored
-            request = uow.repo.request(row["request_id"])
-            if request is None or request.provider_id != row["provider_id"]:
+        if data.get("request_id") is not None and provider_id is not None:  # "" names none
+            request = uow.repo.request(data["request_id"])
+            if request is None or request.provider_id != provider_id:
                 errors["request_id"] = ["No such request of this provider."]
-        if errors:
-            raise InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".",
-                               errors)
+        raise_if_any(together(form, errors))
+        row = {"id": new_id(), "provider_id": provider_id,
+               "request_id": data.get("request_id"), "beneficiary": data.get("beneficiary"),
+               "invoice_number": str(invoice["number"]).strip(),
+               "invoice_issued_on": date.fromisoformat(invoice["issued_on"]),
+               "invoice_amount": parse_amount(invoice["amount"]),
+               "amount_paid": parse_amount(data["amount_paid"]), "withheld": None,
+               "paid_on": date.fromisoformat(data["paid_on"]), "recorded_by": who.account_id,
+               "created_at": ctx.clock()}
         row["withheld"] = kept
         uow.repo.add_payment(row)
         uow.publish(events.payment_registered(row, legal_name, who.account_id))

@@ -28,6 +28,7 @@ from services.authorizations.domain.callers import (
 )
 from services.authorizations.domain.catalogue import demand_type_errors
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
+from services.authorizations.domain.forms import form_errors, raise_if_any, together
 from services.authorizations.domain.requests import (
     AUTHORIZED,
     AWAITING_AUDIT,
@@ -79,6 +80,7 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
     provider_id = data["provider_id"]
     require_provider_side(who, provider_id, AUTHORIZATIONS, what="provider")
     draft = bool(data.get("draft"))
+    form = form_errors(data)
     appointment = appointment_errors(ctx, who, provider_id, data.get("appointment_id"))
     missing = [] if draft else missing_profile(ctx, provider_id)
     remember_author(ctx, who)
@@ -88,14 +90,9 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
         uow = UnitOfWork(ctx.repository(tx.session), tx.publish)
         repo = uow.repo
         given = data.get("items") or []
-        catalogue = repo.procedures(i["procedure_code"] for i in given)
-        errors = {**demand_type_errors(data["demand_group"], data["demand_type"]),
-                  **item_errors(given, catalogue), **appointment}
-        if not draft and not given:
-            errors["items"] = ["A request needs at least one item (or send draft: true)."]
-        if errors:
-            raise InvalidInput("Some fields are invalid: " + ", ".join(sorted(errors)) + ".",
-                               errors)
+        catalogue = repo.procedures(i["procedure_code"] for i in given if "procedure_code" in i)
+        raise_if_any(together(form, {**request_rule_errors(data, given, catalogue, draft),
+                                     **appointment}))
         require_complete_profile(missing)
         files = claim_files(who, data.get("attachment_ids"))
         request = AuthorizationRequest(
@@ -116,17 +113,34 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
     return run_once(ctx.db, idempotency, work)
 
 
+def request_rule_errors(data: Mapping[str, Any], items: list[Mapping[str, Any]],
+                        catalogue: Mapping[str, Any], draft: bool) -> dict[str, list[str]]:
+    """The service's own rules on the (valid part of the) body: the demand type of its group,
+    each item against its procedure, and at least one item unless a draft. A field the
+    gateway's schema refused is absent here; ``together`` drops what a rule says of it."""
+    errors: dict[str, list[str]] = {}
+    if "demand_group" in data:
+        errors.update(demand_type_errors(data["demand_group"], data.get("demand_type", "")))
+    errors.update(item_errors(items, catalogue))
+    if not draft and not items and "items" in data and "draft" in data:
+        errors["items"] = ["A request needs at least one item (or send draft: true)."]
+    return errors
+
+
 def add_item(ctx: Context, caller: Mapping[str, Any], request_id: str,
              data: dict[str, Any]) -> dict:
     who = identify(ctx, caller)
     with ctx.unit() as uow:
         request = load_request(uow.repo, who, request_id, AUTHORIZATIONS, lock=True)
         require_provider_side(who, request.provider_id, AUTHORIZATIONS)
+        codes = [data["procedure_code"]] if "procedure_code" in data else []
+        rules = item_errors([data], uow.repo.procedures(codes), prefix="")
+        form = form_errors(data)
+        if form:  # a refused body is answered whole, whatever the request's status
+            raise_if_any(together(form, rules))
         item = Item.from_input(data)
         request.add_item(item)
-        errors = item_errors([data], uow.repo.procedures([item.procedure_code]), prefix="")
-        if errors:
-            raise InvalidInput("The item is invalid: " + ", ".join(sorted(errors)) + ".", errors)
+        raise_if_any(rules)
         uow.repo.save_request(request)
         return item_view(item)
 
