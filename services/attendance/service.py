@@ -117,7 +117,7 @@ class AttendanceService(BaseService):
                        idempotency: dict | None = None,
                        form_errors: dict | None = None) -> dict:
         return requests.submit_request(self.ctx, Caller.of(caller), service_id, answers,
-                                       attachment_ids, idempotency, form_errors)
+                                       attachment_ids or [], idempotency, form_errors)
 
     @rpc
     def my_requests(self, caller: dict, status: str | None = None, limit: int = 50,
@@ -210,7 +210,7 @@ class AttendanceService(BaseService):
                          notes: str | None = None, attachment_ids: list[str] | None = None,
                          form_errors: dict | None = None) -> dict:
         return appointments.book_appointment(self.ctx, Caller.of(caller), provider_id,
-                                             starts_at, notes, attachment_ids, form_errors)
+                                             starts_at, notes, attachment_ids or [], form_errors)
 
     @rpc
     def book_institution_appointment(self, caller: dict, institution_id: str,
@@ -218,8 +218,8 @@ class AttendanceService(BaseService):
                                      attachment_ids: list[str] | None = None,
                                      form_errors: dict | None = None) -> dict:
         return appointments.book_institution_appointment(
-            self.ctx, Caller.of(caller), institution_id, starts_at, notes, attachment_ids,
-            form_errors)
+            self.ctx, Caller.of(caller), institution_id, starts_at, notes,
+            attachment_ids or [], form_errors)
 
     @rpc
     def institution_appointments(self, caller: dict, institution_id: str,
