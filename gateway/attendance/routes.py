@@ -91,14 +91,14 @@ def designate_manager(call: Call) -> dict:
 # -- the service catalogue ------------------------------------------------------------------
 
 @api.route("POST", "/api/v1/institutions/{id}/services", roles=(MANAGER,), body=s.ServiceBody,
-           response=s.ServiceSchema(), status=201, tag=TAG,
+           response=s.ServiceSchema(), status=201, tag=TAG, forward_errors=True,
            summary="Draft a service of the institution (its managers)")
 def create_service(call: Call) -> dict:
     return call.rpc("attendance", "create_service", call.caller, _id(call), call.body)
 
 
 @api.route("PATCH", "/api/v1/services/{id}", roles=(MANAGER,), body=s.ServicePatch,
-           response=s.ServiceSchema(), tag=TAG,
+           response=s.ServiceSchema(), tag=TAG, forward_errors=True,
            summary="Edit a service (its managers); steps sent with their id keep it")
 def update_service(call: Call) -> dict:
     return call.rpc("attendance", "update_service", call.caller, _id(call), call.body)

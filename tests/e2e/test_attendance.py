@@ -779,6 +779,12 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
          {"starts_at": "2026-12-01T10:00:00", "notes": long, "attachment_ids": [7]},
          {"starts_at", "notes", "attachment_ids.0"}),
         # a shape the edge refuses and a rule only the service knows, in the same answer
+        (manager["token"], "POST", f"{API}/institutions/{institution}/services",
+         {"name": " ", "steps": [{"id": "nope", "title": "Passo"}]}, {"name", "steps.0.id"}),
+        (manager["token"], "PATCH", f"{API}/services/{office['service']['id']}",
+         {"due_business_days": 0,
+          "form_fields": [{"name": "a", "label": "A", "type": "text", "choices": ["x"]}]},
+         {"due_business_days", "form_fields.0.choices"}),
         (bruno["token"], "POST", f"{link}/meetings", {"starts_at": past, "subject": " "},
          {"starts_at", "subject"}),
         (citizen["token"], "POST", f"{API}/services/{office['service']['id']}/requests",
