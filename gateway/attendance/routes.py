@@ -245,10 +245,11 @@ def reject_request(call: Call) -> dict:
 
 @api.route("PUT", "/api/v1/service-requests/{id}/checklist", kinds=STAFF_ONLY,
            body=s.ChecklistBody, response=s.ChecklistItemSchema(many=True), tag=TAG,
+           forward_errors=True,
            summary="Answer checklist steps yes/no by step id (the assigned attendant)")
 def answer_checklist(call: Call) -> list:
     return call.rpc("attendance", "answer_checklist", call.caller, _id(call),
-                    call.body["answers"])
+                    call.body.get("answers"), **_form_errors(call))
 
 
 @api.route("POST", "/api/v1/service-requests/{id}/follow-ups", kinds=PEOPLE,

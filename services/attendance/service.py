@@ -147,8 +147,10 @@ class AttendanceService(BaseService):
         return requests.reject_request(self.ctx, Caller.of(caller), request_id, justification)
 
     @rpc
-    def answer_checklist(self, caller: dict, request_id: str, answers: dict) -> list[dict]:
-        return requests.answer_checklist(self.ctx, Caller.of(caller), request_id, answers)
+    def answer_checklist(self, caller: dict, request_id: str, answers: dict | None,
+                         form_errors: dict | None = None) -> list[dict]:
+        return requests.answer_checklist(self.ctx, Caller.of(caller), request_id, answers,
+                                         form_errors)
 
     @rpc
     def add_follow_up(self, caller: dict, request_id: str, message: str,

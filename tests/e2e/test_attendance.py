@@ -785,6 +785,8 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
          {"due_business_days": 0,
           "form_fields": [{"name": "a", "label": "A", "type": "text", "choices": ["x"]}]},
          {"due_business_days", "form_fields.0.choices"}),
+        (bruno["token"], "PUT", f"{link}/checklist", {"answers": {"a": "yes", "nope": True}},
+         {"answers.a.value", "answers.nope"}),
         (bruno["token"], "POST", f"{link}/meetings", {"starts_at": past, "subject": " "},
          {"starts_at", "subject"}),
         (citizen["token"], "POST", f"{API}/services/{office['service']['id']}/requests",

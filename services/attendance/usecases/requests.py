@@ -181,12 +181,13 @@ def conclude_request(ctx: Ctx, caller: Caller, request_id: str, note: str) -> di
     return _attendant_step(ctx, caller, request_id, step)
 
 
-def answer_checklist(ctx: Ctx, caller: Caller, request_id: str,
-                     answers: dict[str, bool]) -> list[dict]:
+def answer_checklist(ctx: Ctx, caller: Caller, request_id: str, answers: dict[str, bool] | None,
+                     form_errors: Found = None) -> list[dict]:
+    """``form_errors``: the answers the edge refused, answered with the unknown steps."""
     now = ctx.clock()
     with ctx.unit() as uow:
         request = visible_request(uow.repo, caller, request_id, lock=True)
-        request.answer_checklist(caller.account_id, answers, now)
+        request.answer_checklist(caller.account_id, answers or {}, now, found=form_errors)
         uow.repo.save_request(request)
         return views.checklist_view(request)
 
