@@ -9,6 +9,7 @@ from typing import Any
 
 from gateway.api import Api, Call, PageQuery
 from gateway.attendance import schemas as s
+from ponte.contracts.forms import FORM_ERRORS
 from ponte.errors import Unauthenticated
 from ponte.roles import ADMIN, AUTHORIZATIONS, CITIZEN, MANAGER, PROVIDER, SECRETARY, SERVANT, STAFF
 
@@ -29,6 +30,19 @@ def _page(call: Call) -> dict:
 
 def _id(call: Call) -> str:
     return call.params["id"]
+
+
+def _form_errors(call: Call) -> dict:
+    """What the edge refused in the body (``forward_errors`` routes), for the service to
+    answer with its own rules' errors in one 422; nothing when the body was valid."""
+    found = call.body.get(FORM_ERRORS)
+    return {"form_errors": found} if found else {}
+
+
+def _instant(call: Call, name: str) -> str | None:
+    """A date-time of the body as ISO-8601, or None when the edge refused it."""
+    value = call.body.get(name)
+    return value.isoformat() if value else None
 
 
 def _optional_caller(call: Call) -> dict | None:
@@ -77,14 +91,14 @@ def designate_manager(call: Call) -> dict:
 # -- the service catalogue ------------------------------------------------------------------
 
 @api.route("POST", "/api/v1/institutions/{id}/services", roles=(MANAGER,), body=s.ServiceBody,
-           response=s.ServiceSchema(), status=201, tag=TAG,
+           response=s.ServiceSchema(), status=201, tag=TAG, forward_errors=True,
            summary="Draft a service of the institution (its managers)")
 def create_service(call: Call) -> dict:
     return call.rpc("attendance", "create_service", call.caller, _id(call), call.body)
 
 
 @api.route("PATCH", "/api/v1/services/{id}", roles=(MANAGER,), body=s.ServicePatch,
-           response=s.ServiceSchema(), tag=TAG,
+           response=s.ServiceSchema(), tag=TAG, forward_errors=True,
            summary="Edit a service (its managers); steps sent with their id keep it")
 def update_service(call: Call) -> dict:
     return call.rpc("attendance", "update_service", call.caller, _id(call), call.body)
@@ -173,12 +187,13 @@ def reject_attendant_request(call: Call) -> dict:
 
 @api.route("POST", "/api/v1/services/{id}/requests", kinds=CITIZENS, body=s.ServiceRequestBody,
            response=s.ServiceRequestSchema(), status=201, idempotent=True, tag=TAG,
+           forward_errors=True,
            summary="Request a published service (citizen); answers checked against its form "
                    "(422 on answers.<field>); Idempotency-Key honoured")
 def submit_request(call: Call) -> dict:
     return call.rpc("attendance", "submit_request", call.caller, _id(call),
-                    call.body["answers"], call.body["attachment_ids"],
-                    idempotency=call.idempotency)
+                    call.body.get("answers"), call.body.get("attachment_ids"),
+                    idempotency=call.idempotency, **_form_errors(call))
 
 
 @api.route("GET", "/api/v1/me/service-requests", kinds=CITIZENS, query=s.RequestQuery,
@@ -230,10 +245,11 @@ def reject_request(call: Call) -> dict:
 
 @api.route("PUT", "/api/v1/service-requests/{id}/checklist", kinds=STAFF_ONLY,
            body=s.ChecklistBody, response=s.ChecklistItemSchema(many=True), tag=TAG,
+           forward_errors=True,
            summary="Answer checklist steps yes/no by step id (the assigned attendant)")
 def answer_checklist(call: Call) -> list:
     return call.rpc("attendance", "answer_checklist", call.caller, _id(call),
-                    call.body["answers"])
+                    call.body.get("answers"), **_form_errors(call))
 
 
 @api.route("POST", "/api/v1/service-requests/{id}/follow-ups", kinds=PEOPLE,
@@ -251,12 +267,12 @@ def list_follow_ups(call: Call) -> dict:
 
 
 @api.route("POST", "/api/v1/service-requests/{id}/meetings", kinds=STAFF_ONLY, body=s.MeetingBody,
-           response=s.MeetingSchema(), status=201, tag=TAG,
+           response=s.MeetingSchema(), status=201, tag=TAG, forward_errors=True,
            summary="Schedule a video meeting in the future (the assigned attendant)")
 def schedule_meeting(call: Call) -> dict:
     return call.rpc("attendance", "schedule_meeting", call.caller, _id(call),
-                    call.body["starts_at"].isoformat(), call.body["subject"],
-                    duration_minutes=call.body["duration_minutes"])
+                    _instant(call, "starts_at"), call.body.get("subject"),
+                    duration_minutes=call.body.get("duration_minutes"), **_form_errors(call))
 
 
 @api.route("GET", "/api/v1/service-requests/{id}/meetings", kinds=PEOPLE, query=PageQuery,
@@ -316,11 +332,12 @@ def agenda(call: Call) -> dict:
 
 @api.route("POST", "/api/v1/providers/{id}/appointments", kinds=CITIZENS,
            body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
+           forward_errors=True,
            summary="Book an appointment at a provider (citizen); the provider is told")
 def book_appointment(call: Call) -> dict:
     return call.rpc("attendance", "book_appointment", call.caller, _id(call),
-                    call.body["starts_at"].isoformat(), notes=call.body["notes"],
-                    attachment_ids=call.body["attachment_ids"])
+                    _instant(call, "starts_at"), notes=call.body.get("notes"),
+                    attachment_ids=call.body.get("attachment_ids"), **_form_errors(call))
 
 
 @api.route("GET", "/api/v1/providers/{id}/appointments", kinds=PROVIDER_SIDE,
@@ -338,12 +355,13 @@ def provider_appointments(call: Call) -> dict:
 
 @api.route("POST", "/api/v1/institutions/{id}/appointments", kinds=CITIZENS,
            body=s.AppointmentBody, response=s.AppointmentSchema(), status=201, tag=TAG,
+           forward_errors=True,
            summary="Book an appointment at an institution (citizen); its attendants and "
                    "managers are told and see it on the agenda")
 def book_institution_appointment(call: Call) -> dict:
     return call.rpc("attendance", "book_institution_appointment", call.caller, _id(call),
-                    call.body["starts_at"].isoformat(), notes=call.body["notes"],
-                    attachment_ids=call.body["attachment_ids"])
+                    _instant(call, "starts_at"), notes=call.body.get("notes"),
+                    attachment_ids=call.body.get("attachment_ids"), **_form_errors(call))
 
 
 @api.route("GET", "/api/v1/institutions/{id}/appointments", kinds=STAFF_ONLY,

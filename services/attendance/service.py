@@ -112,11 +112,12 @@ class AttendanceService(BaseService):
 
     # service requests
     @rpc
-    def submit_request(self, caller: dict, service_id: str, answers: dict,
+    def submit_request(self, caller: dict, service_id: str, answers: dict | None,
                        attachment_ids: list[str] | None = None,
-                       idempotency: dict | None = None) -> dict:
+                       idempotency: dict | None = None,
+                       form_errors: dict | None = None) -> dict:
         return requests.submit_request(self.ctx, Caller.of(caller), service_id, answers,
-                                       attachment_ids or [], idempotency)
+                                       attachment_ids or [], idempotency, form_errors)
 
     @rpc
     def my_requests(self, caller: dict, status: str | None = None, limit: int = 50,
@@ -146,8 +147,10 @@ class AttendanceService(BaseService):
         return requests.reject_request(self.ctx, Caller.of(caller), request_id, justification)
 
     @rpc
-    def answer_checklist(self, caller: dict, request_id: str, answers: dict) -> list[dict]:
-        return requests.answer_checklist(self.ctx, Caller.of(caller), request_id, answers)
+    def answer_checklist(self, caller: dict, request_id: str, answers: dict | None,
+                         form_errors: dict | None = None) -> list[dict]:
+        return requests.answer_checklist(self.ctx, Caller.of(caller), request_id, answers,
+                                         form_errors)
 
     @rpc
     def add_follow_up(self, caller: dict, request_id: str, message: str,
@@ -161,10 +164,11 @@ class AttendanceService(BaseService):
         return requests.list_follow_ups(self.ctx, Caller.of(caller), request_id, limit, cursor)
 
     @rpc
-    def schedule_meeting(self, caller: dict, request_id: str, starts_at: str, subject: str,
-                         duration_minutes: int | None = None) -> dict:
+    def schedule_meeting(self, caller: dict, request_id: str, starts_at: str | None,
+                         subject: str | None, duration_minutes: int | None = None,
+                         form_errors: dict | None = None) -> dict:
         return requests.schedule_meeting(self.ctx, Caller.of(caller), request_id, starts_at,
-                                         duration_minutes, subject)
+                                         duration_minutes, subject, form_errors)
 
     @rpc
     def list_meetings(self, caller: dict, request_id: str, limit: int = 50,
@@ -204,18 +208,20 @@ class AttendanceService(BaseService):
 
     # appointments at providers and institutions
     @rpc
-    def book_appointment(self, caller: dict, provider_id: str, starts_at: str,
-                         notes: str | None = None,
-                         attachment_ids: list[str] | None = None) -> dict:
+    def book_appointment(self, caller: dict, provider_id: str, starts_at: str | None,
+                         notes: str | None = None, attachment_ids: list[str] | None = None,
+                         form_errors: dict | None = None) -> dict:
         return appointments.book_appointment(self.ctx, Caller.of(caller), provider_id,
-                                             starts_at, notes, attachment_ids or [])
+                                             starts_at, notes, attachment_ids or [], form_errors)
 
     @rpc
-    def book_institution_appointment(self, caller: dict, institution_id: str, starts_at: str,
-                                     notes: str | None = None,
-                                     attachment_ids: list[str] | None = None) -> dict:
+    def book_institution_appointment(self, caller: dict, institution_id: str,
+                                     starts_at: str | None, notes: str | None = None,
+                                     attachment_ids: list[str] | None = None,
+                                     form_errors: dict | None = None) -> dict:
         return appointments.book_institution_appointment(
-            self.ctx, Caller.of(caller), institution_id, starts_at, notes, attachment_ids or [])
+            self.ctx, Caller.of(caller), institution_id, starts_at, notes,
+            attachment_ids or [], form_errors)
 
     @rpc
     def institution_appointments(self, caller: dict, institution_id: str,

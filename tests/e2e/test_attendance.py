@@ -778,14 +778,37 @@ def test_every_field_error_comes_back_in_one_answer(client, world, office):
         (citizen["token"], "POST", f"{API}/providers/{uuid.uuid4()}/appointments",
          {"starts_at": "2026-12-01T10:00:00", "notes": long, "attachment_ids": [7]},
          {"starts_at", "notes", "attachment_ids.0"}),
+        # a shape the edge refuses and a rule only the service knows, in the same answer
+        (manager["token"], "POST", f"{API}/institutions/{institution}/services",
+         {"name": " ", "steps": [{"id": "nope", "title": "Passo"}]}, {"name", "steps.0.id"}),
+        (manager["token"], "PATCH", f"{API}/services/{office['service']['id']}",
+         {"due_business_days": 0,
+          "form_fields": [{"name": "a", "label": "A", "type": "text", "choices": ["x"]}]},
+         {"due_business_days", "form_fields.0.choices"}),
+        (bruno["token"], "PUT", f"{link}/checklist", {"answers": {"a": "yes", "nope": True}},
+         {"answers.a.value", "answers.nope"}),
+        (bruno["token"], "POST", f"{link}/meetings", {"starts_at": past, "subject": " "},
+         {"starts_at", "subject"}),
+        (citizen["token"], "POST", f"{API}/services/{office['service']['id']}/requests",
+         {"answers": answers(kind=None), "attachment_ids": ["x" * 65]},
+         {"answers.kind", "attachment_ids.0"}),
+        (citizen["token"], "POST", f"{API}/providers/{uuid.uuid4()}/appointments",
+         {"starts_at": past, "notes": long}, {"starts_at", "notes"}),
+        (citizen["token"], "POST", f"{API}/institutions/{institution}/appointments",
+         {"starts_at": past, "notes": long, "attachment_ids": [foreign]},
+         {"starts_at", "notes", "attachment_ids.0"}),
     ]
     wrong = []
     for token, method, url, body, fields in cases:
         answer = client.request(method, url, token=token, json=body)
         got = set(answer.json().get("errors", {})) if answer.status_code == 422 else None
         if got != fields:
-            wrong.append(f"{method} {url} {body}: {answer.status_code} {got}")
+            wrong.append(f"{method} {url} {sorted(body)}: {answer.status_code} {got}")
     assert not wrong, "\n".join(wrong)
+    mine = client.get(f"{API}/me/service-requests", token=citizen["token"]).json()["items"]
+    assert [r["id"] for r in mine] == [request["id"]]
+    assert client.get(f"{API}/me/appointments", token=citizen["token"]).json()["items"] == []
+    assert client.get(f"{link}/meetings", token=bruno["token"]).json()["items"] == []
 
 
 def test_a_provider_takes_bookings_once_its_profile_is_complete(client, world):

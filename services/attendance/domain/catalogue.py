@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from ponte.contracts.attendance import DRAFT, PUBLISHED, UNPUBLISHED
+from ponte.contracts.forms import FORM_ERRORS
 from ponte.errors import Conflict, InvalidInput
-from services.attendance.domain.checks import every_error
+from services.attendance.domain.checks import every_error, refused
 from services.attendance.domain.forms import FormField, define_form
 
 DEFAULT_DUE_BUSINESS_DAYS = 5
@@ -93,8 +94,14 @@ class Service:
 
     @classmethod
     def draft(cls, institution_id: str, data: dict[str, Any], now: datetime) -> Service:
-        steps, form = every_error(lambda: define_steps(data.get("steps") or ()),
-                                  lambda: define_form(data.get("form_fields") or ()))
+        """``data`` as the edge kept it, with what it refused under ``FORM_ERRORS``: those
+        errors come back with the steps' and the form's own, in one answer."""
+        found = data.get(FORM_ERRORS)
+        steps, form = every_error(
+            lambda: None if refused(found, "steps") else define_steps(data.get("steps") or ()),
+            lambda: None if refused(found, "form_fields")
+            else define_form(data.get("form_fields") or ()),
+            found=found)
         return cls(institution_id=institution_id, name=data["name"].strip(),
                    description=data.get("description") or "",
                    audience=data.get("audience") or "",
@@ -105,12 +112,15 @@ class Service:
 
     def edit(self, changes: dict[str, Any], now: datetime) -> None:
         """Any status ("Atualizar as informações pertinentes aos serviços cadastrados"). Requests
-        already made keep the steps and form they were made with."""
+        already made keep the steps and form they were made with. What the edge refused
+        (``FORM_ERRORS``) comes back with the steps' and the form's own errors."""
+        found = changes.get(FORM_ERRORS)
         steps, form = every_error(
             lambda: define_steps(changes["steps"] or (), self.steps)
-            if "steps" in changes else self.steps,
+            if "steps" in changes and not refused(found, "steps") else self.steps,
             lambda: define_form(changes["form_fields"] or ())
-            if "form_fields" in changes else self.form)
+            if "form_fields" in changes and not refused(found, "form_fields") else self.form,
+            found=found)
         if "name" in changes:
             self.name = changes["name"].strip()
         for name in ("description", "audience"):

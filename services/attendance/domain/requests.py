@@ -30,6 +30,7 @@ from ponte.contracts.attendance import (
 )
 from ponte.errors import Conflict, Forbidden, InvalidInput
 from services.attendance.domain.catalogue import Service, new_id, required_text
+from services.attendance.domain.checks import Found, every_error
 
 DEFAULT_MEETING_MINUTES = 30
 HORIZON = timedelta(days=2 * 366)
@@ -177,19 +178,26 @@ class ServiceRequest:
         self.decided_by, self.decided_at = attendant_id, now
 
     def answer_checklist(self, attendant_id: str, answers: dict[str, bool],
-                         now: datetime) -> list[dict[str, Any]]:
-        """The assigned attendant answers steps yes or no; steps not named keep their answer."""
+                         now: datetime, found: Found = None) -> list[dict[str, Any]]:
+        """The assigned attendant answers steps yes or no; steps not named keep their answer.
+        ``found``: the answers the edge refused (absent from ``answers``), named in one 422
+        with the unknown steps among the rest."""
+        if found:
+            every_error(lambda: self._known_steps(answers), found=found)
         self.require_assigned(attendant_id, "answer the checklist")
         self._require(IN_PROGRESS, "answer its checklist")
+        self._known_steps(answers)
+        for item in self.checklist:
+            if item["step_id"] in answers:
+                item["answer"] = bool(answers[item["step_id"]])
+        return self.checklist
+
+    def _known_steps(self, answers: dict[str, bool]) -> None:
         steps = {item["step_id"] for item in self.checklist}
         unknown = {f"answers.{key}": ["No such step in this request's checklist."]
                    for key in answers if key not in steps}
         if unknown:
             raise InvalidInput("Unknown steps.", unknown)
-        for item in self.checklist:
-            if item["step_id"] in answers:
-                item["answer"] = bool(answers[item["step_id"]])
-        return self.checklist
 
     def follow_up(self, author_id: str, message: str | None,
                   attachments: list[dict[str, Any]], now: datetime) -> FollowUp:

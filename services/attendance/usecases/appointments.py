@@ -12,7 +12,8 @@ from ponte.service_layer import Context, UnitOfWork
 from services.attendance import events, views
 from services.attendance.domain.agenda import local_day_bounds
 from services.attendance.domain.appointments import Appointment, require_complete_profile
-from services.attendance.domain.checks import every_error
+from services.attendance.domain.checks import Found, every_error, refused
+from services.attendance.domain.requests import require_future
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
 from services.attendance.usecases.people import caller_account
@@ -84,19 +85,38 @@ def _book(ctx: Ctx, caller: Caller, starts_at: str, notes: str | None,
         return _appointment_answer(repo, appointment, provider_name)
 
 
-def book_appointment(ctx: Ctx, caller: Caller, provider_id: str, starts_at: str,
-                     notes: str | None, attachment_ids: list[str]) -> dict:
+def _refuse_form(ctx: Ctx, caller: Caller, starts_at: str | None,
+                 attachment_ids: list[str] | None, form_errors: Found) -> None:
+    """A body the edge refused is answered before anything is looked up or booked: the
+    ``form_errors`` with the errors of the rules on the fields it kept, in one 422. A refused
+    field is None here and its rules do not run."""
+    if not form_errors:
+        return
+    now = ctx.clock()
+    every_error(
+        lambda: None if not starts_at else require_future(parse_iso(starts_at), now),
+        lambda: None if refused(form_errors, "attachment_ids")
+        else attachments.claim(attachment_ids or [], caller.account_id, HOLDER),
+        found=form_errors)
+
+
+def book_appointment(ctx: Ctx, caller: Caller, provider_id: str, starts_at: str | None,
+                     notes: str | None, attachment_ids: list[str] | None,
+                     form_errors: Found = None) -> dict:
     """At a provider, as identity knows it (404 when it does not), whose profile is complete
     (409 naming the missing fields in ``errors.profile``, seed 000 §3.2)."""
+    _refuse_form(ctx, caller, starts_at, attachment_ids, form_errors)
     provider = ctx.rpc("identity", "get_provider", provider_id)
     require_complete_profile(ctx.rpc("identity", "get_missing_profile", provider_id))
     return _book(ctx, caller, starts_at, notes, attachment_ids, provider=provider)
 
 
 def book_institution_appointment(ctx: Ctx, caller: Caller, institution_id: str,
-                                 starts_at: str, notes: str | None,
-                                 attachment_ids: list[str]) -> dict:
+                                 starts_at: str | None, notes: str | None,
+                                 attachment_ids: list[str] | None,
+                                 form_errors: Found = None) -> dict:
     """At an institution: it appears on the institution's agenda."""
+    _refuse_form(ctx, caller, starts_at, attachment_ids, form_errors)
     return _book(ctx, caller, starts_at, notes, attachment_ids, institution_id=institution_id)
 
 

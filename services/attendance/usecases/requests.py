@@ -16,9 +16,10 @@ from ponte.idempotency import run_once
 from ponte.numbering import next_number
 from ponte.service_layer import Context, Event, UnitOfWork
 from services.attendance import events, views
-from services.attendance.domain.checks import every_error
+from services.attendance.domain.catalogue import required_text
+from services.attendance.domain.checks import Found, every_error, refused
 from services.attendance.domain.forms import validate_answers
-from services.attendance.domain.requests import ServiceRequest, format_protocol
+from services.attendance.domain.requests import ServiceRequest, format_protocol, require_future
 from services.attendance.events import request_people
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
@@ -47,15 +48,17 @@ def _request_answer(repo: Repository, request: ServiceRequest, now: datetime) ->
     return views.service_request_view(request, service, names, now, repo.rating_of(request.id))
 
 
-def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict,
-                   attachment_ids: list[str], idempotency: dict | None = None) -> dict:
+def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict | None,
+                   attachment_ids: list[str] | None, idempotency: dict | None = None,
+                   form_errors: Found = None) -> dict:
     """A citizen's request for a published service: answers checked against its form, the
     uploads attached, a protocol (``YYYYMMDD`` + the day's 6-digit sequence) and a due time of
     the service's business days. A retry with the same Idempotency-Key answers the first.
 
     The protocol comes last: the day's sequence row stays locked until the transaction ends
     (``ponte.numbering``), so everything the event and the answer show is read before, and
-    after the bump only the request and its event (one INSERT at the commit) are written."""
+    after the bump only the request and its event (one INSERT at the commit) are written.
+    ``form_errors``: what the edge refused (absent here), answered with the form's rules."""
     citizen = caller_account(ctx, caller)
 
     def work(tx: Transaction) -> dict:
@@ -66,8 +69,11 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict,
         if service is None or not service.is_published:
             raise NotFound("No such service.")
         clean, held = every_error(
-            lambda: validate_answers(service.form, answers),
-            lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
+            lambda: None if refused(form_errors, "answers")
+            else validate_answers(service.form, answers or {}),
+            lambda: None if refused(form_errors, "attachment_ids")
+            else attachments.claim(attachment_ids or [], caller.account_id, HOLDER),
+            found=form_errors)
         repo.save_person(citizen, now)
         request = ServiceRequest.submit(service, caller.account_id, clean, held, now,
                                         add_business_days(now, service.due_business_days))
@@ -175,12 +181,13 @@ def conclude_request(ctx: Ctx, caller: Caller, request_id: str, note: str) -> di
     return _attendant_step(ctx, caller, request_id, step)
 
 
-def answer_checklist(ctx: Ctx, caller: Caller, request_id: str,
-                     answers: dict[str, bool]) -> list[dict]:
+def answer_checklist(ctx: Ctx, caller: Caller, request_id: str, answers: dict[str, bool] | None,
+                     form_errors: Found = None) -> list[dict]:
+    """``form_errors``: the answers the edge refused, answered with the unknown steps."""
     now = ctx.clock()
     with ctx.unit() as uow:
         request = visible_request(uow.repo, caller, request_id, lock=True)
-        request.answer_checklist(caller.account_id, answers, now)
+        request.answer_checklist(caller.account_id, answers or {}, now, found=form_errors)
         uow.repo.save_request(request)
         return views.checklist_view(request)
 
@@ -211,10 +218,18 @@ def list_follow_ups(ctx: Ctx, caller: Caller, request_id: str, limit: int,
         return views.page([views.follow_up_view(f, names) for f in items], next_cursor)
 
 
-def schedule_meeting(ctx: Ctx, caller: Caller, request_id: str, starts_at: str,
-                     duration_minutes: int | None, subject: str) -> dict:
-    """``starts_at`` as the edge checked it: ISO-8601 with ``Z`` or an offset."""
+def schedule_meeting(ctx: Ctx, caller: Caller, request_id: str, starts_at: str | None,
+                     duration_minutes: int | None, subject: str | None,
+                     form_errors: Found = None) -> dict:
+    """``starts_at`` as the edge checked it: ISO-8601 with ``Z`` or an offset; a field the edge
+    refused is None and named in ``form_errors``: then the rules on the fields it kept answer
+    with them in one 422, before the request is looked up."""
     now = ctx.clock()
+    if form_errors:
+        every_error(
+            lambda: None if refused(form_errors, "subject") else required_text(subject, "subject"),
+            lambda: None if not starts_at else require_future(parse_iso(starts_at), now),
+            found=form_errors)
     with ctx.unit() as uow:
         request = visible_request(uow.repo, caller, request_id, lock=True)
         meeting = request.schedule_meeting(caller.account_id, as_utc(parse_iso(starts_at)),
