@@ -81,7 +81,9 @@ class Settings:
         return host or "127.0.0.1", int(port)
 
 
-WILDCARD_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}
+# Links name a host a browser can reach: a wildcard listen address becomes loopback (nothing binds
+# here, so bandit's "binds to all interfaces" does not apply).
+WILDCARD_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}  # nosec B104
 
 
 def served_url(http_address: str) -> str:
