@@ -17,7 +17,7 @@ from nameko.testing.services import entrypoint_hook
 
 import ponte.broker  # noqa: F401  registers the in-process transport
 from ponte.clock import Clock
-from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ponte.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound
 from services.relationships.domain.relationships import local_today
 from services.relationships.models import metadata
 from services.relationships.service import RelationshipsService
@@ -384,7 +384,7 @@ def test_lists_are_paged_newest_first(world, rpc_client):
                                                   cursor=first["next_cursor"])
     assert [i["id"] for i in first["items"] + second["items"]] == invited[::-1]
     assert second["next_cursor"] is None
-    with pytest.raises(InvalidInput):
+    with pytest.raises(BadRequest):
         rpc_client.list_provider_invitations(world.provider, world.provider_id, cursor="x!")
 
 
