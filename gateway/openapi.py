@@ -23,6 +23,7 @@ PROBLEM_TITLES = {400: "Malformed request", 401: "No or bad token",
                   403: "Authenticated but not allowed",
                   404: "Unknown, or belonging to someone the caller may not see",
                   409: "Conflict with the current state, or a duplicate", 413: "Too large",
+                  414: "Request line too long",
                   415: "Unsupported media type", 422: "Invalid field values",
                   429: "Too many attempts (see Retry-After)",
                   503: "A service behind the gateway is unavailable (see Retry-After)"}
@@ -215,7 +216,7 @@ def problem_statuses(route: Route) -> list[int]:
     conventions): every status code it can answer is declared, so an undeclared one is a bug."""
     statuses = set(OWN_REFUSALS.get(route.endpoint, ()))
     if route.path.startswith("/api/v1/"):
-        statuses |= {404, 429, 503}
+        statuses |= {404, 414, 429, 503}  # 414: a request line longer than the server reads
     if not route.public:
         statuses |= {401, 403}
     if route.body is not None or route.raw_body:
