@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -42,8 +43,11 @@ class FakeIdentity:
     providers: dict[str, dict] = {}
     missing_profile: dict[str, list[str]] = {}
 
+    asked: Counter[str] = Counter()
+
     @rpc
     def get_accounts(self, ids: list[str]) -> list[dict]:
+        FakeIdentity.asked.update(ids)
         return [FakeIdentity.accounts[i] for i in ids if i in FakeIdentity.accounts]
 
     @rpc
@@ -244,19 +248,25 @@ def test_a_submission_takes_its_protocol_last(office, container):
         ["UPDATE sequences", "INSERT INTO service_requests", "INSERT INTO outbox", "COMMIT"]] * 2
 
 
-def test_a_citizen_s_row_is_written_only_when_identity_changed_it(office, container):
-    """Rewriting it at every request would lock it until the commit: the same citizen's
-    concurrent requests would queue on it."""
+def test_a_citizen_is_copied_once_then_kept_current_by_identity_s_events(office, container):
+    """identity is asked only the first time (issue 21); later requests read the copy, which
+    ``account_updated`` renames. Rewriting it at every request would lock it until the commit:
+    the same citizen's concurrent requests would queue on it."""
     citizen = person("citizen", "Cida")
+    asked = FakeIdentity.asked.copy()
     with transactions(container) as committed:
         office.submit(citizen)
         office.submit(citizen)
         FakeIdentity.accounts[citizen["account_id"]]["name"] = "Cida Souza"
+        emit("account_updated", {"account_id": citizen["account_id"], "kind": "citizen",
+                                 "name": "Cida Souza", "email": "cida@x.test"})
+        wait_until(lambda: any(" people" in s for t in committed for s in t
+                               if s.startswith("UPDATE")), 5, 0.02, what="the rename")
         renamed = office.submit(citizen)
     writes = [[s for s in t if s.endswith(" people")] for t in committed if "UPDATE sequences" in t]
     assert writes == [["SELECT FROM people", "INSERT INTO people", "SELECT FROM people"],
-                      ["SELECT FROM people", "SELECT FROM people"],
-                      ["SELECT FROM people", "UPDATE people", "SELECT FROM people"]]
+                      ["SELECT FROM people"], ["SELECT FROM people"]]
+    assert FakeIdentity.asked[citizen["account_id"]] - asked.get(citizen["account_id"], 0) == 1
     assert event("service_request_submitted",
                  service_request_id=renamed["id"])["citizen_name"] == "Cida Souza"
 

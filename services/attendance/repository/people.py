@@ -13,6 +13,14 @@ from services.attendance.repository.base import Part
 
 
 class People(Part):
+    def person(self, account_id: str) -> dict[str, Any] | None:
+        """The copy kept here of an account that acted here (``id``, ``kind``, ``name``,
+        ``email``), or None."""
+        row = self.session.execute(sa.select(people.c.id, people.c.kind, people.c.name,
+                                             people.c.email)
+                                   .where(people.c.id == account_id)).mappings().first()
+        return dict(row) if row else None
+
     def save_person(self, account: dict[str, Any], now: datetime) -> None:
         """As identity has them now. A row that has not changed is only read: writing it would
         lock it until the commit, and the same person's concurrent requests would queue."""

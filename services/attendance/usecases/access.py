@@ -22,7 +22,7 @@ def ask_attendant_access(ctx: Ctx, caller: Caller, institution_id: str,
     with conflict_on_duplicate(duplicate), ctx.unit() as uow:
         repo = uow.repo
         institution = institution_or_404(repo, institution_id)
-        repo.save_person(servant, now)
+        servant.remember(repo, now)
         may_ask(repo.attendant_requests_of(institution_id, caller.account_id))
         request = AttendantRequest(institution_id, caller.account_id, now,
                                    (message or "").strip() or None)

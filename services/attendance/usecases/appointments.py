@@ -78,7 +78,7 @@ def _book(ctx: Ctx, caller: Caller, starts_at: str, notes: str | None,
             lambda: attachments.claim(attachment_ids, caller.account_id, HOLDER))
         appointment.attachments = held
         provider_name = provider.get("legal_name") if provider else None
-        repo.save_person(citizen, now)
+        citizen.remember(repo, now)
         repo.add_appointment(appointment, provider_name)
         repo.hold_attachments(appointment.attachments, "appointment", appointment.id)
         _tell(uow, "appointment_booked", appointment, provider_name, to_host=True)

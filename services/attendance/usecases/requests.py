@@ -74,7 +74,7 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict | No
             lambda: None if refused(form_errors, "attachment_ids")
             else attachments.claim(attachment_ids or [], caller.account_id, HOLDER),
             found=form_errors)
-        repo.save_person(citizen, now)
+        citizen.remember(repo, now)
         request = ServiceRequest.submit(service, caller.account_id, clean, held, now,
                                         add_business_days(now, service.due_business_days))
         repo.hold_attachments(held, "service_request", request.id)
