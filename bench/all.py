@@ -25,7 +25,7 @@ until the queues drained: on a machine shared with other work these move far les
 ratios do. Afterwards it
 checks that authorization numbers and protocols and service-request protocols count without a
 repeat or a gap. Run: ``make bench`` or ``.venv/bin/python bench/all.py [--seconds 15]
-[--concurrency 20] [--events 200]``.
+[--concurrency 20] [--events 200] [--only POST ...]``.
 """
 from __future__ import annotations
 
@@ -74,7 +74,10 @@ def numbering(bench: Bench) -> list[harness.Numbering]:
 def main() -> None:
     parser = harness.options(__doc__)
     parser.add_argument("--events", type=int, default=200,
-                        help="decisions timed to their SSE frame (default %(default)s)")
+                        help="decisions timed to their SSE frame (default %(default)s; 0 skips)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="only the load scenarios whose name contains TEXT (repeatable; "
+                             "the floor rows always run)")
     args = parser.parse_args()
     started = datetime.now(UTC)
     load_at_start = harness.load_average()
@@ -94,13 +97,18 @@ def main() -> None:
                      ("POST /api/v1/services/{id}/requests (citizen)", request),
                      ("GET /api/v1/notifications (clinic's inbox, a page)", inbox),
                      ("GET /api/v1/bulletins (clinic)", bulletins)]
+        if args.only:
+            scenarios = [(name, call) for name, call in scenarios
+                         if any(text in name for text in args.only)]
         bench.settle()
         results = [bench.floor(f"{harness.FLOOR}, at the start")]
         for name, call in scenarios:
             results.append(bench.run(name, call))
-        latencies = notifications_latency.measure(bench.stack, "decision", args.events)
-        results.append(load.timed(f"decision → SSE frame ({args.events} events, one at a time)",
-                                  latencies.to_frame, latencies.errors))
+        if args.events:
+            latencies = notifications_latency.measure(bench.stack, "decision", args.events)
+            results.append(load.timed(
+                f"decision → SSE frame ({args.events} events, one at a time)",
+                latencies.to_frame, latencies.errors))
         bench.settle()
         results.append(bench.floor(f"{harness.FLOOR}, at the end"))
         checks = numbering(bench)

@@ -1,12 +1,14 @@
 """Where a write's CPU goes: py-spy samples the gateway, the service that takes the write and
 notifications while the two submission scenarios of ``make bench`` run in the distributed mode
 (POST /api/v1/authorization-requests, 3 items authorized at once; a citizen's POST
-/api/v1/services/{id}/requests), and prints for each process its hottest functions by own time
+/api/v1/services/{id}/requests) and, with ``--list``, the clinic's GET of its list (a page of
+50, after the submissions), and prints for each process its hottest functions by own time
 (the leaf frame sampled) and Ponte's own frames by inclusive time.
 
 Samples are taken with ``--gil`` (the thread holding the GIL: CPU, not waiting) from the load's
 start until a few seconds after it, so the events the writes leave behind are in the profile.
-Run: ``.venv/bin/python bench/profile_writes.py [--seconds 15] [--concurrency 20] [--top 15]``.
+Run: ``.venv/bin/python bench/profile_writes.py [--seconds 15] [--concurrency 20] [--top 15]
+[--list]``.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import harness  # noqa: E402
 from bench.all import TOKEN_TTL, service_request  # noqa: E402
-from bench.authorizations import SUBMIT, Provider  # noqa: E402
+from bench.authorizations import LIST, SUBMIT, Provider  # noqa: E402
 from bench.sessions_me import Citizen  # noqa: E402
 from tests.e2e.test_authorizations import Desk  # noqa: E402
 from tests.stack import BIN  # noqa: E402
@@ -82,6 +84,8 @@ def report(title: str, raw: Path, top: int) -> list[str]:
 def main() -> None:
     parser = harness.options(__doc__)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--list", action="store_true",
+                        help="also profile GET /api/v1/authorization-requests (a page of 50)")
     args = parser.parse_args()
     py_spy()
     with harness.distributed(args.seconds, args.concurrency,
@@ -92,6 +96,8 @@ def main() -> None:
         scenarios = [(SUBMIT, provider.submission, "authorizations"),
                      ("POST /api/v1/services/{id}/requests (citizen)",
                       service_request(bench, citizen), "attendance")]
+        if args.list:
+            scenarios.insert(1, (LIST, provider.listing, "authorizations"))
         lines = []
         for name, call, service in scenarios:
             bench.warm_up(call)
