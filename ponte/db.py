@@ -265,17 +265,14 @@ class WorkerDatabase:
         with self._provider.sessions() as session, session.begin():
             tx = Transaction(session, self._provider.service)
             yield tx
-            handled = messaging.handled_events(self._worker_ctx)
+            handled = messaging.handled_event(self._worker_ctx)
             if handled and not self._event_marked:
                 # a plain insert: a concurrent duplicate delivery fails here and rolls back
-                marked = now()
                 try:
-                    session.execute(messaging.processed_events.insert(), [
-                        {"event_id": event_id, "handler": handler, "processed_at": marked}
-                        for event_id, handler in handled])
+                    session.execute(messaging.processed_events.insert().values(
+                        event_id=handled[0], handler=handled[1], processed_at=now()))
                 except sa.exc.IntegrityError:
-                    raise messaging.DuplicateDelivery(
-                        ", ".join(event_id for event_id, _ in handled)) from None
+                    raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True
                 committing_the_mark = True
         if committing_the_mark:

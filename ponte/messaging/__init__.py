@@ -17,19 +17,16 @@
 
 Modules: :mod:`~ponte.messaging.tables` (the tables), :mod:`~ponte.messaging.outbox` (the
 envelope and what a transaction writes), :mod:`~ponte.messaging.handlers` (subscriptions and
-idempotent handlers), :mod:`~ponte.messaging.batches` (a service may take the events that wait
-while its workers are busy several at a time, in one transaction), :mod:`~ponte.messaging.relay`
-(publishing, retries, pruning). The names
+idempotent handlers), :mod:`~ponte.messaging.relay` (publishing, retries, pruning). The names
 below are the package's public face; settings a test tunes (``RELAY_POLL_SECONDS``, ``backoff``)
 live in :mod:`ponte.messaging.relay`.
 """
-from ponte.messaging.batches import Batched, EventBatches, batches
 from ponte.messaging.handlers import (
                                       DuplicateDelivery,
                                       EventStore,
                                       ReliableEventHandler,
                                       RetryLater,
-                                      handled_events,
+                                      handled_event,
                                       handles,
                                       record_committed,
                                       recorded,
@@ -52,10 +49,10 @@ from ponte.messaging.tables import (
 )
 
 __all__ = [
-    "Batched", "DuplicateDelivery", "Event", "EventBatches", "EventStore", "MAX_ATTEMPTS",
-    "PROCESSED_RETENTION", "Relay", "ReliableEventHandler", "RetryLater", "backoff", "batches",
-    "create_tables", "drop_processed_at_index", "event_exchange", "event_failures",
-    "handled_events", "handles", "index_processed_at", "mark_processed", "metadata", "outbox",
-    "outbox_row", "processed_events", "record_committed", "recorded", "replay_dead",
-    "subscriber_queues", "subscription_queue", "subscriptions", "was_processed",
+    "DuplicateDelivery", "Event", "EventStore", "MAX_ATTEMPTS", "PROCESSED_RETENTION", "Relay",
+    "ReliableEventHandler", "RetryLater", "backoff", "create_tables", "drop_processed_at_index",
+    "event_exchange", "event_failures", "handled_event", "handles", "index_processed_at",
+    "mark_processed", "metadata", "outbox", "outbox_row", "processed_events", "record_committed",
+    "recorded", "replay_dead", "subscriber_queues", "subscription_queue", "subscriptions",
+    "was_processed",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import eventlet
@@ -16,7 +16,6 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, DependencyProvider
 
 from ponte.errors import database_unreachable, first_line
-from ponte.messaging.batches import EventBatches, batch_of
 from ponte.messaging.outbox import Event, event_exchange
 from ponte.messaging.tables import was_processed
 
@@ -52,12 +51,11 @@ def recorded(worker_ctx) -> bool:  # noqa: ANN001
     return bool(getattr(worker_ctx, _RECORDED, False))
 
 
-def handled_events(worker_ctx) -> list[tuple[str, str]]:  # noqa: ANN001
-    """(event id, subscription) of each event the worker runs: one for a reliable event
-    handler, each of a batch (:mod:`ponte.messaging.batches`), none for anything else."""
+def handled_event(worker_ctx) -> tuple[str, str] | None:  # noqa: ANN001
+    """(event id, handler) when the worker is running a reliable event handler."""
     if isinstance(worker_ctx.entrypoint, ReliableEventHandler):
-        return [(worker_ctx.args[0].id, worker_ctx.entrypoint.subscription)]
-    return [(item.event.id, item.subscription) for item in batch_of(worker_ctx) or ()]
+        return worker_ctx.args[0].id, worker_ctx.entrypoint.subscription
+    return None
 
 
 class DuplicateDelivery(Exception):
@@ -73,8 +71,6 @@ class ReliableEventHandler(EventHandler):
     """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
     per event id, and never drops an event whose handler failed. ``subscription`` names it for
     good: its queue and its records follow that name, never the method's."""
-
-    _batcher: EventBatches | None = None
 
     def __init__(self, source_service: str, event_type: str, *, subscription: str,
                  **kwargs: Any) -> None:
@@ -92,9 +88,6 @@ class ReliableEventHandler(EventHandler):
         self.queue = subscription_queue(self.source_service, self.event_type,
                                         self.container.service_name, self.subscription)
         super(EventHandler, self).setup()
-        # the container's batches, if it has them (every entrypoint exists by now)
-        self._batcher = next((e for e in self.container.entrypoints
-                              if isinstance(e, EventBatches)), None)
 
     @property
     def _store(self) -> EventStore:
@@ -122,16 +115,6 @@ class ReliableEventHandler(EventHandler):
         if seen:
             self.consumer.ack_message(message)
             return
-        batcher = self._batcher
-        if batcher is not None:
-            batcher.offer(self, event, message)
-        else:
-            self.run_one(event, message)
-
-    def run_one(self, event: Event, message, done: Callable[[], None] | None = None) -> None:  # noqa: ANN001
-        """Run this handler on one event in a worker of its own, then acknowledge its message
-        (or requeue it when its outcome could not be recorded); ``done`` is called when the
-        worker has finished."""
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
@@ -147,9 +130,6 @@ class ReliableEventHandler(EventHandler):
                 self.consumer.requeue_message(message)
             else:
                 self.consumer.ack_message(message)
-            finally:
-                if done is not None:
-                    done()
             return result, exc_info
 
         def spawn() -> None:
@@ -158,8 +138,6 @@ class ReliableEventHandler(EventHandler):
                     "correlation_id": event.correlation_id or event.id}, handle_result=on_result)
             except ContainerBeingKilled:
                 self.consumer.requeue_message(message)
-                if done is not None:
-                    done()
 
         self.container.spawn_managed_thread(spawn, identifier=f"event:{self.subscription}")
 

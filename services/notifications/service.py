@@ -4,11 +4,9 @@ one use case (``usecases``).
 Every event that concerns a person becomes one inbox item per recipient, an e-mail where the
 recipient's preferences allow, and a broadcast (``notifications_created``) that every gateway
 pushes to the streams connected to it. Each handler runs in one unit of work that also marks the
-event as processed, so a redelivered event adds nothing; events that wait while the workers are
-busy are taken several at a time (:meth:`take_batch`), in one unit and one broadcast.
-Identity's and relationships' events also keep the read models that resolve audiences
-(``usecases.read_models``). :class:`Delivery` sends the e-mails, with retries; an entrypoint
-that may have queued one wakes it.
+event as processed, so a redelivered event adds nothing. Identity's and relationships' events
+also keep the read models that resolve audiences (``usecases.read_models``). :class:`Delivery`
+sends the e-mails, with retries; an entrypoint that may have queued one wakes it.
 """
 from __future__ import annotations
 
@@ -17,7 +15,7 @@ from typing import TypeVar
 from ponte.clock import Clock
 from ponte.config import settings
 from ponte.db import Database
-from ponte.messaging import Batched, Event, batches, handles
+from ponte.messaging import Event, handles
 from ponte.service import BaseService, rpc
 from ponte.service_layer import Context
 from services.notifications.delivery import Delivery
@@ -30,6 +28,11 @@ from services.notifications.usecases import (
     notices,
     preferences,
     streams,
+)
+from services.notifications.usecases.read_models import (
+    ReadModel,
+    apply_identity,
+    apply_relationship,
 )
 
 T = TypeVar("T")
@@ -45,78 +48,78 @@ class NotificationsService(BaseService):
 
     @handles("identity", "provider_preregistered", subscription="handle_provider_preregistered")
     def handle_provider_preregistered(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "provider_invited", subscription="handle_provider_invited")
     def handle_provider_invited(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "provider_registered", subscription="handle_provider_registered")
     def handle_provider_registered(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "secretary_registered", subscription="handle_secretary_registered")
     def handle_secretary_registered(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "citizen_registered", subscription="handle_citizen_registered")
     def handle_citizen_registered(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "staff_created", subscription="handle_staff_created")
     def handle_staff_created(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "password_reset_requested", subscription="handle_password_reset_requested")
     def handle_password_reset_requested(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "password_changed", subscription="handle_password_changed")
     def handle_password_changed(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "email_changed", subscription="handle_email_changed")
     def handle_email_changed(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "account_updated", subscription="handle_account_updated")
     def handle_account_updated(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     @handles("identity", "account_deleted", subscription="handle_account_deleted")
     def handle_account_deleted(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_identity)
 
     # --- relationships: grants read model + notices to either side ----------------------
 
     @handles("relationships", "invitation_sent", subscription="handle_invitation_sent")
     def handle_invitation_sent(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "invitation_accepted", subscription="handle_invitation_accepted")
     def handle_invitation_accepted(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "invitation_declined", subscription="handle_invitation_declined")
     def handle_invitation_declined(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "invitation_cancelled", subscription="handle_invitation_cancelled")
     def handle_invitation_cancelled(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "relationship_roles_changed",
              subscription="handle_relationship_roles_changed")
     def handle_relationship_roles_changed(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "relationship_ended", subscription="handle_relationship_ended")
     def handle_relationship_ended(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     @handles("relationships", "relationship_expired", subscription="handle_relationship_expired")
     def handle_relationship_expired(self, event: Event) -> None:
-        self._take(event)
+        self._take(event, apply_relationship)
 
     # --- authorizations: addressed by their ``audience`` --------------------------------
 
@@ -230,15 +233,11 @@ class NotificationsService(BaseService):
     def handle_appointment_cancelled(self, event: Event) -> None:
         self._take(event)
 
-    @batches()
-    def take_batch(self, batch: list[Batched]) -> None:
-        """The events that waited while the workers were busy, in one unit of work
-        (``ponte.messaging.batches``); each has its handler above for when it comes alone."""
-        notices.take_all(self.ctx, [_incoming(item.event) for item in batch],
-                         emails_queued=self.delivery.wake)
-
-    def _take(self, event: Event) -> None:
-        notices.take(self.ctx, _incoming(event), emails_queued=self.delivery.wake)
+    def _take(self, event: Event, read_model: ReadModel | None = None) -> None:
+        notices.take(self.ctx, Incoming(id=event.id, source=event.source, type=event.type,
+                                        occurred_at=event.occurred_at, data=event.data,
+                                        correlation_id=event.correlation_id),
+                     read_model, emails_queued=self.delivery.wake)
 
     def _waking(self, answer: T) -> T:
         """E-mail delivery looks at once for what the use case may have queued."""
@@ -323,9 +322,3 @@ class NotificationsService(BaseService):
     @rpc
     def retry_email(self, caller: dict, email_id: str) -> dict:
         return self._waking(deliveries.retry_email(self.ctx, caller, email_id))
-
-
-def _incoming(event: Event) -> Incoming:
-    return Incoming(id=event.id, source=event.source, type=event.type,
-                    occurred_at=event.occurred_at, data=event.data,
-                    correlation_id=event.correlation_id)

@@ -38,7 +38,8 @@ def test_an_event_that_queues_an_e_mail_wakes_the_delivery_after_its_commit(sess
         with sessions() as session:  # the e-mail is already there to be found
             seen.append(session.execute(sa.select(sa.func.count()).select_from(emails))
                         .scalar_one())
-    run(sessions, NOW, notices.take, denied("e-1", provider={"id": "p-1", "roles": []}), wake)
+    run(sessions, NOW, notices.take, denied("e-1", provider={"id": "p-1", "roles": []}), None,
+        wake)
     assert seen == [1]
 
 
@@ -48,5 +49,5 @@ def test_an_event_that_queues_none_does_not(sessions):
     event = denied("e-2", provider={"id": "p-1", "roles": []})
     event = Incoming(event.id, event.source, event.type, event.occurred_at,
                      {**event.data, "actor_account_id": "login-1"})
-    told, _ = run(sessions, NOW, notices.take, event, lambda: woken.append(True))
+    told, _ = run(sessions, NOW, notices.take, event, None, lambda: woken.append(True))
     assert told == [] and woken == []

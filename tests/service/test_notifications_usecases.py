@@ -49,28 +49,6 @@ def test_an_event_told_twice_adds_no_item_email_or_broadcast(sessions):
         assert session.execute(sa.select(sa.func.count()).select_from(emails)).scalar() == 1
 
 
-def test_events_taken_together_are_told_in_one_broadcast_and_keep_their_read_model(sessions):
-    """``take_all``, the batch of ``ponte.messaging.batches``: one unit, one broadcast, and an
-    identity event in the batch keeps the read model that a later event of it relies on."""
-    provider(sessions, "login-1", "p-1", "clinic")
-    registered = Incoming("reg-login-2", "identity", "provider_registered",
-                          "2026-12-01T12:00:00Z",
-                          {"provider_id": "p-2", "site_id": "s", "account_id": "login-2",
-                           "email": "login-2@p.test", "name": "p-2", "provider_type": "lab",
-                           "locale": "pt-BR"})
-    denied = [Incoming(f"evt-b{n}", "authorizations", "request_denied", "2026-12-01T12:00:00Z",
-                       {"number": f"0000010{n}", "justification": "Sem laudo",
-                        "audience": {"provider": {"id": provider_id, "roles": []}}})
-              for n, provider_id in enumerate(["p-1", "p-2", "p-1"])]
-    created, published = run(sessions, NOW, notices.take_all, [registered, *denied])
-    # the registration tells its login too
-    assert [c["account_id"] for c in created] == ["login-2", "login-1", "login-2", "login-1"]
-    assert [e["event_type"] for e in published] == ["notifications_created"]
-    assert len(published[0]["payload"]["data"]["items"]) == 4
-    again, published = run(sessions, NOW, notices.take_all, denied)
-    assert again == [] and published == []
-
-
 def test_stream_tickets_are_single_use_and_expire(sessions):
     caller = {"account_id": "a-1", "kind": "citizen", "session_id": "s-1"}
     issued, _ = run(sessions, NOW, streams.issue_ticket, caller)

@@ -16,7 +16,7 @@ from services.notifications.domain.bulletins import check_bulletin
 from services.notifications.domain.incoming import Incoming
 from services.notifications.domain.routing import Audience
 from services.notifications.repository import Directory, Repository
-from services.notifications.usecases.notices import broadcast, notify
+from services.notifications.usecases.notices import notify
 
 HOLDER = "notifications"
 """The name attachments are claimed for (``ponte.attachments``)."""
@@ -42,8 +42,7 @@ def publish_bulletin(ctx: Context[Repository], caller: Any, title: Any, body: An
                          occurred_at=views.iso(now),
                          data={"title": title, "body": body, "bulletin_id": bulletin["id"],
                                "provider_types": provider_types, "link": "/api/v1/bulletins"})
-        broadcast(uow, notify(uow, event, ctx.settings, now,
-                              Audience(accounts=tuple(recipients))))
+        notify(uow, event, ctx.settings, now, Audience(accounts=tuple(recipients)))
     return views.bulletin(bulletin)
 
 

@@ -2,8 +2,7 @@
 recipient's preferences allow, and a broadcast of the new items to every gateway."""
 from __future__ import annotations
 
-from collections import Counter as Tally
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +18,7 @@ from services.notifications.domain.incoming import Incoming, link_for, person_of
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose, texts_for
 from services.notifications.repository import Directory, Repository
-from services.notifications.usecases.read_models import READ_MODELS
+from services.notifications.usecases.read_models import ReadModel
 
 CREATED = Counter("ponte_notifications_created_total", "Inbox items created",
                   ["notification_type"])
@@ -37,7 +36,7 @@ class AddressNotYetKnown(RetryLater):
     retry (1 s, 2 s, 4 s ...) finds the address (found by bench/chaos.py)."""
 
 
-def take(ctx: Context[Repository], event: Incoming,
+def take(ctx: Context[Repository], event: Incoming, read_model: ReadModel | None = None,
          emails_queued: Callable[[], None] | None = None) -> list[dict]:
     """An event handler's work, in one unit of work: keep the read model (identity's and
     relationships' events), then tell the event's audience. While a recipient who should get
@@ -45,39 +44,17 @@ def take(ctx: Context[Repository], event: Incoming,
     attempts (:class:`AddressNotYetKnown`); then the items go out without those e-mails.
     ``emails_queued`` is called once the unit that queued e-mails has committed (and only
     then: most events queue none, and the delivery pass need not look)."""
-    return take_all(ctx, [event], emails_queued)
-
-
-def take_all(ctx: Context[Repository], taken: Sequence[Incoming],
-             emails_queued: Callable[[], None] | None = None) -> list[dict]:
-    """:func:`take` for several events in one unit of work, told to the gateways in one
-    broadcast (``ponte.messaging.batches``: the events that waited while the workers were
-    busy). Any event's failure fails them all; the batch then runs event by event."""
     now = ctx.clock()
-    created: list[dict] = []
-    counts: Tally[str] = Tally()
     with ctx.unit() as uow:
-        for event in taken:
-            read_model = READ_MODELS.get(event.source)
-            if read_model is not None:
-                read_model(uow.repo.directory, event, now)
-            told = notify(uow, event, ctx.settings, now, wait_for_addresses=True)
-            counts[event.notification_type] += len(told)
-            created += told
-        broadcast(uow, created)
+        if read_model is not None:
+            read_model(uow.repo.directory, event, now)
+        created = notify(uow, event, ctx.settings, now, wait_for_addresses=True)
         queued = uow.repo.emails.queued
     if queued and emails_queued is not None:
         emails_queued()
-    for notification_type, count in counts.items():
-        if count:
-            CREATED.labels(notification_type).inc(count)
-    return created
-
-
-def broadcast(uow: UnitOfWork[Repository], created: list[dict]) -> None:
-    """The new inbox items, to every gateway's open streams, once the unit commits."""
     if created:
-        uow.publish(events.notifications_created(created))
+        CREATED.labels(event.notification_type).inc(len(created))
+    return created
 
 
 def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False) -> list[str]:
@@ -111,8 +88,8 @@ def recipients_of(directory: Directory, audience: Audience,
 def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
            now: datetime, audience: Audience | None = None,
            wait_for_addresses: bool = False) -> list[dict]:
-    """One inbox item per recipient (and an e-mail where preferences allow). Returns the new
-    items as ``{account_id, notification}``, for :func:`broadcast`."""
+    """One inbox item per recipient (and an e-mail where preferences allow), and a broadcast of
+    the new items. Returns the new items as ``{account_id, notification}``."""
     repo = uow.repo
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
@@ -160,4 +137,6 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
             repo.emails.add(Email.queue(
                 message, event_id=event.id, notification_type=event.notification_type,
                 now=now, correlation_id=event.correlation_id))
+    if created:
+        uow.publish(events.notifications_created(created))
     return created

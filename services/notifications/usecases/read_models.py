@@ -71,8 +71,3 @@ def apply_relationship(directory: Directory, event: Incoming, now: datetime) -> 
             "invitation_accepted", "relationship_roles_changed")
         directory.save_grant(data["relationship_id"], provider_id, data["secretary_id"],
                              list(data.get("roles") or []), active, event.occurred_at)
-
-
-READ_MODELS: dict[str, ReadModel] = {"identity": apply_identity,
-                                     "relationships": apply_relationship}
-"""The read model each source's events keep (other sources keep none)."""
