@@ -9,6 +9,8 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy as email_policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -169,11 +171,31 @@ def _html(locale: str, subject: str, greeting: str, paragraphs: list[str],
             + "\n".join(parts) + "\n</body>\n</html>\n")
 
 
+class KeptHeaderClasses(HeaderRegistry):
+    """The standard library's header registry builds a new class for every header it is asked
+    for (a third of the time a message takes to build, issue 21); the class made for a header
+    name is kept here instead. Messages come out byte for byte the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+POLICY = email_policy.default.clone(header_factory=KeptHeaderClasses())
+"""``email.policy.default`` with :class:`KeptHeaderClasses`."""
+
+
 def as_mime(email: Email, sender: str) -> EmailMessage:
     """The RFC 5322 message for an e-mail; its Message-ID is stable, so a copy handed over twice
     after a crash is recognisable as the same message."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "ponte.local"
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = email.recipient
     message["Subject"] = email.subject

@@ -6,12 +6,21 @@ import email
 import email.policy
 import re
 from datetime import UTC, datetime, timedelta
+from email.headerregistry import HeaderRegistry
 
 import pytest
 
+from services.notifications import emails as emails_module
 from services.notifications.domain import email as domain
 from services.notifications.domain.email import FAILED, RETRYING, SENT, Email, NotQueued
-from services.notifications.emails import EVENTS, LINKS, as_mime, compose, mask
+from services.notifications.emails import (
+    EVENTS,
+    LINKS,
+    KeptHeaderClasses,
+    as_mime,
+    compose,
+    mask,
+)
 from services.notifications.templates import resolve_locale
 
 PUBLIC_URL = "https://ponte.example.org"
@@ -158,6 +167,30 @@ def test_the_mime_message_parses_back_with_both_bodies_and_stable_headers():
     assert plain == queued.text
     assert re.search(r"^Token: (\S+)$", plain, re.M).group(1) == TOKEN
     assert "<!DOCTYPE html>" in parsed.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.mark.parametrize("locale", ["pt-BR", "it"])
+def test_a_message_is_built_with_each_header_class_made_once_and_reads_the_same(locale,
+                                                                               monkeypatch):
+    """The kept header classes (issue 21) change nothing a reader sees: the bytes are those of
+    ``email.policy.default`` but for the random MIME boundary."""
+    queued = Email.queue(_compose("provider_invited", locale=locale), "evt-1",
+                         "identity.provider_invited", datetime(2026, 11, 23, tzinfo=UTC))
+    made: list[str] = []
+    original = HeaderRegistry.__getitem__
+    monkeypatch.setattr(HeaderRegistry, "__getitem__",
+                        lambda self, name: made.append(name.lower()) or original(self, name))
+    monkeypatch.setattr(emails_module, "POLICY",
+                        email.policy.default.clone(header_factory=KeptHeaderClasses()))
+    kept = as_mime(queued, "Ponte <no-reply@ponte.test>").as_bytes()
+    kept_again = as_mime(queued, "Ponte <no-reply@ponte.test>").as_bytes()
+    assert len(made) == len(set(made)) > 5  # each header name's class made once, then kept
+    monkeypatch.setattr(emails_module, "POLICY", email.policy.default)
+    plain = as_mime(queued, "Ponte <no-reply@ponte.test>").as_bytes()
+
+    def unbounded(raw: bytes) -> bytes:
+        return re.sub(rb"=+\d+==", b"BOUNDARY", raw)
+    assert unbounded(kept) == unbounded(kept_again) == unbounded(plain)
 
 
 @pytest.mark.parametrize("event", LINKED)
