@@ -117,10 +117,13 @@ def main() -> None:
     floors = [results[0].rate, results[-1].rate]
     print(f"{bench.heading()}, {started:%Y-%m-%d %H:%M} UTC")
     print()
-    print("\n".join(load.table(results, sum(floors) / 2)))
+    floor_cpu = [results[0].cpu_total, results[-1].cpu_total]
+    print("\n".join(load.table(results, sum(floors) / 2,
+                               sum(floor_cpu) / 2 if all(floor_cpu) else None)))
     print()
     print(f"ratio to floor: req/s over the mean of the two floor rows ({floors[0]:.1f} and "
-          f"{floors[1]:.1f} req/s). decision → SSE frame: from sending an auditor's decision to "
+          f"{floors[1]:.1f} req/s); CPU to floor's: CPU ms per request over the mean of theirs. "
+          f"decision → SSE frame: from sending an auditor's decision to "
           f"reading its frame on the clinic's open stream; {notifications_latency.WARM_UP} "
           f"warm-up events before them not counted.")
     print("numbering: " + "; ".join(check.line() for check in checks)

@@ -54,13 +54,18 @@ def duration(ms: float) -> str:
     return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
 
 
-def table(results: list[Result], floor_rate: float) -> list[str]:
+def table(results: list[Result], floor_rate: float,
+          floor_cpu: float | None = None) -> list[str]:
     """The benchmark table (markdown): scenario | req/s | ratio to floor | p50 | p99 | errors,
-    and | CPU ms/req | (every measured process together) where any result has it."""
+    and | CPU ms/req | (every measured process together) where any result has it, and | CPU to
+    floor's | (that over the floor's CPU per request in the same run) when ``floor_cpu`` is
+    given: the machine's speed moves between runs far more than that quotient does."""
     with_cpu = any(result.cpu_ms for result in results)
+    relative = with_cpu and bool(floor_cpu)
     lines = ["| scenario | req/s | ratio to floor | p50 | p99 | errors |"
-             + (" CPU ms/req |" if with_cpu else ""),
-             "| --- | --- | --- | --- | --- | --- |" + (" --- |" if with_cpu else "")]
+             + (" CPU ms/req |" if with_cpu else "") + (" CPU to floor's |" if relative else ""),
+             "| --- | --- | --- | --- | --- | --- |" + (" --- |" if with_cpu else "")
+             + (" --- |" if relative else "")]
     for result in results:
         if result.rate is None:
             rate = ratio = "—"
@@ -68,8 +73,11 @@ def table(results: list[Result], floor_rate: float) -> list[str]:
             rate = f"{result.rate:.1f}"
             ratio = f"{result.rate / floor_rate:.2f}×" if floor_rate else "—"
         cpu = f" {result.cpu_total:.1f} |" if result.cpu_ms else " — |"
+        to_floor = f" {result.cpu_total / floor_cpu:.2f}× |" if result.cpu_ms and floor_cpu \
+            else " — |"
         lines.append(f"| {result.name} | {rate} | {ratio} | {duration(result.p50_ms)} | "
-                     f"{duration(result.p99_ms)} | {result.errors} |" + (cpu if with_cpu else ""))
+                     f"{duration(result.p99_ms)} | {result.errors} |" + (cpu if with_cpu else "")
+                     + (to_floor if relative else ""))
     return lines
 
 
