@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from kombu import Connection
 from nameko import config as nameko_config
+from nameko.exceptions import ContainerBeingKilled
 
 from ponte.clock import now
 from ponte.errors import BROKER_AWAY, database_unreachable, first_line
@@ -37,6 +38,11 @@ RELAY_POLL_SECONDS = 5.0
 PROCESSED_RETENTION = timedelta(days=14)
 PRUNE_INTERVAL_SECONDS = 3600.0
 PUBLISH_BATCH = 100
+# How long a claimed retry is kept from other replicas: far longer than a handler runs (its RPCs
+# have deadlines of seconds; a run past the lease may meet a second one, and processed_events
+# lets only one commit). A replica killed while running one leaves it this long; it was 5
+# minutes, longer than bench/chaos.py waits after restarting notifications.
+RETRY_LEASE = timedelta(seconds=60)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -188,10 +194,10 @@ class Relay:
                 .limit(20).with_for_update(skip_locked=True)).mappings().all()
             for row in rows:
                 conn.execute(event_failures.update().where(event_failures.c.id == row["id"])
-                             .values(next_attempt_at=now() + timedelta(minutes=5)))
+                             .values(next_attempt_at=now() + RETRY_LEASE))
         entrypoints = {e.subscription: e for e in self.container.entrypoints
                        if isinstance(e, ReliableEventHandler)}
-        for row in rows:
+        for n, row in enumerate(rows):
             entrypoint = entrypoints.get(row["handler"])
             if entrypoint is None:
                 continue
@@ -199,10 +205,22 @@ class Relay:
             if was_processed(self.engine, event.id, row["handler"]):
                 self.settle(event, row["handler"], None)
                 continue
-            self.container.spawn_worker(
-                entrypoint, (event,), {}, context_data={"correlation_id": event.correlation_id},
-                handle_result=self._settles(event, row["handler"]))
+            try:
+                self.container.spawn_worker(
+                    entrypoint, (event,), {},
+                    context_data={"correlation_id": event.correlation_id},
+                    handle_result=self._settles(event, row["handler"]))
+            except ContainerBeingKilled:
+                # stopping: what was claimed and not started is due again at once (for the
+                # next replica, or this service once it is back), not after the lease
+                self._release([r["id"] for r in rows[n:]])
+                return n
         return len(rows)
+
+    def _release(self, failure_ids: list[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(event_failures.update().where(event_failures.c.id.in_(failure_ids))
+                         .values(next_attempt_at=now()))
 
     def _settles(self, event: Event, handler: str):  # noqa: ANN202
         """A worker's result handler that records the outcome of a retried run."""

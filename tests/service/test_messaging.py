@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from kombu import Connection
 from nameko import config as nameko_config
+from nameko.exceptions import ContainerBeingKilled
 from nameko.rpc import rpc
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcClient
@@ -259,3 +260,32 @@ def test_events_are_written_together_as_the_last_statement_of_their_transaction(
                                .order_by(messaging.outbox.c.seq)).scalars().all()
     assert [event["data"]["n"] for event in written] == [1, 2, 3]
     engine.dispose()
+
+
+def test_retries_claimed_by_a_stopping_service_are_due_again_at_once(tmp_path):
+    """A relay that claims due retries while its container is being killed cannot start them:
+    they go back at once instead of waiting out the lease (bench/chaos.py's restart of
+    notifications saw two events' notices arrive only after its wait)."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/stopping.db")
+    with engine.begin() as conn:
+        messaging.create_tables(conn)
+        for n in range(3):
+            event = messaging.Event(f"evt-{n}", "entry_added", "ledger", "2026-01-01T00:00:00Z",
+                                    {"entry_id": f"e-{n}", "amount": 1})
+            conn.execute(messaging.event_failures.insert().values(
+                event_id=event.id, handler="ledger_entries", envelope=event.envelope(),
+                attempts=1, status="retrying", last_error="x",
+                next_attempt_at=now() - timedelta(seconds=1), created_at=now()))
+    handler = messaging.ReliableEventHandler("ledger", "entry_added",
+                                             subscription="ledger_entries")
+
+    def being_killed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ContainerBeingKilled()
+    container = SimpleNamespace(service_name="audit", entrypoints=[handler],
+                                spawn_worker=being_killed)
+    assert messaging.Relay(container, engine).retry_due() == 0
+    with engine.connect() as conn:
+        due = conn.execute(sa.select(sa.func.count()).select_from(messaging.event_failures)
+                           .where(messaging.event_failures.c.next_attempt_at <= now())).scalar()
+    engine.dispose()
+    assert due == 3
