@@ -223,9 +223,22 @@ class Relay:
                          .values(next_attempt_at=now()))
 
     def _settles(self, event: Event, handler: str):  # noqa: ANN202
-        """A worker's result handler that records the outcome of a retried run."""
+        """A worker's result handler that records the outcome of a retried run. It must not
+        raise: nameko kills the whole container when a result handler does (found by `make
+        chaos`, PostgreSQL stopping as a retry ended). An outcome it cannot record leaves the
+        retry claimed; it runs again when the claim lapses (:data:`RETRY_LEASE`), and runs
+        nothing twice if the first run committed."""
         def handle_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
-            self.settle(event, handler, exc_info)
+            try:
+                self.settle(event, handler, exc_info)
+            except Exception as exc:
+                if database_unreachable(exc):
+                    log.warning("could not record the retry of %s on %s, the database is away "
+                                "(%s); it runs again in %d s", handler, event.id,
+                                first_line(exc), RETRY_LEASE.total_seconds())
+                else:
+                    log.exception("could not record the retry of %s on %s; it runs again in "
+                                  "%d s", handler, event.id, RETRY_LEASE.total_seconds())
             return result, exc_info
         return handle_result
 

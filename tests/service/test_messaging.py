@@ -289,3 +289,15 @@ def test_retries_claimed_by_a_stopping_service_are_due_again_at_once(tmp_path):
                            .where(messaging.event_failures.c.next_attempt_at <= now())).scalar()
     engine.dispose()
     assert due == 3
+
+
+def test_a_retried_run_whose_outcome_cannot_be_recorded_leaves_its_service_running(tmp_path):
+    """nameko kills the whole container when a worker's result handler raises; `make chaos`
+    stopped PostgreSQL as a retry ended and notifications died. The retry stays claimed and
+    runs again when the claim lapses."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/missing/folder.db")
+    relay_ = messaging.Relay(SimpleNamespace(service_name="audit"), engine)
+    event = messaging.Event("evt-away", "entry_added", "ledger", "2026-01-01T00:00:00Z", {})
+    handle_result = relay_._settles(event, "ledger_entries")
+    assert handle_result(None, "done", None) == ("done", None)
+    engine.dispose()
