@@ -44,9 +44,11 @@ def invite(call: Call) -> dict:
     provider_id = call.params["provider_id"]
     call.require_provider_role(provider_id, MANAGE)
     secretary_id, form_errors = call.body.get("secretary_id"), call.body.get(FORM_ERRORS)
+    until = call.body.get("until")
     return call.rpc("relationships", "invite", call.caller, provider_id,
                     str(secretary_id) if secretary_id else None, call.body.get("roles"),
-                    **({"form_errors": form_errors} if form_errors else {}))
+                    **({"form_errors": form_errors} if form_errors else {}),
+                    **({"until": until.isoformat()} if until else {}))
 
 
 @api.route("GET", "/api/v1/providers/{provider_id}/invitations", kinds=PROVIDER_SIDE,
@@ -68,11 +70,13 @@ def my_invitations(call: Call) -> dict:
 @api.route("POST", "/api/v1/invitations/{id}/accept", kinds=("secretary",),
            body=AcceptInvitationBody, response=RelationshipSchema(), tag=TAG,
            summary="Accept an invitation for an indefinite time (until null) or through a "
-                   "future date; the relationship becomes active")
+                   "future date (until absent: the term the invitation proposed); the "
+                   "relationship becomes active")
 def accept(call: Call) -> dict:
-    until = call.body["until"]
+    until = call.body.get("until")
     return _changed(call, call.rpc("relationships", "accept_invitation", call.caller,
-                                   call.params["id"], until.isoformat() if until else None))
+                                   call.params["id"], until.isoformat() if until else None,
+                                   as_proposed="until" not in call.body))
 
 
 @api.route("POST", "/api/v1/invitations/{id}/decline", kinds=("secretary",),

@@ -21,9 +21,15 @@ def _timestamp(**kwargs: object) -> fields.String:
     return fields.String(allow_none=True, metadata={"format": "date-time", **kwargs})
 
 
+UNTIL = ("Last day of the relationship (in the operator's time zone, PONTE_TIMEZONE), after "
+         "today; null for an indefinite time")
+
+
 class InvitationBody(Input):
     secretary_id = fields.UUID(required=True)
     roles = _roles()
+    until = fields.Date(allow_none=True, load_default=None, metadata={
+        "description": f"The term proposed. {UNTIL}; absent: indefinite"})
 
 
 class RelationshipRolesBody(Input):
@@ -31,9 +37,8 @@ class RelationshipRolesBody(Input):
 
 
 class AcceptInvitationBody(Input):
-    until = fields.Date(allow_none=True, load_default=None, metadata={
-        "description": "Last day of the relationship (in the operator's time zone, "
-                       "PONTE_TIMEZONE), after today; null or absent for an indefinite time"})
+    until = fields.Date(allow_none=True, metadata={
+        "description": f"{UNTIL}; absent: the term the invitation proposed"})
 
 
 class InvitationQuery(PageQuery):
@@ -67,6 +72,9 @@ class InvitationSchema(Schema):
     secretary = fields.Nested(RelatedSecretary)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
     status = fields.String(validate=validate.OneOf(INVITATION_STATUSES))
+    until = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "The term proposed: the last day, or null for an "
+                                         "indefinite time"})
     created_at = _timestamp()
     decided_at = _timestamp()
 

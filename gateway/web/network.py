@@ -49,6 +49,14 @@ class _Refusal(Exception):
         self.answer = answer
 
 
+def _term(s: Screen) -> str | None:
+    """"Tempo indeterminado" (None) or the end date typed ("" when none was: the API names the
+    field)."""
+    if s.form.get("term", "indefinite") == "indefinite":
+        return None
+    return s.form.get("until", "").strip()
+
+
 # the provider side: "Relacionamentos"
 def _relationships_page(s: Screen, *, errors: dict | None = None, status: int = 200,
                         sent: bool = False) -> Response:
@@ -116,13 +124,14 @@ def invite(s: Screen) -> Response:
         return s.problem_page(refusal.answer)
     roles = s.form.getlist("roles")
     answer = s.api("POST", f"/api/v1/providers/{_id(provider_id)}/invitations",
-                   {"secretary_id": s.form.get("secretary_id") or None, "roles": roles},
-                   once=True)
+                   {"secretary_id": s.form.get("secretary_id") or None, "roles": roles,
+                    "until": _term(s)}, once=True)
     if answer.ok:
         return s.redirect("/relationships?sent=1")
     if answer.status in FORM_ERROR_STATUSES or answer.status == 404:
         values = {**kept(s.form), "roles": roles}
-        return _new_page(s, values, errors=form_errors(answer, known={"secretary_id", "roles"}),
+        errors = form_errors(answer, known={"secretary_id", "roles", "until"})
+        return _new_page(s, values, errors=errors,
                          status=answer.status if answer.status != 404 else 422)
     return s.problem_page(answer)
 
@@ -171,8 +180,7 @@ def invitations(s: Screen) -> Response:
 @screen("POST", "/invitations/{id}/accept", summary="Screen: Aceitar convite")
 def accept(s: Screen) -> Response:
     invitation_id = s.call.params["id"]
-    indefinite = s.form.get("term", "indefinite") == "indefinite"
-    until = None if indefinite else (s.form.get("until", "").strip() or "")
+    until = _term(s)
     answer = s.api("POST", f"/api/v1/invitations/{_id(invitation_id)}/accept", {"until": until})
     if answer.ok:
         return s.redirect("/")

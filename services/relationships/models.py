@@ -57,6 +57,7 @@ invitations = sa.Table(
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("invited_by", sa.String(36)),
+    sa.Column("until", sa.Date),  # the term proposed: the last day, or indefinite
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("decided_at", UTCDateTime()),
     sa.Index("ix_invitations_provider", "provider_id", "created_at"),

@@ -143,7 +143,8 @@ class Repository:
         return {"id": invitation.id, "provider_id": invitation.provider_id,
                 "secretary_id": invitation.secretary_id, "roles": list(invitation.roles),
                 "status": invitation.status, "invited_by": invitation.invited_by,
-                "created_at": invitation.created_at, "decided_at": invitation.decided_at}
+                "until": invitation.until, "created_at": invitation.created_at,
+                "decided_at": invitation.decided_at}
 
     # -- relationships -------------------------------------------------------------------
 
@@ -218,7 +219,7 @@ class Repository:
 def _invitation(row: Any) -> Invitation:
     return Invitation(provider_id=row["provider_id"], secretary_id=row["secretary_id"],
                       roles=tuple(row["roles"]), created_at=row["created_at"],
-                      invited_by=row["invited_by"], status=row["status"],
+                      invited_by=row["invited_by"], until=row["until"], status=row["status"],
                       decided_at=row["decided_at"], id=row["id"])
 
 

@@ -36,9 +36,10 @@ class RelationshipsService(BaseService):
     # invitations
     @rpc
     def invite(self, caller: dict, provider_id: str, secretary_id: str | None,
-               roles: list[str] | None, form_errors: dict | None = None) -> dict:
+               roles: list[str] | None, form_errors: dict | None = None,
+               until: str | None = None) -> dict:
         return invitations.invite(self.ctx, Caller.of(caller), provider_id, secretary_id, roles,
-                                  form_errors)
+                                  form_errors, until)
 
     @rpc
     def list_provider_invitations(self, caller: dict, provider_id: str, status: str | None = None,
@@ -52,9 +53,10 @@ class RelationshipsService(BaseService):
         return invitations.list_my_invitations(self.ctx, Caller.of(caller), limit, cursor)
 
     @rpc
-    def accept_invitation(self, caller: dict, invitation_id: str,
-                          until: str | None = None) -> dict:
-        return invitations.accept_invitation(self.ctx, Caller.of(caller), invitation_id, until)
+    def accept_invitation(self, caller: dict, invitation_id: str, until: str | None = None,
+                          as_proposed: bool = False) -> dict:
+        return invitations.accept_invitation(self.ctx, Caller.of(caller), invitation_id, until,
+                                             as_proposed)
 
     @rpc
     def decline_invitation(self, caller: dict, invitation_id: str) -> dict:

@@ -36,8 +36,9 @@ def invitation_view(invitation: Invitation, provider: dict | None,
                     secretary: dict | None) -> dict[str, Any]:
     return {"id": invitation.id, "provider_id": invitation.provider_id,
             "secretary_id": invitation.secretary_id, "roles": list(invitation.roles),
-            "status": invitation.status, "created_at": iso(invitation.created_at),
-            "decided_at": iso(invitation.decided_at),
+            "status": invitation.status,
+            "until": invitation.until.isoformat() if invitation.until else None,
+            "created_at": iso(invitation.created_at), "decided_at": iso(invitation.decided_at),
             "provider": provider_ref(provider, invitation.provider_id),
             "secretary": secretary_ref(secretary, invitation.secretary_id)}
 

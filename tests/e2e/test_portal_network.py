@@ -81,6 +81,35 @@ def test_one_invitation_for_a_form_sent_twice_and_the_409_shown(client, people):
                 if i["secretary_id"] == secretary["id"]]) == 1
 
 
+def test_novo_relacionamento_proposes_the_term_and_convites_starts_from_it(client, people):
+    """PORTAL.md: "Tempo indeterminado" or an end date at "Novo relacionamento"; the secretary's
+    "Aceitar convite" shows that term chosen (000 lets her answer with another)."""
+    provider = people.provider("Clínica Prazo", "clinic")
+    secretary = people.secretary(f"Paula Prazo {uuid.uuid4().hex[:4]}")
+    web = web_as(client, provider["email"])
+    search = f"/relationships/new?by=email&q={secretary['email']}"
+    page = web.get(client.base_url + search)
+    assert "Tempo indeterminado" in main_of(page.text) and 'name="until"' in page.text
+    mistaken = post(client, web, "/relationships/new",
+                    {"secretary_id": secretary["id"], "roles": ["billing"], "term": "until",
+                     "until": "2001-01-01", "by": "email", "q": secretary["email"]}, page=search)
+    assert mistaken.status_code == 422
+    assert 'data-error-for="until"' in mistaken.text and 'value="2001-01-01"' in mistaken.text
+    sent = post(client, web, "/relationships/new",
+                {"secretary_id": secretary["id"], "roles": ["billing"], "term": "until",
+                 "until": "2099-12-31", "by": "email", "q": secretary["email"]}, page=search)
+    assert sent.status_code == 303, sent.text
+    mine = web_as(client, secretary["email"]).get(client.base_url + "/invitations")
+    assert re.search(r'value="until" id="term-until-[^"]+" checked', mine.text)
+    assert 'value="2099-12-31"' in mine.text
+    listed = client.get(f"{API}/me/invitations", token=secretary["token"]).json()["items"]
+    assert [i["until"] for i in listed] == ["2099-12-31"]
+    accepted = client.post(f"{API}/invitations/{listed[0]['id']}/accept",
+                           token=secretary["token"], json={})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["until"] == "2099-12-31"
+
+
 def test_the_invitation_needs_a_role_and_keeps_the_search(client, people):
     provider = people.provider("Clínica Papel", "clinic")
     secretary = people.secretary(f"Rosa Semrole {uuid.uuid4().hex[:4]}")

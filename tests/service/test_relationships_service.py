@@ -253,6 +253,38 @@ def test_until_must_be_a_future_date(world, rpc_client, until):
     assert "until" in error.value.errors
 
 
+def test_the_term_proposed_on_inviting_applies_unless_the_secretary_answers_another(
+        world, rpc_client):
+    """PORTAL.md's "Novo relacionamento" picks "Tempo indeterminado" or an end date; the
+    secretary's acceptance keeps it, or answers with her own (000: the term at "Aceitar
+    convite")."""
+    last_day = (local_today(_now()) + timedelta(days=30)).isoformat()
+    kept, changed, indefinite = (world.secretary(n) for n in ("Eva", "Gil", "Ivo"))
+    invited = [rpc_client.invite(world.provider, world.provider_id, who["account_id"],
+                                 ["billing"], until=until)
+               for who, until in ((kept, last_day), (changed, last_day), (indefinite, None))]
+    assert [i["until"] for i in invited] == [last_day, last_day, None]
+    mine = rpc_client.list_my_invitations(kept, 50, None)["items"]
+    assert [i["until"] for i in mine] == [last_day]
+    assert rpc_client.accept_invitation(kept, invited[0]["id"], None,
+                                        as_proposed=True)["until"] == last_day
+    assert rpc_client.accept_invitation(changed, invited[1]["id"], None)["until"] is None
+    assert rpc_client.accept_invitation(indefinite, invited[2]["id"], None,
+                                        as_proposed=True)["until"] is None
+
+
+def test_a_proposed_term_must_end_after_today_and_is_named_with_the_other_mistakes(
+        world, rpc_client):
+    hugo = world.secretary("Hugo")
+    with pytest.raises(InvalidInput) as error:
+        rpc_client.invite(world.provider, world.provider_id, hugo["account_id"], ["nope"],
+                          until=local_today(_now()).isoformat())
+    assert set(error.value.errors) >= {"until", "roles"}
+    pending = rpc_client.list_provider_invitations(world.provider, world.provider_id,
+                                                   "pending", 200, None)["items"]
+    assert hugo["account_id"] not in [i["secretary_id"] for i in pending]
+
+
 def _now():
     from datetime import datetime
     return datetime.now(UTC)

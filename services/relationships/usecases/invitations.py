@@ -10,7 +10,7 @@ from ponte.db import conflict_on_duplicate
 from ponte.errors import Conflict, InvalidInput, NotFound
 from ponte.roles import MANAGE_RELATIONSHIPS
 from services.relationships import events, views
-from services.relationships.domain.invitations import Invitation
+from services.relationships.domain.invitations import Invitation, require_future
 from services.relationships.domain.relationships import validate_roles
 from services.relationships.usecases import Ctx, own_invitation, parties, require, settle
 from services.relationships.usecases.accounts import know_provider, know_secretary
@@ -20,12 +20,18 @@ DUPLICATE = ("This secretary already has a pending invitation or an active relat
 
 
 def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str | None,
-           roles: list[str] | None, form_errors: dict[str, list[str]] | None = None) -> dict:
-    """``form_errors`` are what the edge found wrong with the form: they are answered together
-    with the roles' and the secretary's (every field error at once)."""
+           roles: list[str] | None, form_errors: dict[str, list[str]] | None = None,
+           until: str | None = None) -> dict:
+    """``until``: the term proposed, a last day (``YYYY-MM-DD``, checked at the edge) or None
+    for an indefinite time. ``form_errors`` are what the edge found wrong with the form: they
+    are answered together with the roles', the term's and the secretary's (every field error
+    at once)."""
     errors = {str(k): list(v) for k, v in (form_errors or {}).items()}
+    last_day = date.fromisoformat(until) if until else None
     if not _names(errors, "roles"):
         errors.update(_refusal(lambda: validate_roles(roles)))
+    if not _names(errors, "until"):
+        errors.update(_refusal(lambda: require_future(last_day, ctx.clock())))
     if not _names(errors, "secretary_id"):
         errors.update(_refusal(lambda: know_secretary(ctx, secretary_id), quiet=not errors))
     if errors:
@@ -41,7 +47,8 @@ def invite(ctx: Ctx, who: Caller, provider_id: str, secretary_id: str | None,
         if repo.pending_invitations(provider_id=provider_id, secretary_id=secretary_id) or \
                 settle(uow, now, provider_id=provider_id, secretary_id=secretary_id):
             raise Conflict(DUPLICATE)
-        invitation = Invitation.send(provider_id, secretary_id, roles, now, who.account_id)
+        invitation = Invitation.send(provider_id, secretary_id, roles, now, who.account_id,
+                                     last_day)
         repo.add_invitation(invitation)
         uow.publish(events.invitation_sent(invitation, parties(repo, invitation),
                                            invited_by=who.account_id))
@@ -83,10 +90,12 @@ def list_my_invitations(ctx: Ctx, who: Caller, limit: int, cursor: str | None) -
         return views.invitation_page(uow.repo, items, next_cursor)
 
 
-def accept_invitation(ctx: Ctx, who: Caller, invitation_id: str, until: str | None) -> dict:
-    """``until`` is the last day (``YYYY-MM-DD``, checked at the edge) or None; the domain
-    refuses a day that is not after today."""
-    now, last_day = ctx.clock(), date.fromisoformat(until) if until else None
+def accept_invitation(ctx: Ctx, who: Caller, invitation_id: str, until: str | None,
+                      as_proposed: bool = False) -> dict:
+    """``until`` is the last day (``YYYY-MM-DD``, checked at the edge) or None for an indefinite
+    time; ``as_proposed``: the secretary did not answer with a term, so the one the invitation
+    proposed applies. The domain refuses a day that is not after today."""
+    now, answered = ctx.clock(), date.fromisoformat(until) if until else None
     with conflict_on_duplicate("This secretary already acts for this provider."), \
             ctx.unit() as uow:
         repo = uow.repo
@@ -95,7 +104,7 @@ def accept_invitation(ctx: Ctx, who: Caller, invitation_id: str, until: str | No
                 uow, now, provider_id=invitation.provider_id,
                 secretary_id=invitation.secretary_id):
             raise Conflict("You already act for this provider.")
-        relationship = invitation.accept(last_day, now)
+        relationship = invitation.accept(invitation.until if as_proposed else answered, now)
         repo.save_invitation(invitation)
         repo.add_relationship(relationship)
         uow.publish(events.invitation_accepted(relationship, parties(repo, relationship)))
