@@ -3,11 +3,9 @@ with an active relationship) reads those addressed to it; the operator reads all
 one (title, body, audience by provider type, documents uploaded first, then named by id)."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from werkzeug.wrappers import Response
 
-from gateway.web.client import Answer
+from gateway.web.files import download
 from gateway.web.forms import FORM_ERROR_STATUSES, form_errors, kept
 from gateway.web.render import PROVIDER_TYPE_LABELS
 from gateway.web.screen import Screen, screen
@@ -15,7 +13,6 @@ from ponte.roles import ADMIN, OPERATOR, STAFF
 
 FIELDS = {"provider_types": "provider_types", "attachment_ids": "files"}
 KNOWN = {"title", "body", "provider_types", "files"}
-DOWNLOADED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "Location")
 
 
 def _publisher(s: Screen) -> bool:
@@ -72,16 +69,4 @@ def publish(s: Screen) -> Response:
 
 @screen("GET", "/documents/{id}", summary="Screen: download a document (a bulletin's)")
 def document(s: Screen) -> Response:
-    """The file, fetched with the person's session (the browser holds no token)."""
-    answer = s.api("GET", f"/api/v1/attachments/{quote(s.call.params['id'], safe='')}")
-    if answer.status in (301, 302, 303, 307):
-        return s.redirect(answer.headers.get("Location", "/bulletins"))
-    if not answer.ok:
-        return s.problem_page(answer)
-    return _file(answer)
-
-
-def _file(answer: Answer) -> Response:
-    headers = {name: answer.headers[name] for name in DOWNLOADED_HEADERS
-               if name in answer.headers and name != "Location"}
-    return Response(answer.raw, status=200, headers=headers)
+    return download(s, s.call.params["id"])

@@ -61,7 +61,12 @@ def upload_chosen(s: Screen, name: str = CHOSEN) -> Uploads:
 
 @screen("GET", "/attachments/{id}", summary="Screen: download an attachment one may see")
 def attachment(s: Screen) -> Response:
-    upload_id = s.call.params["id"]
+    return download(s, s.call.params["id"])
+
+
+def download(s: Screen, upload_id: str) -> Response:
+    """The file, fetched with the person's session (the browser holds no token): its bytes, or
+    the API's redirect to object storage; a malformed id is a page that does not exist."""
     answer = s.api("GET", f"/api/v1/attachments/{quote(upload_id, safe='')}")
     if answer.status == 302 and answer.headers.get("Location"):
         return Response(status=302, headers={"Location": answer.headers["Location"]})
