@@ -19,6 +19,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from gateway.auth import EdgeAuth, Principal, require_kind
+from gateway.dumping import dumper
 from gateway.fields import apply_rules, holds_nul
 from gateway.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from gateway.problems import flatten, problem_response
@@ -164,6 +165,7 @@ class Route:
         self.endpoint = f"{self.method} {self.path}"
         self.body_schema = self.body() if self.body else None
         self.query_schema = self.query() if self.query else None
+        self.dump = dumper(self.response) if self.response is not None else None
 
     @property
     def rule(self) -> str:

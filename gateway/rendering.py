@@ -27,7 +27,7 @@ def render(route: Route, result: Any, request: Request | None = None) -> Respons
         return result
     if result is None:
         return Response(status=204)
-    payload = route.response.dump(result) if route.response is not None else result
+    payload = route.dump(result) if route.dump is not None else result
     if route.csv is not None and request is not None and wants_csv(request):
         header, rows = route.csv(payload)
         return Response(csv_text(header, rows), status=route.status,
