@@ -2,13 +2,14 @@
 notifications while the two submission scenarios of ``make bench`` run in the distributed mode
 (POST /api/v1/authorization-requests, 3 items authorized at once; a citizen's POST
 /api/v1/services/{id}/requests) and, with ``--list``, the clinic's GET of its list (a page of
-50, after the submissions), and prints for each process its hottest functions by own time
+50, after the submissions) and, with ``--reads``, the clinic's inbox and bulletins (notifications
+answers them), and prints for each process its hottest functions by own time
 (the leaf frame sampled) and Ponte's own frames by inclusive time.
 
 Samples are taken with ``--gil`` (the thread holding the GIL: CPU, not waiting) from the load's
 start until a few seconds after it, so the events the writes leave behind are in the profile.
 Run: ``.venv/bin/python bench/profile_writes.py [--seconds 15] [--concurrency 20] [--top 15]
-[--list]``.
+[--list] [--reads]``.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import harness  # noqa: E402
-from bench.all import TOKEN_TTL, service_request  # noqa: E402
+from bench.all import TOKEN_TTL, bulletin_read, service_request  # noqa: E402
 from bench.authorizations import LIST, SUBMIT, Provider  # noqa: E402
+from bench.harness import Call  # noqa: E402
 from bench.sessions_me import Citizen  # noqa: E402
 from tests.e2e.test_authorizations import Desk  # noqa: E402
 from tests.stack import BIN  # noqa: E402
@@ -86,24 +88,34 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--list", action="store_true",
                         help="also profile GET /api/v1/authorization-requests (a page of 50)")
+    parser.add_argument("--reads", action="store_true",
+                        help="also profile the clinic's GET /api/v1/notifications (a page of "
+                             "its inbox, filled by the submissions) and GET /api/v1/bulletins")
     args = parser.parse_args()
     py_spy()
     with harness.distributed(args.seconds, args.concurrency,
                              env={"PONTE_ACCESS_TOKEN_TTL": TOKEN_TTL}) as bench, \
             tempfile.TemporaryDirectory() as out:
         citizen = Citizen(bench)
-        provider = Provider(Desk(bench.stack.client, bench.stack.mail))
+        desk = Desk(bench.stack.client, bench.stack.mail)
+        provider = Provider(desk)
         scenarios = [(SUBMIT, provider.submission, "authorizations"),
                      ("POST /api/v1/services/{id}/requests (citizen)",
                       service_request(bench, citizen), "attendance")]
         if args.list:
             scenarios.insert(1, (LIST, provider.listing, "authorizations"))
+        if args.reads:
+            token = provider.account["token"]
+            scenarios += [("GET /api/v1/notifications (clinic's inbox, a page)",
+                           Call.of("GET", "/api/v1/notifications", token), "notifications"),
+                          ("GET /api/v1/bulletins (clinic)",
+                           bulletin_read(bench, desk, provider), "notifications")]
         lines = []
         for name, call, service in scenarios:
             bench.warm_up(call)
             bench.settle()
             spies = {process: (Path(out) / f"{service}-{process}.txt") for process in
-                     ("gateway", service, "notifications")}
+                     dict.fromkeys(("gateway", service, "notifications"))}
             running = [record(bench.stack.processes[p].pid, args.seconds + TAIL_SECONDS, raw)
                        for p, raw in spies.items()]
             result = bench.run(name, call, warm_up=False)
