@@ -156,20 +156,37 @@ class Directory:
         rows = self.session.execute(sa.select(accounts).where(accounts.c.id.in_(ids))).all()
         return {row.id: row for row in rows}
 
-    def provider_logins(self, provider_id: str) -> list[str]:
-        return list(self.session.execute(
-            sa.select(accounts.c.id).where(accounts.c.provider_id == provider_id,
-                                           accounts.c.kind == PROVIDER,
-                                           accounts.c.status != "deleted")
-            .order_by(accounts.c.id)).scalars())
-
-    def secretaries_with(self, provider_id: str, roles: tuple[str, ...]) -> list[str]:
-        """Secretaries with an active relationship holding one of ``roles`` for the provider."""
-        if not roles:
-            return []
-        rows = self.session.execute(sa.select(grants.c.secretary_id, grants.c.roles).where(
-            grants.c.provider_id == provider_id, grants.c.active.is_(True))).all()
-        return sorted({row.secretary_id for row in rows if set(row.roles or []) & set(roles)})
+    def provider_audience(self, provider_id: str, roles: tuple[str, ...],
+                          also: list[str]) -> tuple[list[str], dict[str, Any]]:
+        """The provider's logins (not deleted) then its secretaries whose active relationship
+        holds one of ``roles``, each part sorted, and the read model's rows of them and of
+        ``also`` (as :meth:`accounts`), in one statement: those accounts, and the active
+        grants joined to theirs (a grant whose account the read model lacks has no row)."""
+        told = sa.and_(accounts.c.provider_id == provider_id, accounts.c.kind == PROVIDER,
+                       accounts.c.status != "deleted")
+        if also:
+            told = sa.or_(told, accounts.c.id.in_(also))
+        no_grant = sa.cast(sa.null(), grants.c.roles.type)
+        statement = sa.select(accounts, sa.null().label("secretary_id"),
+                              no_grant.label("granted")).where(told)
+        if roles:
+            statement = sa.union_all(statement, sa.select(
+                accounts, grants.c.secretary_id, grants.c.roles.label("granted"))
+                .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id))
+                .where(grants.c.provider_id == provider_id, grants.c.active.is_(True)))
+        logins, secretaries, rows = set(), set(), {}
+        for row in self.session.execute(statement):
+            if row.id is not None:
+                rows[row.id] = row
+            if row.secretary_id is not None:
+                if set(row.granted or []) & set(roles):
+                    secretaries.add(row.secretary_id)
+            elif row.provider_id == provider_id and row.kind == PROVIDER \
+                    and row.status != "deleted":
+                logins.add(row.id)
+        told_ids = sorted(logins) + sorted(secretaries)
+        wanted = set(told_ids).union(also)
+        return told_ids, {key: row for key, row in rows.items() if key in wanted}
 
     def providers_of(self, secretary_id: str) -> list[str]:
         """The providers a secretary has an active relationship with."""
@@ -225,11 +242,19 @@ class Inbox:
         return insert_new(self.session, notifications, **values)
 
     def page(self, account_id: str, unread: bool, limit: int,
-             cursor: str | None) -> tuple[list[Any], str | None]:
-        query = sa.select(notifications).where(notifications.c.account_id == account_id)
+             cursor: str | None) -> tuple[list[Any], str | None, int]:
+        """A page of the account's inbox and its unread count, in one statement: the count
+        rides on every row (an empty page counts on its own)."""
+        counted = notifications.alias("counted")
+        count = sa.select(sa.func.count()).select_from(counted).where(
+            counted.c.account_id == account_id, counted.c.read_at.is_(None)).scalar_subquery()
+        query = sa.select(notifications, count.label("unread_count")).where(
+            notifications.c.account_id == account_id)
         if unread:
             query = query.where(notifications.c.read_at.is_(None))
-        return page(self.session, query, [notifications.c.seq], limit, cursor)
+        rows, next_cursor = page(self.session, query, [notifications.c.seq], limit, cursor)
+        return rows, next_cursor, rows[0]["unread_count"] if rows \
+            else self.unread_count(account_id)
 
     def unread_count(self, account_id: str) -> int:
         return self.session.execute(sa.select(sa.func.count()).select_from(notifications).where(
@@ -328,20 +353,24 @@ class Inbox:
         return self.session.execute(
             sa.select(bulletins).where(bulletins.c.id == bulletin_id)).first()
 
-    def bulletins_page(self, provider_types: set[str] | None, limit: int,
+    def bulletins_page(self, provider_ids: list[str] | None, limit: int,
                        cursor: str | None) -> tuple[list[Any], str | None]:
-        """All bulletins (``provider_types`` None), or those addressed to every provider or to
-        one of the given types."""
+        """All bulletins (``provider_ids`` None), or those addressed to every provider or to
+        the type of one of the given providers (their types read with the bulletins, in the
+        same statement)."""
         rows, next_cursor = [], cursor
-        query = sa.select(bulletins)
-        if provider_types is None:
-            return page(self.session, query, [bulletins.c.seq], limit, cursor)
+        if provider_ids is None:
+            return page(self.session, sa.select(bulletins), [bulletins.c.seq], limit, cursor)
+        types = [sa.select(providers.c.provider_type).where(providers.c.id == provider_id)
+                 .scalar_subquery().label(f"type_{n}")
+                 for n, provider_id in enumerate(provider_ids)]
+        query = sa.select(bulletins, *types)
         # the targeting is a JSON list: filter in Python, page by page
         while True:
             batch, next_cursor = page(self.session, query, [bulletins.c.seq], limit,
                                       next_cursor)
             rows += [b for b in batch if b["provider_types"] is None
-                     or set(b["provider_types"]) & provider_types]
+                     or set(b["provider_types"]) & {b[t.name] for t in types}]
             if len(rows) >= limit or next_cursor is None:
                 break
         if len(rows) > limit:

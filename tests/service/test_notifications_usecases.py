@@ -99,9 +99,11 @@ def test_bulletins_reach_the_targeted_provider_types(sessions):
                              ({"kind": "staff"}, True),
                              ({"kind": "secretary", "account_id": "s",
                                "acting_for": {"p-lab": ["billing"]}}, True)):
-            types = bulletins.bulletin_audience(caller, directory, None)
-            rows, _ = inbox.bulletins_page(types, 50, None)
+            readers = bulletins.bulletin_readers(caller, directory, None)
+            rows, _ = inbox.bulletins_page(readers, 50, None)
             assert (bulletin["id"] in [r["id"] for r in rows]) is sees, caller
+            types = bulletins.bulletin_audience(caller, directory, None)
+            assert (types is None or bool(types & {"clinic", "laboratory"})) is sees, caller
         with pytest.raises(Forbidden):
             bulletins.bulletin_audience({"kind": "secretary", "account_id": "s",
                                         "acting_for": {}}, directory, None)

@@ -49,16 +49,23 @@ def publish_bulletin(ctx: Context[Repository], caller: Any, title: Any, body: An
 def list_bulletins(ctx: Context[Repository], caller: Any, provider_ids: list[str] | None,
                    limit: int, cursor: str | None) -> dict:
     with ctx.reading() as uow:
-        types = bulletin_audience(caller, uow.repo.directory, provider_ids)
-        rows, next_cursor = uow.repo.inbox.bulletins_page(types, limit, cursor)
+        readers = bulletin_readers(caller, uow.repo.directory, provider_ids)
+        rows, next_cursor = uow.repo.inbox.bulletins_page(readers, limit, cursor)
         return {"items": [views.bulletin(row) for row in rows], "next_cursor": next_cursor}
 
 
 def bulletin_audience(caller: Any, directory: Directory,
                       provider_ids: list[str] | None) -> set[str] | None:
-    """The provider types whose bulletins the caller sees (None: all, for staff). A secretary
-    sees those of the providers she acts for (``acting_for`` when the gateway sent it, else her
-    active relationships)."""
+    """The provider types whose bulletins the caller sees (None: all, for staff)."""
+    readers = bulletin_readers(caller, directory, provider_ids)
+    return None if readers is None else directory.provider_types(readers)
+
+
+def bulletin_readers(caller: Any, directory: Directory,
+                     provider_ids: list[str] | None) -> list[str] | None:
+    """The providers whose bulletins the caller sees, by their types (None: all, for staff). A
+    secretary sees those of the providers she acts for (``acting_for`` when the gateway sent
+    it, else her active relationships)."""
     who = Caller.of(caller)
     if who.is_staff:
         return None
@@ -74,7 +81,7 @@ def bulletin_audience(caller: Any, directory: Directory,
             raise Forbidden("Bulletins need an active relationship with a provider.")
     else:
         raise Forbidden("Bulletins are for providers and their secretaries.")
-    return directory.provider_types(ids)
+    return ids
 
 
 def may_read_attachment(ctx: Context[Repository], caller: Any, attachment_id: str) -> bool:

@@ -16,10 +16,9 @@ def list_notifications(ctx: Context[Repository], caller: Any, unread: bool, limi
                        cursor: str | None) -> dict:
     account_id = Caller.of(caller).account_id
     with ctx.reading() as uow:
-        inbox = uow.repo.inbox
-        rows, next_cursor = inbox.page(account_id, unread, limit, cursor)
-        return {"items": [views.notification(row) for row in rows],
-                "next_cursor": next_cursor, "unread_count": inbox.unread_count(account_id)}
+        rows, next_cursor, unread_count = uow.repo.inbox.page(account_id, unread, limit, cursor)
+    return {"items": [views.notification(row) for row in rows],
+            "next_cursor": next_cursor, "unread_count": unread_count}
 
 
 def mark_read(ctx: Context[Repository], caller: Any, notification_id: str) -> None:

@@ -67,12 +67,17 @@ def recipients_of(directory: Directory, audience: Audience,
                   keep_deleted: bool = False) -> tuple[list[str], dict[str, Any]]:
     """:func:`resolve`'s account ids, and the read model's rows of them (one query for both)."""
     ids: list[str] = list(audience.accounts)
+    known: dict[str, Any] = {}
+    read: set[str] = set()
     if audience.provider_id:
-        ids += directory.provider_logins(audience.provider_id)
-        ids += directory.secretaries_with(audience.provider_id, audience.provider_roles)
+        told, known = directory.provider_audience(audience.provider_id,
+                                                  audience.provider_roles, also=ids)
+        ids += told
+        read = set(ids)
     if audience.staff_roles:
         ids += directory.staff_with(audience.staff_roles)
-    known = directory.accounts(ids)
+    if rest := [account_id for account_id in ids if account_id not in read]:
+        known.update(directory.accounts(rest))
     seen, result = set(), []
     for account_id in ids:
         if account_id in seen or account_id in audience.exclude:
