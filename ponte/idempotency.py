@@ -73,15 +73,17 @@ def run_once(db: Any, idempotency: dict | None,
 
 
 def _stored(db: Any, account_id: str, key: str) -> sa.RowMapping | None:
-    with db.transaction() as tx:
-        row = tx.session.execute(sa.select(idempotency_keys).where(
-            idempotency_keys.c.account_id == account_id,
-            idempotency_keys.c.key == key)).mappings().first()
-        if row is not None and row["created_at"] < now() - RETENTION:
+    """The key's row, read without a transaction around it (one round trip: most keys are
+    new); an expired one is deleted and counts as absent."""
+    mine = sa.and_(idempotency_keys.c.account_id == account_id, idempotency_keys.c.key == key)
+    with db.read() as session:
+        row = session.execute(sa.select(idempotency_keys).where(mine)).mappings().first()
+    if row is not None and row["created_at"] < now() - RETENTION:
+        with db.transaction() as tx:
             tx.session.execute(idempotency_keys.delete().where(
-                idempotency_keys.c.account_id == account_id, idempotency_keys.c.key == key))
-            return None
-        return row
+                mine, idempotency_keys.c.created_at == row["created_at"]))
+        return None
+    return row
 
 
 def _replay(stored: sa.RowMapping, fingerprint: str) -> dict:

@@ -20,15 +20,21 @@ things = sa.Table("things", sa.MetaData(), sa.Column("id", sa.Integer, primary_k
 
 
 class Db:
-    """What a worker's database offers run_once: ``transaction()``."""
+    """What a worker's database offers run_once: ``transaction()`` and ``read()``."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.sessions = sessionmaker(engine)
+        self.reads = sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     @contextmanager
     def transaction(self):
         with self.sessions() as session, session.begin():
             yield Transaction(session, "test")
+
+    @contextmanager
+    def read(self):
+        with self.reads() as session:
+            yield session
 
 
 def _db(engine: sa.Engine) -> Db:
