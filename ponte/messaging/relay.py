@@ -62,6 +62,7 @@ class Relay:
         self._stopping = False
         self._connection: Connection | None = None
         self._next_retry: float | None = None  # monotonic time of the earliest retry known
+        self._next_scan = 0.0  # monotonic time of the next look for retries left by others
 
     def start(self) -> None:
         self._stopping = False
@@ -82,7 +83,8 @@ class Relay:
         while not self._stopping:
             try:
                 self.publish_pending()
-                self.retry_due()
+                if self._retries_may_be_due():
+                    self.retry_due()
                 if time.monotonic() >= next_prune:
                     self.prune_processed()
                     next_prune = time.monotonic() + PRUNE_INTERVAL_SECONDS
@@ -95,15 +97,20 @@ class Relay:
             self._wake.wait(self._sleep())
             self._wake.clear()
 
+    def _retries_may_be_due(self) -> bool:
+        """When a retry this relay scheduled falls due, or at each poll: not at every wake by a
+        commit (issue 21: a look for due retries was three round trips per commit)."""
+        moment = time.monotonic()
+        if moment < self._next_scan and (self._next_retry is None or moment < self._next_retry):
+            return False
+        self._next_scan, self._next_retry = moment + RELAY_POLL_SECONDS, None
+        return True
+
     def _sleep(self) -> float:
         """Until the next poll, or sooner when a retry this relay scheduled falls due."""
         if self._next_retry is None:
             return RELAY_POLL_SECONDS
-        left = self._next_retry - time.monotonic()
-        if left <= 0:
-            self._next_retry = None
-            return 0.0
-        return min(left, RELAY_POLL_SECONDS)
+        return max(0.0, min(self._next_retry - time.monotonic(), RELAY_POLL_SECONDS))
 
     def _retry_in(self, delay: timedelta) -> None:
         due = time.monotonic() + delay.total_seconds()

@@ -228,6 +228,28 @@ def test_a_retry_runs_when_due_without_waiting_for_the_idle_poll(env, ledger_fir
                what="three retries, each as soon as it is due")
 
 
+def test_commits_wake_the_relay_to_publish_without_a_look_for_retries(env, ledger_first,
+                                                                      monkeypatch):
+    """A look for due retries is three round trips; the relay takes it at each poll and when a
+    retry it scheduled falls due, not at every wake by a commit (issue 21)."""
+    monkeypatch.setattr(relay, "RELAY_POLL_SECONDS", 30.0)
+    time.sleep(0.2)  # let the relays take the long sleep, their last look just taken
+    looks: list[str] = []
+
+    def count(_conn, _cursor, statement, *_) -> None:  # noqa: ANN001
+        if "FROM event_failures" in statement:
+            looks.append(statement)
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        with ClusterRpcClient() as client:
+            added = [client.ledger.add_entry(n) for n in range(5)]
+        wait_until(lambda: all(_rows(env, "audit", "entries", f"id = '{entry}'")
+                               for entry in added), 5, what="the five events handled")
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
+    assert looks == []
+
+
 def test_events_are_written_together_as_the_last_statement_of_their_transaction(tmp_path):
     """One INSERT at the commit however many events (a savepoint's release does not write them);
     a rolled-back transaction writes none."""
