@@ -4,6 +4,8 @@ text is missing, booleans are JSON booleans."""
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
 
 import pytest
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -11,6 +13,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.api import Api, Input
+from gateway.fields import CONTROLS
 from gateway.problems import flatten
 from gateway.service import API as WHOLE
 
@@ -182,3 +185,8 @@ def test_a_schema_check_that_asks_for_a_failed_field_says_nothing():
     assert _errors(Search, {"name": "ab"}) == {"name": ["Shorter than minimum length 3."]}
     assert _errors(Search, {}) == {"_body": ["Give a name or an e-mail."]}
     assert set(_errors(Search, {"name": "ab", "colour": 1})) == {"name", "colour"}
+
+
+def test_the_control_characters_searched_for_are_unicode_s_category_cc_whole():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(CONTROLS.findall(every)) == {c for c in every if unicodedata.category(c) == "Cc"}
