@@ -2,7 +2,8 @@
 are due (a batch), hands each to the transport over one connection for the batch and records
 each attempt as soon as it is made (status, backoff: ``domain``).
 
-The loop wakes when a handler has queued an e-mail and otherwise polls for retries that fall due.
+The loop wakes when a handler has queued an e-mail (and lets the others of a burst be queued,
+:data:`GATHER_SECONDS`, before it claims) and otherwise polls for retries that fall due.
 Claims are leased rows taken with ``FOR UPDATE SKIP LOCKED``, so replicas on PostgreSQL never
 send the same e-mail at once; SQLite runs in one process.
 """
@@ -35,6 +36,9 @@ from services.notifications.transports import (
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+GATHER_SECONDS = 0.1
+"""After a wake, how long the loop lets more e-mails be queued before it claims: a burst of
+events' e-mails is one claim (and one SMTP connection) instead of one each (issue 21)."""
 LEASE = timedelta(minutes=2)  # longer than any SMTP conversation (timeouts of 20 s)
 BATCH = 20
 STOP_GRACE_SECONDS = SMTP_TIMEOUT_SECONDS + 5
@@ -157,4 +161,5 @@ class Delivery(DependencyProvider):
                     claimed = deliver_due(self._sessions, self.transport, self.sender)
             except Exception:
                 log.exception("e-mail delivery failed; trying again")
-            self._wake.wait(POLL_SECONDS)
+            if self._wake.wait(POLL_SECONDS) and self._running:
+                eventlet.sleep(GATHER_SECONDS)

@@ -1,12 +1,17 @@
 """The e-mail delivery pass is woken by an event only when that event queued an e-mail, and
-only after its unit committed (issue 21): most events of a write queue none."""
+only after its unit committed, and a burst of them is claimed at once (issue 21): most events
+of a write queue none."""
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
+import eventlet
 import pytest
 import sqlalchemy as sa
 
+from services.notifications import delivery
 from services.notifications.domain.incoming import Incoming
 from services.notifications.models import emails
 from services.notifications.usecases import notices
@@ -51,3 +56,23 @@ def test_an_event_that_queues_none_does_not(sessions):
                      {**event.data, "actor_account_id": "login-1"})
     told, _ = run(sessions, NOW, notices.take, event, None, lambda: woken.append(True))
     assert told == [] and woken == []
+
+
+def test_a_burst_of_queued_e_mails_is_claimed_once(monkeypatch):
+    """Five wakes 10 ms apart (five events that each queued an e-mail) make one claim, not
+    five: the loop lets a burst be queued before it claims (issue 21)."""
+    claims: list[float] = []
+    monkeypatch.setattr(delivery, "deliver_due", lambda *_: claims.append(time.monotonic()) or 0)
+    loop = delivery.Delivery()
+    loop.transport, loop.sender, loop._sessions = None, "ponte@test", None
+    loop._wake, loop._running = threading.Event(), True
+    running = eventlet.spawn(loop._run)
+    eventlet.sleep(0.05)  # the first pass, at start
+    assert len(claims) == 1
+    for _ in range(5):
+        loop.wake()
+        eventlet.sleep(0.01)
+    eventlet.sleep(delivery.GATHER_SECONDS + 0.1)
+    loop.kill()
+    running.wait()
+    assert len(claims) == 2
