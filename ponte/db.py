@@ -31,6 +31,10 @@ from ponte.config import settings
 from ponte.errors import Conflict
 from ponte.sql import insert_ignoring_duplicates  # noqa: F401  its home before ponte.sql
 
+# built once (ponte.sql: a statement built per call has its cache key computed every time)
+OUTBOX_INSERT = messaging.outbox.insert()
+PROCESSED_MARK = messaging.processed_events.insert()
+
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 _migration_lock = threading.Lock()
@@ -210,7 +214,7 @@ def _write_events(session: Session) -> None:
         return
     rows = session.info.pop(_UNWRITTEN_EVENTS, None)
     if rows:
-        session.execute(messaging.outbox.insert(), rows)
+        session.execute(OUTBOX_INSERT, rows)
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
@@ -269,8 +273,9 @@ class WorkerDatabase:
             if handled and not self._event_marked:
                 # a plain insert: a concurrent duplicate delivery fails here and rolls back
                 try:
-                    session.execute(messaging.processed_events.insert().values(
-                        event_id=handled[0], handler=handled[1], processed_at=now()))
+                    session.execute(PROCESSED_MARK, {"event_id": handled[0],
+                                                     "handler": handled[1],
+                                                     "processed_at": now()})
                 except sa.exc.IntegrityError:
                     raise messaging.DuplicateDelivery(handled[0]) from None
                 self._event_marked = True

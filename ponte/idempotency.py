@@ -41,6 +41,12 @@ idempotency_keys = sa.Table(
 )
 
 
+STORED = sa.select(idempotency_keys).where(
+    idempotency_keys.c.account_id == sa.bindparam("account"),
+    idempotency_keys.c.key == sa.bindparam("given_key"))
+KEEP = idempotency_keys.insert()
+
+
 def create_tables(connection: sa.Connection) -> None:
     """Called from a service's migration."""
     metadata.create_all(connection)
@@ -61,9 +67,9 @@ def run_once(db: Any, idempotency: dict | None,
         with db.transaction() as tx:
             result = work(tx)
             _prune(tx)
-            tx.session.execute(idempotency_keys.insert().values(
-                account_id=account_id, key=key, fingerprint=fingerprint, response=result,
-                created_at=now()))
+            tx.session.execute(KEEP, {"account_id": account_id, "key": key,
+                                      "fingerprint": fingerprint, "response": result,
+                                      "created_at": now()})
         return result
     except sa.exc.IntegrityError:
         stored = _stored(db, account_id, key)
@@ -75,13 +81,14 @@ def run_once(db: Any, idempotency: dict | None,
 def _stored(db: Any, account_id: str, key: str) -> sa.RowMapping | None:
     """The key's row, read without a transaction around it (one round trip: most keys are
     new); an expired one is deleted and counts as absent."""
-    mine = sa.and_(idempotency_keys.c.account_id == account_id, idempotency_keys.c.key == key)
     with db.read() as session:
-        row = session.execute(sa.select(idempotency_keys).where(mine)).mappings().first()
+        row = session.execute(STORED, {"account": account_id, "given_key": key}) \
+            .mappings().first()
     if row is not None and row["created_at"] < now() - RETENTION:
         with db.transaction() as tx:
             tx.session.execute(idempotency_keys.delete().where(
-                mine, idempotency_keys.c.created_at == row["created_at"]))
+                idempotency_keys.c.account_id == account_id, idempotency_keys.c.key == key,
+                idempotency_keys.c.created_at == row["created_at"]))
         return None
     return row
 

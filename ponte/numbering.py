@@ -31,20 +31,24 @@ def create_tables(connection: sa.Connection) -> None:
     metadata.create_all(connection)
 
 
+BUMP = (sequences.update()
+        .where(sequences.c.name == sa.bindparam("sequence"),
+               sequences.c.scope == sa.bindparam("sequence_scope"))
+        .values(value=sequences.c.value + 1)
+        .returning(sequences.c.value))
+
+
 def next_number(session: Session | sa.Connection, name: str, scope: str = "") -> int:
     """The next number of ``(name, scope)``: 1, 2, 3 ... without gaps or repeats."""
-    bump = (sequences.update()
-            .where(sequences.c.name == name, sequences.c.scope == scope)
-            .values(value=sequences.c.value + 1)
-            .returning(sequences.c.value))
-    value = session.execute(bump).scalar()
+    which = {"sequence": name, "sequence_scope": scope}
+    value = session.execute(BUMP, which).scalar()
     if value is not None:
         return int(value)
     # First use: a concurrent first caller may insert the row at the same moment; the loser's
     # insert does nothing (after waiting for the winner on PostgreSQL) and it bumps instead.
     if insert_ignoring_duplicates(session, sequences, name=name, scope=scope, value=1):
         return 1
-    return int(session.execute(bump).scalar_one())
+    return int(session.execute(BUMP, which).scalar_one())
 
 
 def current(session: Session | sa.Connection, name: str, scope: str = "") -> int:

@@ -45,6 +45,13 @@ PUBLISH_BATCH = 100
 RETRY_LEASE = timedelta(seconds=60)
 
 
+PENDING = (sa.select(outbox.c.seq, outbox.c.event_type, outbox.c.payload, outbox.c.correlation_id)
+           .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
+           .limit(sa.bindparam("batch")).with_for_update(skip_locked=True))
+PUBLISHED = outbox.update().where(outbox.c.seq.in_(sa.bindparam("seqs", expanding=True))) \
+    .values(published_at=sa.bindparam("at"))
+
+
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s ... capped at 5 minutes."""
     return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
@@ -131,11 +138,7 @@ class Relay:
         published = 0
         while not self._stopping:
             with self.engine.begin() as conn:
-                rows = conn.execute(
-                    sa.select(outbox.c.seq, outbox.c.event_type, outbox.c.payload,
-                              outbox.c.correlation_id)
-                    .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
-                    .limit(PUBLISH_BATCH).with_for_update(skip_locked=True)).all()
+                rows = conn.execute(PENDING, {"batch": PUBLISH_BATCH}).all()
                 if not rows:
                     return published
                 producer = self._producer()
@@ -145,8 +148,7 @@ class Relay:
                         routing_key=row.event_type, declare=self._declare, delivery_mode=2,
                         headers={"nameko.correlation_id": row.correlation_id or ""},
                         retry=True, retry_policy={"max_retries": 3})
-                conn.execute(outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
-                             .values(published_at=now()))
+                conn.execute(PUBLISHED, {"seqs": [r.seq for r in rows], "at": now()})
                 published += len(rows)
             if len(rows) < PUBLISH_BATCH:
                 return published

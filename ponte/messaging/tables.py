@@ -65,16 +65,20 @@ def _processed_at_index() -> sa.Index:
 
 
 
+PROCESSED = sa.select(processed_events.c.event_id).where(
+    processed_events.c.event_id == sa.bindparam("event_id"),
+    processed_events.c.handler == sa.bindparam("handler"))
+
+
 def mark_processed(connection: sa.Connection, event_id: str, handler: str) -> None:
     insert_ignoring_duplicates(connection, processed_events, event_id=event_id, handler=handler,
                                processed_at=now())
 
 
 def was_processed(connectable: sa.Engine | sa.Connection, event_id: str, handler: str) -> bool:
-    query = sa.select(processed_events.c.event_id).where(
-        processed_events.c.event_id == event_id, processed_events.c.handler == handler)
+    which = {"event_id": event_id, "handler": handler}
     if isinstance(connectable, sa.Connection):
-        return connectable.execute(query).first() is not None
+        return connectable.execute(PROCESSED, which).first() is not None
     with connectable.connect() as conn:
-        return conn.execute(query).first() is not None
+        return conn.execute(PROCESSED, which).first() is not None
 

@@ -26,6 +26,12 @@ from services.authorizations.models import (
 )
 
 PROCEDURE_FIELDS = ("requires_review", "requires_tooth", "requires_region", "requires_faces")
+# a submission's statements, built once (ponte.sql)
+PROCEDURES = sa.select(procedures).where(
+    procedures.c.code.in_(sa.bindparam("codes", expanding=True)))
+PROVIDER_NAME = sa.select(providers.c.legal_name).where(providers.c.id == sa.bindparam("provider"))
+NUMBERS = requests.update().where(requests.c.id == sa.bindparam("request")).values(
+    number=sa.bindparam("number"), protocol=sa.bindparam("protocol"))
 
 
 class Repository:
@@ -35,8 +41,7 @@ class Repository:
     # -- catalogue ------------------------------------------------------------------------
 
     def procedures(self, codes_: Iterable[str]) -> dict[str, Procedure]:
-        rows = self.session.execute(sa.select(procedures).where(
-            procedures.c.code.in_(set(codes_)))).mappings()
+        rows = self.session.execute(PROCEDURES, {"codes": sorted(set(codes_))}).mappings()
         return {row["code"]: _procedure(row) for row in rows}
 
     def procedure(self, code: str) -> Procedure | None:
@@ -63,7 +68,7 @@ class Repository:
     # -- requests -------------------------------------------------------------------------
 
     def add_request(self, request: AuthorizationRequest) -> None:
-        self.session.execute(requests.insert().values(**_request_row(request)))
+        self.session.execute(requests.insert(), _request_row(request))
         self._insert_items(request.id, request.items, start=0)
 
     def request(self, request_id: str, lock: bool = False) -> AuthorizationRequest | None:
@@ -97,8 +102,8 @@ class Repository:
 
     def save_numbers(self, request: AuthorizationRequest) -> None:
         """Only the number and protocol, given after the rest of the submission was saved."""
-        self.session.execute(requests.update().where(requests.c.id == request.id)
-                             .values(number=request.number, protocol=request.protocol))
+        self.session.execute(NUMBERS, {"request": request.id, "number": request.number,
+                                       "protocol": request.protocol})
 
     def _insert_items(self, request_id: str, items: list[Item], start: int) -> None:
         if items:
@@ -150,7 +155,7 @@ class Repository:
         row = {"id": interaction_id, "request_id": request_id, "position": position,
                "kind": kind, "author_id": author_id, "author_side": side, "message": message,
                "created_at": now}
-        self.session.execute(interactions.insert().values(**row))
+        self.session.execute(interactions.insert(), row)
         return row
 
     def interactions_of(self, request_id: str) -> list[dict]:
@@ -161,7 +166,7 @@ class Repository:
     # -- codes ----------------------------------------------------------------------------
 
     def add_code(self, code: AuthorizationCode) -> None:
-        self.session.execute(codes.insert().values(
+        self.session.execute(codes.insert(), dict(
             code=code.code, request_id=code.request_id, request_number=code.request_number,
             procedure_codes=list(code.procedure_codes), beneficiary=code.beneficiary,
             professional_document=code.professional_document, released_on=code.released_on,
@@ -225,8 +230,7 @@ class Repository:
         self._upsert(accounts, account_id, {**values, "updated_at": now})
 
     def provider_name(self, provider_id: str) -> str | None:
-        return self.session.execute(sa.select(providers.c.legal_name).where(
-            providers.c.id == provider_id)).scalar()
+        return self.session.execute(PROVIDER_NAME, {"provider": provider_id}).scalar()
 
     def save_provider(self, provider_id: str, legal_name: str, now: datetime) -> None:
         self._upsert(providers, provider_id, {"legal_name": legal_name, "updated_at": now})

@@ -53,7 +53,7 @@ class EmailRepository:
 
     def add(self, email: Email) -> None:
         self.queued += 1
-        self.session.execute(emails.insert().values(
+        self.session.execute(EMAIL_INSERT, dict(
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,
             text_body=email.text, html_body=email.html, created_at=email.created_at,
@@ -125,6 +125,25 @@ def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict
     session.execute(statement)
 
 
+# -- statements built once (ponte.sql) -------------------------------------------------------
+
+ACCOUNTS = sa.select(accounts).where(accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
+_LOGINS = sa.and_(accounts.c.provider_id == sa.bindparam("provider"), accounts.c.kind == PROVIDER,
+                  accounts.c.status != "deleted")
+_TOLD = sa.select(accounts, sa.null().label("secretary_id"),
+                  sa.cast(sa.null(), grants.c.roles.type).label("granted")).where(
+    sa.or_(_LOGINS, accounts.c.id.in_(sa.bindparam("also", expanding=True))))
+_GRANTED = sa.select(accounts, grants.c.secretary_id, grants.c.roles.label("granted")) \
+    .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id)) \
+    .where(grants.c.provider_id == sa.bindparam("provider"), grants.c.active.is_(True))
+PROVIDER_AUDIENCE = {False: _TOLD, True: sa.union_all(_TOLD, _GRANTED)}
+"""By whether secretaries with roles are told too."""
+SWITCHED_OFF = sa.select(preferences.c.account_id).where(
+    preferences.c.account_id.in_(sa.bindparam("ids", expanding=True)),
+    preferences.c.type == sa.bindparam("notification_type"), preferences.c.email.is_(False))
+EMAIL_INSERT = emails.insert()
+
+
 def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
     """Insert unless a unique key already holds it; True when inserted."""
     return bool(insert_ignoring_duplicates(session, table, **values))
@@ -153,7 +172,7 @@ class Directory:
     def accounts(self, ids: list[str]) -> dict[str, Any]:
         if not ids:
             return {}
-        rows = self.session.execute(sa.select(accounts).where(accounts.c.id.in_(ids))).all()
+        rows = self.session.execute(ACCOUNTS, {"ids": list(ids)}).all()
         return {row.id: row for row in rows}
 
     def provider_audience(self, provider_id: str, roles: tuple[str, ...],
@@ -162,20 +181,9 @@ class Directory:
         holds one of ``roles``, each part sorted, and the read model's rows of them and of
         ``also`` (as :meth:`accounts`), in one statement: those accounts, and the active
         grants joined to theirs (a grant whose account the read model lacks has no row)."""
-        told = sa.and_(accounts.c.provider_id == provider_id, accounts.c.kind == PROVIDER,
-                       accounts.c.status != "deleted")
-        if also:
-            told = sa.or_(told, accounts.c.id.in_(also))
-        no_grant = sa.cast(sa.null(), grants.c.roles.type)
-        statement = sa.select(accounts, sa.null().label("secretary_id"),
-                              no_grant.label("granted")).where(told)
-        if roles:
-            statement = sa.union_all(statement, sa.select(
-                accounts, grants.c.secretary_id, grants.c.roles.label("granted"))
-                .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id))
-                .where(grants.c.provider_id == provider_id, grants.c.active.is_(True)))
         logins, secretaries, rows = set(), set(), {}
-        for row in self.session.execute(statement):
+        for row in self.session.execute(PROVIDER_AUDIENCE[bool(roles)],
+                                        {"provider": provider_id, "also": list(also)}):
             if row.id is not None:
                 rows[row.id] = row
             if row.secretary_id is not None:
@@ -294,9 +302,8 @@ class Inbox:
         """Which of the accounts switched e-mail of this type off (one query for all)."""
         if not account_ids:
             return set()
-        return set(self.session.execute(sa.select(preferences.c.account_id).where(
-            preferences.c.account_id.in_(account_ids), preferences.c.type == notification_type,
-            preferences.c.email.is_(False))).scalars())
+        return set(self.session.execute(SWITCHED_OFF, {
+            "ids": list(account_ids), "notification_type": notification_type}).scalars())
 
     def opted_in_to_patient_messages(self, account_ids: list[str]) -> set[str]:
         if not account_ids:

@@ -13,6 +13,10 @@ from services.attendance.domain.forms import FormField
 from services.attendance.models import services
 from services.attendance.repository.base import Page, Part, row_of
 
+_SERVICE = sa.select(services).where(services.c.id == sa.bindparam("service"))
+SERVICE = {False: _SERVICE, True: _SERVICE.with_for_update()}
+"""A service by id, read or locked: built once (ponte.sql)."""
+
 
 class Catalogue(Part):
     @staticmethod
@@ -29,7 +33,7 @@ class Catalogue(Part):
                              .values(**self._service_values(service)))
 
     def service(self, service_id: str, lock: bool = False) -> Service | None:
-        row = self._one(sa.select(services).where(services.c.id == service_id), lock)
+        row = self.session.execute(SERVICE[lock], {"service": service_id}).mappings().first()
         return _service(row) if row else None
 
     def services_by_id(self, ids: Iterable[str]) -> dict[str, Service]:

@@ -14,14 +14,20 @@ from services.attendance.domain.catalogue import Institution
 from services.attendance.models import attendant_requests, institution_managers, institutions
 from services.attendance.repository.base import Page, Part, row_of
 
+# read on every submission: built once (ponte.sql)
+INSTITUTION = sa.select(institutions).where(institutions.c.id == sa.bindparam("institution"))
+ATTENDANTS = sa.select(attendant_requests.c.servant_id).where(
+    attendant_requests.c.institution_id == sa.bindparam("institution"),
+    attendant_requests.c.status == APPROVED).order_by(attendant_requests.c.decided_at)
+
 
 class Institutions(Part):
     def add_institution(self, institution: Institution) -> None:
         self.session.execute(institutions.insert().values(**row_of(institutions, institution)))
 
     def institution(self, institution_id: str) -> Institution | None:
-        row = self._one(sa.select(institutions).where(institutions.c.id == institution_id),
-                        False)
+        row = self.session.execute(INSTITUTION, {"institution": institution_id}) \
+            .mappings().first()
         return Institution(**dict(row)) if row else None
 
     def institutions(self, ids: Iterable[str]) -> dict[str, Institution]:
@@ -88,11 +94,7 @@ class Institutions(Part):
 
     def attendants(self, institution_id: str) -> list[str]:
         """Account ids of the institution's approved attendants."""
-        return list(self.session.execute(
-            sa.select(attendant_requests.c.servant_id).where(
-                attendant_requests.c.institution_id == institution_id,
-                attendant_requests.c.status == APPROVED)
-            .order_by(attendant_requests.c.decided_at)).scalars())
+        return list(self.session.execute(ATTENDANTS, {"institution": institution_id}).scalars())
 
     def is_attendant(self, institution_id: str, account_id: str) -> bool:
         return self.session.execute(sa.select(attendant_requests.c.id).where(

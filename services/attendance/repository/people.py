@@ -11,14 +11,20 @@ from ponte.db import insert_ignoring_duplicates
 from services.attendance.models import people
 from services.attendance.repository.base import Part
 
+# read on every submission: built once (ponte.sql)
+PERSON = sa.select(people.c.id, people.c.kind, people.c.name, people.c.email).where(
+    people.c.id == sa.bindparam("person"))
+STORED = sa.select(people.c.kind, people.c.name, people.c.email).where(
+    people.c.id == sa.bindparam("person"))
+NAMES = sa.select(people.c.id, people.c.name).where(
+    people.c.id.in_(sa.bindparam("people", expanding=True)))
+
 
 class People(Part):
     def person(self, account_id: str) -> dict[str, Any] | None:
         """The copy kept here of an account that acted here (``id``, ``kind``, ``name``,
         ``email``), or None."""
-        row = self.session.execute(sa.select(people.c.id, people.c.kind, people.c.name,
-                                             people.c.email)
-                                   .where(people.c.id == account_id)).mappings().first()
+        row = self.session.execute(PERSON, {"person": account_id}).mappings().first()
         return dict(row) if row else None
 
     def save_person(self, account: dict[str, Any], now: datetime) -> None:
@@ -26,8 +32,7 @@ class People(Part):
         lock it until the commit, and the same person's concurrent requests would queue."""
         values = {"kind": account["kind"], "name": account["name"],
                   "email": account.get("email")}
-        stored = self.session.execute(sa.select(people.c.kind, people.c.name, people.c.email)
-                                      .where(people.c.id == account["id"])).mappings().first()
+        stored = self.session.execute(STORED, {"person": account["id"]}).mappings().first()
         if stored is None:
             insert_ignoring_duplicates(self.session, people, id=account["id"], **values,
                                        updated_at=now)
@@ -45,6 +50,5 @@ class People(Part):
         wanted = {i for i in ids if i}
         if not wanted:
             return {}
-        rows = self.session.execute(sa.select(people.c.id, people.c.name)
-                                    .where(people.c.id.in_(wanted)))
+        rows = self.session.execute(NAMES, {"people": sorted(wanted)})
         return {row.id: row.name for row in rows}

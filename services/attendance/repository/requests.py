@@ -16,7 +16,7 @@ from services.attendance.repository.base import Page, Part, row_of
 
 class Requests(Part):
     def add_request(self, request: ServiceRequest) -> None:
-        self.session.execute(service_requests.insert().values(**row_of(service_requests, request)))
+        self.session.execute(service_requests.insert(), row_of(service_requests, request))
 
     def save_request(self, request: ServiceRequest) -> None:
         self.session.execute(service_requests.update()
