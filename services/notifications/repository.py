@@ -39,6 +39,35 @@ def _email(row: Any) -> Email:
                  token=row.token)
 
 
+# -- statements built once (ponte.sql) -------------------------------------------------------
+
+ACCOUNTS = sa.select(accounts).where(accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
+_LOGINS = sa.and_(accounts.c.provider_id == sa.bindparam("provider"), accounts.c.kind == PROVIDER,
+                  accounts.c.status != "deleted")
+_TOLD = sa.select(accounts, sa.null().label("secretary_id"),
+                  sa.cast(sa.null(), grants.c.roles.type).label("granted")).where(
+    sa.or_(_LOGINS, accounts.c.id.in_(sa.bindparam("also", expanding=True))))
+_GRANTED = sa.select(accounts, grants.c.secretary_id, grants.c.roles.label("granted")) \
+    .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id)) \
+    .where(grants.c.provider_id == sa.bindparam("provider"), grants.c.active.is_(True))
+PROVIDER_AUDIENCE = {False: _TOLD, True: sa.union_all(_TOLD, _GRANTED)}
+"""By whether secretaries with roles are told too."""
+SWITCHED_OFF = sa.select(preferences.c.account_id).where(
+    preferences.c.account_id.in_(sa.bindparam("ids", expanding=True)),
+    preferences.c.type == sa.bindparam("notification_type"), preferences.c.email.is_(False))
+EMAIL_INSERT = emails.insert()
+DUE_EMAILS = sa.select(emails).where(
+    emails.c.status.in_(OPEN), emails.c.next_attempt_at <= sa.bindparam("due")) \
+    .order_by(emails.c.next_attempt_at).limit(sa.bindparam("batch")) \
+    .with_for_update(skip_locked=True)
+LEASED = emails.update().where(emails.c.id.in_(sa.bindparam("ids", expanding=True))).values(
+    next_attempt_at=sa.bindparam("until"))
+RECORDED = emails.update().where(emails.c.id == sa.bindparam("recorded_email"),
+                                 emails.c.attempts == sa.bindparam("attempts_before"))
+"""The e-mail's state (``_state``) set where the attempt before it is the last recorded."""
+ATTEMPT_INSERT = email_attempts.insert()
+
+
 def _state(email: Email) -> dict[str, Any]:
     return {"status": email.status, "attempts": email.attempts,
             "next_attempt_at": email.next_attempt_at, "sent_at": email.sent_at,
@@ -71,24 +100,19 @@ class EmailRepository:
         """Pending or retrying e-mails whose time has come, leased for ``lease`` so that no other
         replica takes them meanwhile (rows another replica is claiming are skipped, not waited
         for)."""
-        rows = self.session.execute(
-            sa.select(emails).where(emails.c.status.in_(OPEN), emails.c.next_attempt_at <= now)
-            .order_by(emails.c.next_attempt_at).limit(limit)
-            .with_for_update(skip_locked=True)).all()
+        rows = self.session.execute(DUE_EMAILS, {"due": now, "batch": limit}).all()
         if rows:
-            self.session.execute(emails.update().where(emails.c.id.in_([r.id for r in rows]))
-                                 .values(next_attempt_at=now + lease))
+            self.session.execute(LEASED, {"ids": [r.id for r in rows], "until": now + lease})
         return [_email(row) for row in rows]
 
     def record(self, email: Email, attempt: Attempt) -> bool:
         """Save an attempt and the e-mail's new state, unless another replica recorded this
         attempt first (its lease ran out while we were sending): then False, nothing saved."""
-        saved = self.session.execute(
-            emails.update().where(emails.c.id == email.id,
-                                  emails.c.attempts == attempt.number - 1)
-            .values(**_state(email))).rowcount
+        saved = self.session.execute(RECORDED, {
+            "recorded_email": email.id, "attempts_before": attempt.number - 1,
+            **_state(email)}).rowcount
         if saved:
-            self.session.execute(email_attempts.insert().values(
+            self.session.execute(ATTEMPT_INSERT, dict(
                 email_id=attempt.email_id, attempt=attempt.number, at=attempt.at,
                 outcome=attempt.outcome, error=attempt.error, retry_at=attempt.retry_at))
         return bool(saved)
@@ -123,25 +147,6 @@ def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(keys))
     session.execute(statement)
-
-
-# -- statements built once (ponte.sql) -------------------------------------------------------
-
-ACCOUNTS = sa.select(accounts).where(accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
-_LOGINS = sa.and_(accounts.c.provider_id == sa.bindparam("provider"), accounts.c.kind == PROVIDER,
-                  accounts.c.status != "deleted")
-_TOLD = sa.select(accounts, sa.null().label("secretary_id"),
-                  sa.cast(sa.null(), grants.c.roles.type).label("granted")).where(
-    sa.or_(_LOGINS, accounts.c.id.in_(sa.bindparam("also", expanding=True))))
-_GRANTED = sa.select(accounts, grants.c.secretary_id, grants.c.roles.label("granted")) \
-    .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id)) \
-    .where(grants.c.provider_id == sa.bindparam("provider"), grants.c.active.is_(True))
-PROVIDER_AUDIENCE = {False: _TOLD, True: sa.union_all(_TOLD, _GRANTED)}
-"""By whether secretaries with roles are told too."""
-SWITCHED_OFF = sa.select(preferences.c.account_id).where(
-    preferences.c.account_id.in_(sa.bindparam("ids", expanding=True)),
-    preferences.c.type == sa.bindparam("notification_type"), preferences.c.email.is_(False))
-EMAIL_INSERT = emails.insert()
 
 
 def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
