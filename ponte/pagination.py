@@ -104,15 +104,55 @@ def page(session: Session | sa.Connection, select: sa.Select, order: Sequence[sa
     """One page of ``select`` ordered by ``order`` (its last column must make the order total,
     e.g. ``(created_at, id)``), at most ``limit`` rows after ``cursor``."""
     if cursor:
-        values = decode_cursor(cursor, len(order))
-        if not all(_fits(value, column) for value, column in zip(values, order, strict=True)):
-            raise _invalid()
+        values = _after(cursor, order)
         key = sa.tuple_(*order)
         bound = sa.tuple_(*[sa.literal(value, type_=column.type)
                             for column, value in zip(order, values, strict=True)])
         select = select.where(key < bound if descending else key > bound)
     ordering = [column.desc() if descending else column.asc() for column in order]
     rows = list(session.execute(select.order_by(*ordering).limit(limit + 1)).mappings())
+    return _ended(rows, order, limit)
+
+
+class Pager:
+    """:func:`page` for a query whose shape does not change from call to call, its statements
+    built once (``ponte.sql``): the first page and the pages after a cursor, with the query's
+    own values, the cursor's and the limit passed as parameters."""
+
+    def __init__(self, select: sa.Select, order: Sequence[sa.ColumnElement],
+                 descending: bool = True) -> None:
+        self.order = list(order)
+        ordering = [column.desc() if descending else column.asc() for column in order]
+        limit = sa.bindparam("page_limit")
+        key = sa.tuple_(*order)
+        bound = sa.tuple_(*[sa.bindparam(f"page_after_{n}", type_=column.type)
+                            for n, column in enumerate(order)])
+        self.first = select.order_by(*ordering).limit(limit)
+        self.after = select.where(key < bound if descending else key > bound) \
+            .order_by(*ordering).limit(limit)
+
+    def page(self, session: Session | sa.Connection, values: dict[str, Any], limit: int,
+             cursor: str | None) -> Page:
+        params = {**values, "page_limit": limit + 1}
+        statement = self.first
+        if cursor:
+            params.update({f"page_after_{n}": value
+                           for n, value in enumerate(_after(cursor, self.order))})
+            statement = self.after
+        rows = list(session.execute(statement, params).mappings())
+        return _ended(rows, self.order, limit)
+
+
+def _after(cursor: str, order: Sequence[sa.ColumnElement]) -> list[Any]:
+    """The key values a cursor names, checked against the key's columns (else a 400)."""
+    values = decode_cursor(cursor, len(order))
+    if not all(_fits(value, column) for value, column in zip(values, order, strict=True)):
+        raise _invalid()
+    return values
+
+
+def _ended(rows: list[RowMapping], order: Sequence[sa.ColumnElement], limit: int) -> Page:
+    """The page (``limit`` + 1 rows were asked for: one more says there is a next page)."""
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor([rows[-1][column.key] for column in order]) if more else None

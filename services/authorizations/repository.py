@@ -1,6 +1,7 @@
 """Loading and saving the authorizations service's state inside one unit of work."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.pagination import Page, Pager
 from services.authorizations.domain.catalogue import Procedure, search_key
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
 from services.authorizations.domain.requests import AuthorizationRequest, Item
@@ -30,9 +32,30 @@ PROCEDURE_FIELDS = ("requires_review", "requires_tooth", "requires_region", "req
 PROCEDURES = sa.select(procedures).where(
     procedures.c.code.in_(sa.bindparam("codes", expanding=True)))
 PROVIDER_NAME = sa.select(providers.c.legal_name).where(providers.c.id == sa.bindparam("provider"))
+EXACT_FILTERS = ("provider_id", "status", "number", "protocol", "demand_group", "demand_type")
+"""The desk's table's filters that are the column's value (``beneficiary`` is the CPF or the
+card number, ``submitted_from``/``submitted_until`` the submission day)."""
 NUMBERS = requests.update().where(requests.c.id == sa.bindparam("request")).values(
     number=sa.bindparam("number"), protocol=sa.bindparam("protocol"))
 
+
+
+@functools.cache
+def _requests_pager(filters: frozenset[str]) -> Pager:
+    """The table's query for one set of filters, built once (``ponte.sql``)."""
+    c = requests.c
+    query = sa.select(c.id, c.provider_id, c.number, c.protocol, c.submitted_at, c.demand_group,
+                      c.demand_type, c.beneficiary, c.status, c.due_at, c.created_at)
+    for key in EXACT_FILTERS:
+        if key in filters:
+            query = query.where(c[key] == sa.bindparam(key))
+    if "beneficiary" in filters:
+        query = query.where(sa.or_(c.beneficiary_cpf == sa.bindparam("beneficiary"),
+                                   c.beneficiary_card == sa.bindparam("beneficiary")))
+    if "submitted_from" in filters:
+        query = query.where(c.submitted_at >= sa.bindparam("submitted_from"),
+                            c.submitted_at < sa.bindparam("submitted_until"))
+    return Pager(query, [c.created_at, c.id])
 
 class Repository:
     def __init__(self, session: Session) -> None:
@@ -99,6 +122,11 @@ class Repository:
                                              denial_reason=item.denial_reason))
         new = [item for item in request.items if item.id not in stored]
         self._insert_items(request.id, new, start=max(stored.values(), default=-1) + 1)
+
+    def requests_page(self, given: dict[str, Any], limit: int, cursor: str | None) -> Page:
+        """The desk's table: summaries, newest first, by the filters ``given`` (names of
+        :data:`EXACT_FILTERS`, ``beneficiary``, ``submitted_from`` and ``submitted_until``)."""
+        return _requests_pager(frozenset(given)).page(self.session, given, limit, cursor)
 
     def save_numbers(self, request: AuthorizationRequest) -> None:
         """Only the number and protocol, given after the rest of the submission was saved."""

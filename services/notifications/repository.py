@@ -3,6 +3,7 @@ the read models of accounts (``Directory``), and the inbox, preferences, stream 
 bulletins (``Inbox``), together a unit of work's ``Repository``."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ponte.db import insert_ignoring_duplicates
 from ponte.messaging import event_failures
-from ponte.pagination import encode_cursor, page
+from ponte.pagination import Pager, encode_cursor, page
 from ponte.roles import PROVIDER, STAFF
 from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
 from services.notifications.models import (
@@ -66,6 +67,25 @@ RECORDED = emails.update().where(emails.c.id == sa.bindparam("recorded_email"),
                                  emails.c.attempts == sa.bindparam("attempts_before"))
 """The e-mail's state (``_state``) set where the attempt before it is the last recorded."""
 ATTEMPT_INSERT = email_attempts.insert()
+_MINE = notifications.c.account_id == sa.bindparam("account")
+UNREAD_COUNT = sa.select(sa.func.count()).select_from(notifications).where(
+    _MINE, notifications.c.read_at.is_(None))
+_COUNTED = notifications.alias("counted")
+_INBOX = sa.select(notifications, sa.select(sa.func.count()).select_from(_COUNTED).where(
+    _COUNTED.c.account_id == sa.bindparam("account"), _COUNTED.c.read_at.is_(None))
+    .scalar_subquery().label("unread_count")).where(_MINE)
+INBOX = {False: Pager(_INBOX, [notifications.c.seq]),
+         True: Pager(_INBOX.where(notifications.c.read_at.is_(None)), [notifications.c.seq])}
+"""A page of an account's inbox (or of its unread items), each row with the unread count."""
+
+
+@functools.cache
+def bulletins_for(readers: int) -> Pager:
+    """Bulletins, each with the types of ``readers`` providers (``provider_0`` ...)."""
+    types = [sa.select(providers.c.provider_type)
+             .where(providers.c.id == sa.bindparam(f"provider_{n}"))
+             .scalar_subquery().label(f"type_{n}") for n in range(readers)]
+    return Pager(sa.select(bulletins, *types), [bulletins.c.seq])
 
 
 def _state(email: Email) -> dict[str, Any]:
@@ -258,21 +278,13 @@ class Inbox:
              cursor: str | None) -> tuple[list[Any], str | None, int]:
         """A page of the account's inbox and its unread count, in one statement: the count
         rides on every row (an empty page counts on its own)."""
-        counted = notifications.alias("counted")
-        count = sa.select(sa.func.count()).select_from(counted).where(
-            counted.c.account_id == account_id, counted.c.read_at.is_(None)).scalar_subquery()
-        query = sa.select(notifications, count.label("unread_count")).where(
-            notifications.c.account_id == account_id)
-        if unread:
-            query = query.where(notifications.c.read_at.is_(None))
-        rows, next_cursor = page(self.session, query, [notifications.c.seq], limit, cursor)
+        rows, next_cursor = INBOX[unread].page(self.session, {"account": account_id}, limit,
+                                               cursor)
         return rows, next_cursor, rows[0]["unread_count"] if rows \
             else self.unread_count(account_id)
 
     def unread_count(self, account_id: str) -> int:
-        return self.session.execute(sa.select(sa.func.count()).select_from(notifications).where(
-            notifications.c.account_id == account_id,
-            notifications.c.read_at.is_(None))).scalar_one()
+        return self.session.execute(UNREAD_COUNT, {"account": account_id}).scalar_one()
 
     def mark_read(self, account_id: str, notification_id: str, now: datetime) -> bool:
         """False when the account has no such notification."""
@@ -373,16 +385,14 @@ class Inbox:
         rows, next_cursor = [], cursor
         if provider_ids is None:
             return page(self.session, sa.select(bulletins), [bulletins.c.seq], limit, cursor)
-        types = [sa.select(providers.c.provider_type).where(providers.c.id == provider_id)
-                 .scalar_subquery().label(f"type_{n}")
-                 for n, provider_id in enumerate(provider_ids)]
-        query = sa.select(bulletins, *types)
+        pager = bulletins_for(len(provider_ids))
+        readers = {f"provider_{n}": provider_id for n, provider_id in enumerate(provider_ids)}
+        types = [f"type_{n}" for n in range(len(provider_ids))]
         # the targeting is a JSON list: filter in Python, page by page
         while True:
-            batch, next_cursor = page(self.session, query, [bulletins.c.seq], limit,
-                                      next_cursor)
+            batch, next_cursor = pager.page(self.session, readers, limit, next_cursor)
             rows += [b for b in batch if b["provider_types"] is None
-                     or set(b["provider_types"]) & {b[t.name] for t in types}]
+                     or set(b["provider_types"]) & {b[t] for t in types}]
             if len(rows) >= limit or next_cursor is None:
                 break
         if len(rows) > limit:

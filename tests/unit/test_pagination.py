@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ponte.db import UTCDateTime
 from ponte.errors import BadRequest
-from ponte.pagination import decode_cursor, encode_cursor, page
+from ponte.pagination import Pager, decode_cursor, encode_cursor, page
 
 rows = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.String(10), primary_key=True),
                 sa.Column("created_at", UTCDateTime, nullable=False))
@@ -37,6 +37,24 @@ def test_pages_walk_every_row_once_in_order(conn, descending):
             break
     expected = sorted((f"r{i:02}" for i in range(25)), reverse=descending)
     assert seen == expected
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_pager_built_once_walks_as_page_does_with_its_values_as_parameters(conn, descending):
+    since = sa.select(rows).where(rows.c.created_at >= sa.bindparam("since"))
+    pager = Pager(since, [rows.c.created_at, rows.c.id], descending=descending)
+    built_each_time = sa.select(rows).where(rows.c.created_at >= START + timedelta(seconds=3))
+    walked, cursor = [], None
+    while True:
+        items, next_cursor = pager.page(conn, {"since": START + timedelta(seconds=3)}, 4, cursor)
+        assert (items, next_cursor) == page(conn, built_each_time, [rows.c.created_at, rows.c.id],
+                                            4, cursor, descending=descending)
+        walked += [row["id"] for row in items]
+        if (cursor := next_cursor) is None:
+            break
+    assert walked == sorted((f"r{i:02}" for i in range(6, 25)), reverse=descending)
+    with pytest.raises(BadRequest):
+        pager.page(conn, {"since": START}, 4, encode_cursor(["not a time", "r01"]))
 
 
 def test_the_last_page_has_no_cursor(conn):

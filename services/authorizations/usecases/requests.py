@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from ponte import attachments as uploads
 from ponte import calendar, clock
 from ponte.caller import Caller
@@ -16,7 +14,6 @@ from ponte.db import new_id
 from ponte.errors import InvalidInput, NotFound
 from ponte.idempotency import run_once
 from ponte.numbering import next_number
-from ponte.pagination import page
 from ponte.roles import AUTHORIZATIONS
 from ponte.service_layer import Context, UnitOfWork
 from services.authorizations import events
@@ -39,8 +36,7 @@ from services.authorizations.domain.requests import (
     request_number,
     require_complete_profile,
 )
-from services.authorizations.models import requests
-from services.authorizations.repository import Repository
+from services.authorizations.repository import EXACT_FILTERS, Repository
 from services.authorizations.usecases.callers import identify, remember_author
 from services.authorizations.usecases.lookups import appointment_errors, missing_profile
 from services.authorizations.views import interaction_view, item_view, request_summary, request_view
@@ -253,24 +249,15 @@ def list_requests(ctx: Context, caller: Mapping[str, Any], filters: dict[str, An
             raise InvalidInput("Name the provider.", {"provider_id": ["Required."]})
         if not is_desk(who):
             require_provider_side(who, provider_id, AUTHORIZATIONS, what="provider")
-    c = requests.c
-    query = sa.select(c.id, c.provider_id, c.number, c.protocol, c.submitted_at, c.demand_group,
-                      c.demand_type, c.beneficiary, c.status, c.due_at, c.created_at)
-    for column, key in ((c.provider_id, "provider_id"), (c.status, "status"),
-                        (c.number, "number"), (c.protocol, "protocol"),
-                        (c.demand_group, "demand_group"), (c.demand_type, "demand_type")):
-        if filters.get(key):
-            query = query.where(column == filters[key])
+    given = {key: filters[key] for key in EXACT_FILTERS if filters.get(key)}
     if filters.get("beneficiary"):
-        beneficiary = normalise_identifier(filters["beneficiary"])
-        query = query.where(sa.or_(c.beneficiary_cpf == beneficiary,
-                                   c.beneficiary_card == beneficiary))
+        given["beneficiary"] = normalise_identifier(filters["beneficiary"])
     if filters.get("date"):
         start = datetime.combine(date.fromisoformat(filters["date"]), datetime.min.time(),
                                  clock.local_zone())
-        query = query.where(c.submitted_at >= start, c.submitted_at < start + timedelta(days=1))
+        given.update(submitted_from=start, submitted_until=start + timedelta(days=1))
     with ctx.reading() as uow:
-        rows, next_cursor = page(uow.repo.session, query, [c.created_at, c.id], limit, cursor)
+        rows, next_cursor = uow.repo.requests_page(given, limit, cursor)
     now = ctx.clock()
     return {"items": [request_summary(r, now) for r in rows], "next_cursor": next_cursor}
 
