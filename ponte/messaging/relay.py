@@ -68,6 +68,7 @@ class Relay:
         self._wake = threading.Event()
         self._stopping = False
         self._connection: Connection | None = None
+        self._exchange = event_exchange(self.service)
         self._next_retry: float | None = None  # monotonic time of the earliest retry known
         self._next_scan = 0.0  # monotonic time of the next look for retries left by others
 
@@ -126,11 +127,21 @@ class Relay:
             self._wake.set()  # recompute the sleep
 
     def _producer(self):  # noqa: ANN202
+        """This relay's producer. The service's exchange and its subscribers' durable queues
+        are declared once per connection (a new one after any failure), not at every publish
+        (kombu copied each of them for every event: issue 21)."""
         if self._connection is None:
-            self._connection = Connection(nameko_config["AMQP_URI"],
-                                          transport_options={"confirm_publish": True})
-            self._declare = [event_exchange(self.service), *subscriber_queues(self.service)]
-        return self._connection.Producer(serializer="json")
+            connection = Connection(nameko_config["AMQP_URI"],
+                                    transport_options={"confirm_publish": True})
+            try:
+                producer = connection.Producer(serializer="json")
+                for entity in (self._exchange, *subscriber_queues(self.service)):
+                    producer.maybe_declare(entity, retry=True, max_retries=3)
+            except Exception:
+                connection.release()
+                raise
+            self._connection, self._publisher = connection, producer
+        return self._publisher
 
     def publish_pending(self) -> int:
         """Publish the outbox in batches of up to :data:`PUBLISH_BATCH`; a batch that was not full
@@ -144,8 +155,8 @@ class Relay:
                 producer = self._producer()
                 for row in rows:
                     producer.publish(
-                        row.payload, exchange=event_exchange(self.service),
-                        routing_key=row.event_type, declare=self._declare, delivery_mode=2,
+                        row.payload, exchange=self._exchange,
+                        routing_key=row.event_type, delivery_mode=2,
                         headers={"nameko.correlation_id": row.correlation_id or ""},
                         retry=True, retry_policy={"max_retries": 3})
                 conn.execute(PUBLISHED, {"seqs": [r.seq for r in rows], "at": now()})
