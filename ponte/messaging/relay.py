@@ -109,9 +109,12 @@ class Relay:
         """When a retry this relay scheduled falls due, or at each poll: not at every wake by a
         commit (issue 21: a look for due retries was three round trips per commit)."""
         moment = time.monotonic()
-        if moment < self._next_scan and (self._next_retry is None or moment < self._next_retry):
+        retry_due = self._next_retry is not None and self._next_retry <= moment
+        if moment < self._next_scan and not retry_due:
             return False
-        self._next_scan, self._next_retry = moment + RELAY_POLL_SECONDS, None
+        self._next_scan = moment + RELAY_POLL_SECONDS
+        if retry_due:
+            self._next_retry = None  # one scheduled later is kept for its own time
         return True
 
     def _sleep(self) -> float:

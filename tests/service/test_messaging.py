@@ -323,3 +323,23 @@ def test_a_retried_run_whose_outcome_cannot_be_recorded_leaves_its_service_runni
     handle_result = relay_._settles(event, "ledger_entries")
     assert handle_result(None, "done", None) == ("done", None)
     engine.dispose()
+
+
+def test_the_relay_looks_for_retries_when_one_falls_due_or_at_the_poll(monkeypatch):
+    """A look at the poll keeps a retry scheduled for later; a commit's wake in between makes
+    no look."""
+    clock = [100.0]
+    monkeypatch.setattr(relay.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(relay, "RELAY_POLL_SECONDS", 5.0)
+    looking = relay.Relay(SimpleNamespace(service_name="ledger"), None)
+    assert looking._retries_may_be_due()  # the first pass
+    assert not looking._retries_may_be_due()  # a commit right after
+    looking._retry_in(timedelta(seconds=7))  # due at 107
+    clock[0] = 105.0
+    assert looking._retries_may_be_due()  # the poll
+    assert looking._next_retry == 107.0 and looking._sleep() == 2.0
+    clock[0] = 106.0
+    assert not looking._retries_may_be_due()
+    clock[0] = 107.0
+    assert looking._retries_may_be_due() and looking._next_retry is None
+    assert not looking._retries_may_be_due()
