@@ -65,7 +65,8 @@ def resolve(directory: Directory, audience: Audience, keep_deleted: bool = False
 
 def recipients_of(directory: Directory, audience: Audience,
                   keep_deleted: bool = False) -> tuple[list[str], dict[str, Any]]:
-    """:func:`resolve`'s account ids, and the read model's rows of them (one query for both)."""
+    """:func:`resolve`'s account ids, and the read model's rows of them: one statement for a
+    provider's audience with the accounts listed, one for the accounts, one for staff roles."""
     ids: list[str] = list(audience.accounts)
     known: dict[str, Any] = {}
     read: set[str] = set()
