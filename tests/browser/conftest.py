@@ -88,11 +88,28 @@ class Browser:
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def visible(self, css: str, timeout: float = 15):
+        """The element once shown. A page replaced between finding it and looking at it (a
+        form's answer arriving) is looked at again: Chromium says so as an unknown error,
+        "Node with given id does not belong to the document", not as a stale element."""
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+            WebDriverException,
+        )
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, timeout).until(
-            ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+        def shown(driver):  # noqa: ANN001, ANN202
+            try:
+                element = driver.find_element(By.CSS_SELECTOR, css)
+                return element if element.is_displayed() else False
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return False
+                raise
+        return WebDriverWait(self.driver, timeout).until(shown)
 
     def text_in(self, css: str, text: str, timeout: float = 15) -> str:
         wait_until(lambda: text in self.find(css).text, timeout,
