@@ -102,16 +102,9 @@ def _fits(value: Any, column: sa.ColumnElement) -> bool:
 def page(session: Session | sa.Connection, select: sa.Select, order: Sequence[sa.ColumnElement],
          limit: int, cursor: str | None, descending: bool = True) -> Page:
     """One page of ``select`` ordered by ``order`` (its last column must make the order total,
-    e.g. ``(created_at, id)``), at most ``limit`` rows after ``cursor``."""
-    if cursor:
-        values = _after(cursor, order)
-        key = sa.tuple_(*order)
-        bound = sa.tuple_(*[sa.literal(value, type_=column.type)
-                            for column, value in zip(order, values, strict=True)])
-        select = select.where(key < bound if descending else key > bound)
-    ordering = [column.desc() if descending else column.asc() for column in order]
-    rows = list(session.execute(select.order_by(*ordering).limit(limit + 1)).mappings())
-    return _ended(rows, order, limit)
+    e.g. ``(created_at, id)``), at most ``limit`` rows after ``cursor``. A query of a fixed
+    shape on a hot path keeps a :class:`Pager` instead."""
+    return Pager(select, order, descending).page(session, {}, limit, cursor)
 
 
 class Pager:

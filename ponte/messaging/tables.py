@@ -64,7 +64,6 @@ def _processed_at_index() -> sa.Index:
                 if list(index.columns) == [processed_events.c.processed_at])
 
 
-
 PROCESSED = sa.select(processed_events.c.event_id).where(
     processed_events.c.event_id == sa.bindparam("event_id"),
     processed_events.c.handler == sa.bindparam("handler"))

@@ -39,7 +39,6 @@ NUMBERS = requests.update().where(requests.c.id == sa.bindparam("request")).valu
     number=sa.bindparam("number"), protocol=sa.bindparam("protocol"))
 
 
-
 @functools.cache
 def _requests_pager(filters: frozenset[str]) -> Pager:
     """The table's query for one set of filters, built once (``ponte.sql``)."""
@@ -56,6 +55,7 @@ def _requests_pager(filters: frozenset[str]) -> Pager:
         query = query.where(c.submitted_at >= sa.bindparam("submitted_from"),
                             c.submitted_at < sa.bindparam("submitted_until"))
     return Pager(query, [c.created_at, c.id])
+
 
 class Repository:
     def __init__(self, session: Session) -> None:
