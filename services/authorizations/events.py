@@ -42,22 +42,19 @@ def request_event(event_type: str, request: AuthorizationRequest, actor_id: str 
 
 
 def request_submitted(request: AuthorizationRequest, actor_id: str,
-                      provider_name: str | None) -> Event:
-    """Auditors are told when it waits for them; the provider side always."""
+                      provider_name: str | None, code: AuthorizationCode | None = None) -> Event:
+    """Auditors are told when it waits for them; the provider side always. A request authorized
+    at its submission (no item needs an audit) carries its ``code`` here: one event for one
+    change, which notifications tells as two notices, submitted and authorized (issue 21)."""
     return request_event("request_submitted", request, actor_id, provider_name,
                          staff_roles=[AUDITOR] if request.status == AWAITING_AUDIT else [],
-                         submitted_at=iso(request.submitted_at), due_at=iso(request.due_at))
+                         submitted_at=iso(request.submitted_at), due_at=iso(request.due_at),
+                         **(_code(code) if code is not None else {}))
 
 
 def _code(code: AuthorizationCode) -> dict[str, Any]:
     return {"code": code.code, "valid_until": code.valid_until.isoformat(),
             "procedure_codes": list(code.procedure_codes)}
-
-
-def authorized_at_submission(request: AuthorizationRequest, actor_id: str,
-                             provider_name: str | None, code: AuthorizationCode) -> Event:
-    return request_event("request_authorized", request, actor_id, provider_name,
-                         **_code(code), at_submission=True)
 
 
 def request_decided(request: AuthorizationRequest, actor_id: str, provider_name: str | None,

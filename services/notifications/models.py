@@ -45,7 +45,8 @@ email_attempts = sa.Table(
     sa.UniqueConstraint("email_id", "attempt", name="uq_email_attempts_number"),
 )
 
-# The inbox: one row per (event, recipient). ``seq`` orders it and is what a stream resumes from
+# The inbox: one row per (event, notification type, recipient) (an event may carry two notices:
+# domain.incoming.notices). ``seq`` orders it and is what a stream resumes from
 # (``Last-Event-ID`` carries ``id``, looked up to its ``seq``).
 notifications = sa.Table(
     "notifications", metadata,
@@ -59,7 +60,7 @@ notifications = sa.Table(
     sa.Column("link", sa.String(500)),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("read_at", UTCDateTime),
-    sa.UniqueConstraint("event_id", "account_id", name="uq_notifications_event_recipient"),
+    sa.UniqueConstraint("event_id", "type", "account_id", name="uq_notifications_event_notice"),
     sa.Index("ix_notifications_account", "account_id", "seq"),
 )
 

@@ -271,7 +271,7 @@ class Inbox:
         self.session = session
 
     def add(self, **values: Any) -> bool:
-        """One notification per (event, recipient): False when it was there already."""
+        """One notification per (event, type, recipient): False when it was there already."""
         return insert_new(self.session, notifications, **values)
 
     def page(self, account_id: str, unread: bool, limit: int,

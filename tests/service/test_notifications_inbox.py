@@ -149,6 +149,50 @@ def test_an_attendance_event_reaches_the_citizen_and_the_provider_side(notificat
     assert "Dor no dente 36" not in by_account["login-2"]["body"]
 
 
+def test_a_request_authorized_at_submission_is_told_as_submitted_then_authorized(
+        notifications):
+    """One event (its ``request_submitted`` carries the code), two notices per person, one
+    broadcast; a redelivery makes nothing more (issue 21)."""
+    data_dir = notifications()
+    world(data_dir)
+    broadcasts = len(rows(data_dir, "outbox", "event_type = 'notifications_created'"))
+    event_id = str(uuid.uuid4())
+    data = {"request_id": "r-9", "number": "00000044", "status": "authorized",
+            "provider_legal_name": "Clínica Sorriso", "code": "Q7W3-88ZK",
+            "valid_until": "2027-03-01", "procedure_codes": ["81000065"],
+            "link": "/api/v1/authorization-requests/r-9", "actor_account_id": "login-2",
+            "audience": {"accounts": [], "provider": {"id": PROVIDER,
+                                                      "roles": ["authorizations"]},
+                         "staff_roles": []}}
+    publish("authorizations", "request_submitted", data, event_id)
+    recipients(data_dir, event_id, 4)
+    told = [(row["account_id"], row["type"], row["title"]) for row in rows(
+        data_dir, "notifications", "event_id = :e ORDER BY account_id, seq", e=event_id)]
+    assert told == [
+        ("login-1", "authorizations.request_submitted", "Solicitação 00000044 enviada"),
+        ("login-1", "authorizations.request_authorized", "Solicitação 00000044 autorizada"),
+        ("sec-auth", "authorizations.request_submitted", "Request 00000044 submitted"),
+        ("sec-auth", "authorizations.request_authorized", "Request 00000044 authorized")]
+    [body] = [row["body"] for row in items(data_dir, event_id)
+              if row["account_id"] == "login-1" and row["type"].endswith("authorized")]
+    assert "Q7W3-88ZK" in body
+    wait_until(lambda: processed(data_dir, event_id), 5, 0.05, "the event to be settled")
+    assert len(rows(data_dir, "outbox", "event_type = 'notifications_created'")) \
+        == broadcasts + 1
+    assert sorted((e["notification_type"], e["recipient"]) for e in rows(
+        data_dir, "emails", "event_id = :e", e=event_id)) == [
+        ("authorizations.request_authorized", "login-1@clinica.test"),
+        ("authorizations.request_authorized", "sec-auth@ponte.test"),
+        ("authorizations.request_submitted", "login-1@clinica.test"),
+        ("authorizations.request_submitted", "sec-auth@ponte.test")]
+    publish("authorizations", "request_submitted", data, event_id)  # a redelivery
+    marker = publish("authorizations", "request_denied", {
+        "number": "7", "audience": {"provider": {"id": PROVIDER, "roles": []}}})
+    recipients(data_dir, marker, 2)
+    assert len(items(data_dir, event_id)) == 4
+    assert len(rows(data_dir, "emails", "event_id = :e", e=event_id)) == 4
+
+
 def test_a_redelivered_event_makes_no_second_item_or_email(notifications):
     data_dir = notifications()
     world(data_dir)

@@ -201,9 +201,7 @@ def submit_in(ctx: Context, uow: UnitOfWork[Repository], request: AuthorizationR
     request.assign_numbers(*take_numbers(repo, now, ctx.settings["operator_ans_code"]))
     repo.save_numbers(request)
     code = release_code(repo, request, now) if request.status == AUTHORIZED else None
-    uow.publish(events.request_submitted(request, caller.account_id, name))
-    if code is not None:
-        uow.publish(events.authorized_at_submission(request, caller.account_id, name, code))
+    uow.publish(events.request_submitted(request, caller.account_id, name, code))
     return code
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ponte.roles import SECRETARY
@@ -28,6 +28,17 @@ class Incoming:
     @property
     def notification_type(self) -> str:
         return f"{self.source}.{self.type}"
+
+
+def notices(event: Incoming) -> list[Incoming]:
+    """What people are told of an event, in order: the event itself, and, for a request
+    authorized at its submission (its ``request_submitted`` carries the ``code``: one event for
+    one change, docs/events.md), also ``request_authorized``, as an audit's would say it."""
+    if event.source == "authorizations" and event.type == "request_submitted" \
+            and event.data.get("code"):
+        return [event, replace(event, type="request_authorized",
+                               data={**event.data, "at_submission": True})]
+    return [event]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ponte.service_layer import Context, UnitOfWork
 from services.notifications import events, views
 from services.notifications.domain.catalogue import PATIENT_MESSAGE_TYPES, TYPES, email_enabled
 from services.notifications.domain.email import Email
-from services.notifications.domain.incoming import Incoming, link_for, person_of
+from services.notifications.domain.incoming import Incoming, link_for, notices, person_of
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose, texts_for
 from services.notifications.repository import Directory, Repository
@@ -39,21 +39,30 @@ class AddressNotYetKnown(RetryLater):
 def take(ctx: Context[Repository], event: Incoming, read_model: ReadModel | None = None,
          emails_queued: Callable[[], None] | None = None) -> list[dict]:
     """An event handler's work, in one unit of work: keep the read model (identity's and
-    relationships' events), then tell the event's audience. While a recipient who should get
-    an e-mail has no known address, the event fails for its first :data:`ADDRESS_ATTEMPTS`
-    attempts (:class:`AddressNotYetKnown`); then the items go out without those e-mails.
-    ``emails_queued`` is called once the unit that queued e-mails has committed (and only
-    then: most events queue none, and the delivery pass need not look)."""
+    relationships' events), then tell the event's audience each of its notices
+    (:func:`~services.notifications.domain.incoming.notices`), in one broadcast. While a
+    recipient who should get an e-mail has no known address, the event fails for its first
+    :data:`ADDRESS_ATTEMPTS` attempts (:class:`AddressNotYetKnown`); then the items go out
+    without those e-mails. ``emails_queued`` is called once the unit that queued e-mails has
+    committed (and only then: most events queue none, and the delivery pass need not look)."""
     now = ctx.clock()
+    told: list[tuple[str, int]] = []
     with ctx.unit() as uow:
         if read_model is not None:
             read_model(uow.repo.directory, event, now)
-        created = notify(uow, event, ctx.settings, now, wait_for_addresses=True)
+        created: list[dict] = []
+        for notice in notices(event):
+            items = tell(uow, notice, ctx.settings, now, wait_for_addresses=True)
+            told.append((notice.notification_type, len(items)))
+            created += items
+        if created:
+            uow.publish(events.notifications_created(created))
         queued = uow.repo.emails.queued
     if queued and emails_queued is not None:
         emails_queued()
-    if created:
-        CREATED.labels(event.notification_type).inc(len(created))
+    for notification_type, count in told:
+        if count:
+            CREATED.labels(notification_type).inc(count)
     return created
 
 
@@ -92,10 +101,19 @@ def recipients_of(directory: Directory, audience: Audience,
 
 
 def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
-           now: datetime, audience: Audience | None = None,
-           wait_for_addresses: bool = False) -> list[dict]:
-    """One inbox item per recipient (and an e-mail where preferences allow), and a broadcast of
-    the new items. Returns the new items as ``{account_id, notification}``."""
+           now: datetime, audience: Audience | None = None) -> list[dict]:
+    """:func:`tell`, and a broadcast of the new items to every gateway."""
+    created = tell(uow, event, settings, now, audience)
+    if created:
+        uow.publish(events.notifications_created(created))
+    return created
+
+
+def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
+         now: datetime, audience: Audience | None = None,
+         wait_for_addresses: bool = False) -> list[dict]:
+    """One inbox item per recipient (and an e-mail where preferences allow). Returns the new
+    items as ``{account_id, notification}``."""
     repo = uow.repo
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
@@ -143,6 +161,4 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
             repo.emails.add(Email.queue(
                 message, event_id=event.id, notification_type=event.notification_type,
                 now=now, correlation_id=event.correlation_id))
-    if created:
-        uow.publish(events.notifications_created(created))
     return created
