@@ -12,9 +12,12 @@ from sqlalchemy.orm import sessionmaker
 from ponte import config
 from ponte.db import create_engine_for, migrate
 from ponte.roles import PROVIDER, SECRETARY, STAFF
+from services.notifications.domain.incoming import Incoming
 from services.notifications.domain.routing import Audience
 from services.notifications.repository import Directory, Inbox
+from services.notifications.usecases import notices
 from services.notifications.usecases.notices import recipients_of
+from tests.service.notifications_context import run
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -87,6 +90,29 @@ def test_an_audience_is_its_logins_then_secretaries_with_a_role_and_their_rows(s
             "agenda",)))[0] == ["login-a", "login-b", "sec-agenda", "sec-unknown"]
         assert recipients_of(directory, Audience(provider_id="nobody", provider_roles=(
             "agenda",))) == ([], {})
+
+
+def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
+    """A request authorized at its submission: two notices per person, one audience statement,
+    one broadcast (issue 21)."""
+    directory_of(sessions)
+    sent: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_: sent.append(statement)  # noqa: E731
+    engine = sessions.kw["bind"]
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        created, published = run(sessions, NOW, notices.take, Incoming(
+            "evt-9", "authorizations", "request_submitted", "2026-12-07T12:00:00Z",
+            {"number": "00000009", "status": "authorized", "code": "K9X2-77QA",
+             "valid_until": "2027-03-07", "procedure_codes": ["81000065"],
+             "audience": {"provider": {"id": "p1", "roles": []}}}))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert [(c["account_id"], c["notification"]["type"]) for c in created] == [
+        (account, f"authorizations.request_{what}") for what in ("submitted", "authorized")
+        for account in ("login-a", "login-b")]
+    assert [e["event_type"] for e in published] == ["notifications_created"]
+    assert len([s for s in sent if "FROM accounts" in s]) == 1
 
 
 def test_a_page_of_the_inbox_carries_the_unread_count_of_the_whole_inbox(sessions):

@@ -51,8 +51,10 @@ def take(ctx: Context[Repository], event: Incoming, read_model: ReadModel | None
         if read_model is not None:
             read_model(uow.repo.directory, event, now)
         created: list[dict] = []
+        resolved: dict[Any, tuple[list[str], dict[str, Any]]] = {}
         for notice in notices(event):
-            items = tell(uow, notice, ctx.settings, now, wait_for_addresses=True)
+            items = tell(uow, notice, ctx.settings, now, wait_for_addresses=True,
+                         resolved=resolved)
             told.append((notice.notification_type, len(items)))
             created += items
         if created:
@@ -110,16 +112,20 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
 
 
 def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
-         now: datetime, audience: Audience | None = None,
-         wait_for_addresses: bool = False) -> list[dict]:
+         now: datetime, audience: Audience | None = None, wait_for_addresses: bool = False,
+         resolved: dict[Any, tuple[list[str], dict[str, Any]]] | None = None) -> list[dict]:
     """One inbox item per recipient (and an e-mail where preferences allow). Returns the new
-    items as ``{account_id, notification}``."""
+    items as ``{account_id, notification}``. ``resolved`` keeps the recipients of the audiences
+    resolved in this unit of work, for another notice of the same event."""
     repo = uow.repo
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
     audience = audience or audience_of(event.source, event.type, event.data)
-    recipients, rows = recipients_of(directory, audience,
-                                     keep_deleted=entry is not None and not entry.inbox)
+    keep_deleted = entry is not None and not entry.inbox
+    resolved = {} if resolved is None else resolved
+    if (audience, keep_deleted) not in resolved:
+        resolved[audience, keep_deleted] = recipients_of(directory, audience, keep_deleted)
+    recipients, rows = resolved[audience, keep_deleted]
     muted = inbox.switched_off(recipients, event.notification_type)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
