@@ -23,7 +23,18 @@ def insert_ignoring_duplicates(connection: Session | sa.Connection, table: sa.Ta
     return connection.execute(_ignoring(bind.dialect.name, table), values).rowcount
 
 
+def insert_new_rows(connection: Session | sa.Connection, table: sa.Table,
+                    rows: list[dict[str, Any]], key: sa.Column) -> set[Any]:
+    """:func:`insert_ignoring_duplicates` of many rows in one statement (SQLAlchemy's
+    "insertmanyvalues"); the ``key`` values of the rows inserted."""
+    if not rows:
+        return set()
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    return set(connection.execute(_ignoring(bind.dialect.name, table, key), rows).scalars())
+
+
 @functools.cache
-def _ignoring(dialect: str, table: sa.Table) -> sa.Insert:
+def _ignoring(dialect: str, table: sa.Table, returning: sa.Column | None = None) -> sa.Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing()
+    statement = insert(table).on_conflict_do_nothing()
+    return statement if returning is None else statement.returning(returning)

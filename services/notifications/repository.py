@@ -14,6 +14,7 @@ from ponte.db import insert_ignoring_duplicates
 from ponte.messaging import event_failures
 from ponte.pagination import Pager, encode_cursor, page
 from ponte.roles import PROVIDER, STAFF
+from ponte.sql import insert_new_rows
 from services.notifications.domain.email import FAILED, OPEN, Attempt, Email
 from services.notifications.models import (
     accounts,
@@ -100,13 +101,17 @@ class EmailRepository:
         self.queued = 0
         """E-mails this unit of work added."""
 
-    def add(self, email: Email) -> None:
-        self.queued += 1
-        self.session.execute(EMAIL_INSERT, dict(
+    def add(self, *queued: Email) -> None:
+        """Queue e-mails, in one statement however many."""
+        if not queued:
+            return
+        self.queued += len(queued)
+        self.session.execute(EMAIL_INSERT, [dict(
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,
             text_body=email.text, html_body=email.html, created_at=email.created_at,
-            correlation_id=email.correlation_id, token=email.token, **_state(email)))
+            correlation_id=email.correlation_id, token=email.token, **_state(email))
+            for email in queued])
 
     def row(self, email_id: str) -> Any:
         return self.session.execute(sa.select(emails).where(emails.c.id == email_id)) \
@@ -273,6 +278,10 @@ class Inbox:
     def add(self, **values: Any) -> bool:
         """One notification per (event, type, recipient): False when it was there already."""
         return insert_new(self.session, notifications, **values)
+
+    def add_all(self, items: list[dict[str, Any]]) -> set[str]:
+        """:meth:`add` of many in one statement: the ids of the items that were new."""
+        return insert_new_rows(self.session, notifications, items, notifications.c.id)
 
     def page(self, account_id: str, unread: bool, limit: int,
              cursor: str | None) -> tuple[list[Any], str | None, int]:

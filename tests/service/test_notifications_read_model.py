@@ -94,7 +94,7 @@ def test_an_audience_is_its_logins_then_secretaries_with_a_role_and_their_rows(s
 
 def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
     """A request authorized at its submission: two notices per person, one audience statement,
-    one broadcast (issue 21)."""
+    one broadcast, and a notice's items and e-mails each in one statement (issue 21)."""
     directory_of(sessions)
     sent: list[str] = []
     listener = lambda _conn, _cursor, statement, *_: sent.append(statement)  # noqa: E731
@@ -113,6 +113,11 @@ def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
         for account in ("login-a", "login-b")]
     assert [e["event_type"] for e in published] == ["notifications_created"]
     assert len([s for s in sent if "FROM accounts" in s]) == 1
+    # each notice's items in one statement, and its e-mails in one
+    assert [s.split()[2] for s in sent if s.startswith("INSERT")] == [
+        "notifications", "emails", "notifications", "emails", "outbox"]
+    with sessions() as session:
+        assert session.execute(sa.text("SELECT count(*) FROM emails")).scalar() == 4
 
 
 def test_a_page_of_the_inbox_carries_the_unread_count_of_the_whole_inbox(sessions):

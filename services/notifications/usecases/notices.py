@@ -14,7 +14,13 @@ from ponte.service_layer import Context, UnitOfWork
 from services.notifications import events, views
 from services.notifications.domain.catalogue import PATIENT_MESSAGE_TYPES, TYPES, email_enabled
 from services.notifications.domain.email import Email
-from services.notifications.domain.incoming import Incoming, link_for, notices, person_of
+from services.notifications.domain.incoming import (
+    Incoming,
+    Person,
+    link_for,
+    notices,
+    person_of,
+)
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose, texts_for
 from services.notifications.repository import Directory, Repository
@@ -114,9 +120,10 @@ def notify(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, 
 def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, Any],
          now: datetime, audience: Audience | None = None, wait_for_addresses: bool = False,
          resolved: dict[Any, tuple[list[str], dict[str, Any]]] | None = None) -> list[dict]:
-    """One inbox item per recipient (and an e-mail where preferences allow). Returns the new
-    items as ``{account_id, notification}``. ``resolved`` keeps the recipients of the audiences
-    resolved in this unit of work, for another notice of the same event."""
+    """One inbox item per recipient (and an e-mail where preferences allow), each kind in one
+    statement. Returns the new items as ``{account_id, notification}``. ``resolved`` keeps the
+    recipients of the audiences resolved in this unit of work, for another notice of the same
+    event."""
     repo = uow.repo
     directory, inbox = repo.directory, repo.inbox
     entry = TYPES.get(event.notification_type)
@@ -137,7 +144,7 @@ def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, An
             raise AddressNotYetKnown(f"{event.notification_type} {event.id}: no address yet "
                                      f"for {len(unknown)} recipient(s)")
     public_url, time_zone = settings["public_url"], settings["time_zone"]
-    created, addressed = [], set()
+    notices_: list[tuple[Person, dict, Any, str | None, dict]] = []
     for account_id in recipients:
         person = person_of(rows.get(account_id), account_id, event)
         data = dict(event.data)
@@ -147,24 +154,30 @@ def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, An
                           time_zone=time_zone, locale=person.locale,
                           name=None if event.source == "identity" else person.name)
         link = link_for(event, person)
-        item = {"id": new_id(), "account_id": account_id, "event_id": event.id,
-                "type": event.notification_type, "title": texts.title, "body": texts.body,
-                "link": link, "created_at": now, "read_at": None}
-        fresh = True
-        if entry is None or entry.inbox:
-            fresh = inbox.add(**item)
-            if fresh:
-                created.append({"account_id": account_id,
-                                "notification": views.notification(item)})
+        notices_.append((person, data, texts, link, {
+            "id": new_id(), "account_id": account_id, "event_id": event.id,
+            "type": event.notification_type, "title": texts.title, "body": texts.body,
+            "link": link, "created_at": now, "read_at": None}))
+    in_inbox = entry is None or entry.inbox
+    items = [item for *_, item in notices_]
+    fresh = inbox.add_all(items) if in_inbox else {item["id"] for item in items}
+    created, addressed, queued = [], set(), []
+    for person, data, texts, link, item in notices_:
+        if item["id"] not in fresh:  # told before (a redelivery)
+            continue
+        if in_inbox:
+            created.append({"account_id": item["account_id"],
+                            "notification": views.notification(item)})
         wants_email = email_enabled(event.notification_type,
-                                    {event.notification_type: account_id not in muted})
-        if fresh and person.email and wants_email and person.email.lower() not in addressed:
+                                    {event.notification_type: item["account_id"] not in muted})
+        if person.email and wants_email and person.email.lower() not in addressed:
             addressed.add(person.email.lower())  # two logins sharing an address: one e-mail
             message = compose(event.notification_type, data,
                               public_url=public_url, occurred_at=event.occurred_at,
                               time_zone=time_zone, to=person.email,
                               locale=person.locale, name=person.name, link=link, texts=texts)
-            repo.emails.add(Email.queue(
+            queued.append(Email.queue(
                 message, event_id=event.id, notification_type=event.notification_type,
                 now=now, correlation_id=event.correlation_id))
+    repo.emails.add(*queued)
     return created
