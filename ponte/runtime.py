@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import logging
 import signal
@@ -44,6 +45,16 @@ def nameko_settings(config: Settings) -> dict:
     }
 
 
+def freeze_what_lives() -> None:
+    """What is alive once the components have started (modules, tables, compiled statements,
+    catalogues) lives as long as the process: it leaves the cyclic garbage collector's
+    generations (``gc.freeze``), so a full collection looks only at what came after. Issue 21:
+    under load a full collection paused the gateway, authorizations and notifications for
+    80–150 ms (every request in the process waiting), 5–14 ms once frozen."""
+    gc.collect()
+    gc.freeze()
+
+
 class Runtime:
     """A nameko runner for some components, started with Ponte's configuration."""
 
@@ -66,6 +77,7 @@ class Runtime:
         for name in self.components:
             self.runner.add_service(classes[name])
         self.runner.start()
+        freeze_what_lives()
         self.ready = True
 
     def stop(self) -> None:

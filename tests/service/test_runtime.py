@@ -3,6 +3,7 @@ so its supervisor (Kubernetes, systemd, docker compose) starts a new one, instea
 as a healthy-looking process that consumes nothing."""
 from __future__ import annotations
 
+import gc
 import os
 import signal
 
@@ -66,3 +67,17 @@ def test_a_signal_still_stops_the_process_cleanly(components):
     with eventlet.Timeout(10):
         running.wait()  # returns: no SystemExit
     assert running.runner is None
+
+
+def test_what_lives_once_started_leaves_the_garbage_collectors_generations(components):
+    """A full collection then looks only at what came after the start (issue 21: 80–150 ms
+    pauses of a whole process under load)."""
+    gc.unfreeze()
+    running = runtime.Runtime(["healthy"])
+    try:
+        running.start()
+        assert gc.get_freeze_count() > 10_000
+        assert running.ready
+    finally:
+        running.stop()
+        gc.unfreeze()
