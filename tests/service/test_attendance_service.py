@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -24,6 +26,7 @@ from ponte.clock import iso, now
 from ponte.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.attendance.models import metadata
 from services.attendance.service import AttendanceService
+from services.attendance.usecases import requests as request_use_cases
 from tests.service import harness
 from tests.service.harness import holding, listener, running, transactions
 from tests.stack import new_cpf, wait_until
@@ -246,6 +249,20 @@ def test_a_submission_takes_its_protocol_last(office, container):
         office.submit(citizen, attachment_ids=[upload(citizen)])
     assert holding(committed) == [
         ["UPDATE sequences", "INSERT INTO service_requests", "INSERT INTO outbox", "COMMIT"]] * 2
+
+
+def test_a_submission_takes_its_turn_for_the_protocol(office, monkeypatch):
+    """The submission's transaction runs ``ponte.numbering.in_turn`` (issue 21: a fair queue
+    in the process instead of PostgreSQL's on the sequence row)."""
+    turns: list[str] = []
+
+    @contextmanager
+    def in_turn(sequence: str) -> Iterator[None]:
+        turns.append(sequence)
+        yield
+    monkeypatch.setattr(request_use_cases, "in_turn", in_turn)
+    office.submit(person("citizen", "Cida"))
+    assert turns == ["service_request_protocol"]
 
 
 def test_a_citizen_is_copied_once_then_kept_current_by_identity_s_events(office, container):

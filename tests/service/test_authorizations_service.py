@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +26,7 @@ from ponte.clock import Clock
 from ponte.errors import Conflict, InvalidInput, NotFound
 from services.authorizations.models import metadata, payments
 from services.authorizations.service import AuthorizationsService
+from services.authorizations.usecases import requests as request_use_cases
 from tests.service import harness
 from tests.service.harness import holding, listener, running, transactions
 from tests.stack import new_cpf, wait_until
@@ -216,6 +219,25 @@ def test_the_migration_creates_exactly_the_models(env, container):
             conn, opts={"include_name": ours, "compare_type": True}), metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_submissions_take_their_turn_for_the_numbers_and_drafts_do_not(world, monkeypatch):
+    """A submission's transaction runs ``ponte.numbering.in_turn`` (issue 21: a fair queue
+    in the process instead of PostgreSQL's on the sequence row); keeping a draft takes no
+    number and does not queue."""
+    turns: list[str] = []
+
+    @contextmanager
+    def in_turn(sequence: str) -> Iterator[None]:
+        turns.append(sequence)
+        yield
+    monkeypatch.setattr(request_use_cases, "in_turn", in_turn)
+    world.request()
+    assert turns == ["authorization_request"]
+    draft = world.request(draft=True)
+    assert turns == ["authorization_request"]
+    world.service.submit_request(world.provider, draft["id"])
+    assert turns == ["authorization_request"] * 2
 
 
 def test_an_immediate_authorization_tells_the_provider_side(world):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import eventlet
 import pytest
 import sqlalchemy as sa
 
@@ -90,3 +91,28 @@ def test_scopes_and_names_count_separately(tmp_path):
         raise RuntimeError("roll back")
     with engine.begin() as conn:
         assert numbering.next_number(conn, "a") == 4  # the rolled-back 4 was not lost
+
+
+def test_transactions_take_their_turn_first_come_first_served_a_few_at_once(monkeypatch):
+    """``in_turn``: at most ``AT_ONCE`` at a time per sequence, entering in the order they
+    came, whatever the order they leave in; another sequence does not wait (issue 21)."""
+    monkeypatch.setattr(numbering, "AT_ONCE", 2)
+    monkeypatch.setattr(numbering, "_turns", {})
+    entered, inside, most = [], [0], [0]
+
+    def submission(n: int, seconds: float) -> None:
+        with numbering.in_turn("authorization_request"):
+            entered.append(n)
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            eventlet.sleep(seconds)
+            inside[0] -= 1
+
+    pool = eventlet.GreenPool()
+    for n in range(8):
+        pool.spawn(submission, n, 0.02 * (8 - n))
+        eventlet.sleep(0)  # they arrive in order
+    with numbering.in_turn("service_request_protocol"):
+        assert entered == [0, 1]  # the other sequence entered at once
+    pool.waitall()
+    assert entered == list(range(8)) and most[0] == 2

@@ -13,7 +13,7 @@ from ponte.clock import as_utc, local_today, parse_iso
 from ponte.db import Transaction
 from ponte.errors import InvalidInput, NotFound
 from ponte.idempotency import run_once
-from ponte.numbering import next_number
+from ponte.numbering import in_turn, next_number
 from ponte.service_layer import Context, Event, UnitOfWork
 from services.attendance import events, views
 from services.attendance.domain.catalogue import required_text
@@ -86,7 +86,8 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict | No
         uow.publish(events.request_event("service_request_submitted", request, service,
                                          institution, names, told))
         return views.service_request_view(request, service, names, now)
-    return run_once(ctx.db, idempotency, work)
+    with in_turn(PROTOCOL_SEQUENCE):
+        return run_once(ctx.db, idempotency, work)
 
 
 def take_protocol(tx: Transaction, now: datetime) -> str:

@@ -13,7 +13,7 @@ from ponte.contracts.authorizations import APPEAL, CANCELLATION, MESSAGE, SUBMIS
 from ponte.db import new_id
 from ponte.errors import InvalidInput, NotFound
 from ponte.idempotency import run_once
-from ponte.numbering import next_number
+from ponte.numbering import in_turn, next_number
 from ponte.roles import AUTHORIZATIONS
 from ponte.service_layer import Context, UnitOfWork
 from services.authorizations import events
@@ -42,6 +42,9 @@ from services.authorizations.usecases.lookups import appointment_errors, missing
 from services.authorizations.views import interaction_view, item_view, request_summary, request_view
 
 HOLDER = "authorizations"
+NUMBERS = "authorization_request"
+"""The sequence of request numbers; a submission takes the day's protocol after it, in the same
+serial section (:func:`take_numbers`), so its transaction runs ``in_turn(NUMBERS)``."""
 
 
 def claim_files(caller: Caller, attachment_ids: list[str] | None) -> list[dict]:
@@ -106,7 +109,10 @@ def create_request(ctx: Context, caller: Mapping[str, Any], data: dict[str, Any]
         code = submit_in(ctx, uow, request, who, now, missing, catalogue, new_files=files)
         return request_view(request, files, code, now)
 
-    return run_once(ctx.db, idempotency, work)
+    if draft:
+        return run_once(ctx.db, idempotency, work)
+    with in_turn(NUMBERS):
+        return run_once(ctx.db, idempotency, work)
 
 
 def request_rule_errors(data: Mapping[str, Any], items: list[Mapping[str, Any]],
@@ -160,7 +166,7 @@ def submit(ctx: Context, caller: Mapping[str, Any], request_id: str) -> dict:
     missing = missing_profile(ctx, provider_id)
     remember_author(ctx, who)
     now = ctx.clock()
-    with ctx.unit() as uow:
+    with in_turn(NUMBERS), ctx.unit() as uow:
         request = load_request(uow.repo, who, request_id, AUTHORIZATIONS, lock=True)
         files = uow.repo.attachments_of(request.id)  # read before the numbers are taken
         code = submit_in(ctx, uow, request, who, now, missing)
@@ -209,7 +215,7 @@ def take_numbers(repo: Repository, now: datetime, ans_code: str) -> tuple[str, s
     """The next request number, then the next protocol of the (local) day — always in this
     order, so two submissions never each hold the row the other waits for."""
     today = clock.local_today(now)
-    number = request_number(next_number(repo.session, "authorization_request"))
+    number = request_number(next_number(repo.session, NUMBERS))
     protocol = protocol_number(ans_code, today,
                                next_number(repo.session, "protocol", scope=f"{today:%Y%m%d}"))
     return number, protocol
