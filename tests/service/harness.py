@@ -122,3 +122,16 @@ def holding(committed: list[list[str]], lock: str = "UPDATE sequences") -> list[
     """Of the committed transactions that ran ``lock``, what each ran from the first one to its
     commit: while the row that statement locked stayed locked."""
     return [t[t.index(lock):] for t in committed if lock in t]
+
+
+def turns_taken(monkeypatch: pytest.MonkeyPatch, use_cases: object) -> list[str]:
+    """The sequences whose turn (``ponte.numbering.in_turn``) the module ``use_cases`` takes
+    from now on, in order; the turns themselves no longer wait."""
+    turns: list[str] = []
+
+    @contextmanager
+    def in_turn(sequence: str) -> Iterator[None]:
+        turns.append(sequence)
+        yield
+    monkeypatch.setattr(use_cases, "in_turn", in_turn)
+    return turns

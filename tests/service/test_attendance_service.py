@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -28,7 +26,7 @@ from services.attendance.models import metadata
 from services.attendance.service import AttendanceService
 from services.attendance.usecases import requests as request_use_cases
 from tests.service import harness
-from tests.service.harness import holding, listener, running, transactions
+from tests.service.harness import holding, listener, running, transactions, turns_taken
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("service_published", "attendant_access_requested", "attendant_access_approved",
@@ -254,13 +252,7 @@ def test_a_submission_takes_its_protocol_last(office, container):
 def test_a_submission_takes_its_turn_for_the_protocol(office, monkeypatch):
     """The submission's transaction runs ``ponte.numbering.in_turn`` (issue 21: a fair queue
     in the process instead of PostgreSQL's on the sequence row)."""
-    turns: list[str] = []
-
-    @contextmanager
-    def in_turn(sequence: str) -> Iterator[None]:
-        turns.append(sequence)
-        yield
-    monkeypatch.setattr(request_use_cases, "in_turn", in_turn)
+    turns = turns_taken(monkeypatch, request_use_cases)
     office.submit(person("citizen", "Cida"))
     assert turns == ["service_request_protocol"]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -28,7 +26,7 @@ from services.authorizations.models import metadata, payments
 from services.authorizations.service import AuthorizationsService
 from services.authorizations.usecases import requests as request_use_cases
 from tests.service import harness
-from tests.service.harness import holding, listener, running, transactions
+from tests.service.harness import holding, listener, running, transactions, turns_taken
 from tests.stack import new_cpf, wait_until
 
 EVENTS = ("request_submitted", "request_authorized", "request_partially_authorized",
@@ -225,13 +223,7 @@ def test_submissions_take_their_turn_for_the_numbers_and_drafts_do_not(world, mo
     """A submission's transaction runs ``ponte.numbering.in_turn`` (issue 21: a fair queue
     in the process instead of PostgreSQL's on the sequence row); keeping a draft takes no
     number and does not queue."""
-    turns: list[str] = []
-
-    @contextmanager
-    def in_turn(sequence: str) -> Iterator[None]:
-        turns.append(sequence)
-        yield
-    monkeypatch.setattr(request_use_cases, "in_turn", in_turn)
+    turns = turns_taken(monkeypatch, request_use_cases)
     world.request()
     assert turns == ["authorization_request"]
     draft = world.request(draft=True)
