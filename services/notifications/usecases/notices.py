@@ -24,6 +24,7 @@ from services.notifications.domain.incoming import (
 from services.notifications.domain.routing import Audience, audience_of
 from services.notifications.emails import compose, texts_for
 from services.notifications.repository import Directory, Repository
+from services.notifications.templates import Rendered
 from services.notifications.usecases.read_models import ReadModel
 
 CREATED = Counter("ponte_notifications_created_total", "Inbox items created",
@@ -144,7 +145,7 @@ def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, An
             raise AddressNotYetKnown(f"{event.notification_type} {event.id}: no address yet "
                                      f"for {len(unknown)} recipient(s)")
     public_url, time_zone = settings["public_url"], settings["time_zone"]
-    notices_: list[tuple[Person, dict, Any, str | None, dict]] = []
+    to_tell: list[tuple[Person, dict, Rendered, str | None, dict]] = []
     for account_id in recipients:
         person = person_of(rows.get(account_id), account_id, event)
         data = dict(event.data)
@@ -154,15 +155,15 @@ def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, An
                           time_zone=time_zone, locale=person.locale,
                           name=None if event.source == "identity" else person.name)
         link = link_for(event, person)
-        notices_.append((person, data, texts, link, {
+        to_tell.append((person, data, texts, link, {
             "id": new_id(), "account_id": account_id, "event_id": event.id,
             "type": event.notification_type, "title": texts.title, "body": texts.body,
             "link": link, "created_at": now, "read_at": None}))
     in_inbox = entry is None or entry.inbox
-    items = [item for *_, item in notices_]
+    items = [item for *_, item in to_tell]
     fresh = inbox.add_all(items) if in_inbox else {item["id"] for item in items}
     created, addressed, queued = [], set(), []
-    for person, data, texts, link, item in notices_:
+    for person, data, texts, link, item in to_tell:
         if item["id"] not in fresh:  # told before (a redelivery)
             continue
         if in_inbox:
