@@ -33,11 +33,6 @@ MAX_ATTEMPTS = 8
 # due; this poll only catches what another process left behind (a replica that died between
 # commit and publish, failures recorded by a replica): seldom, so it costs nothing while idle.
 RELAY_POLL_SECONDS = 5.0
-# Passes start at least this far apart: an event committed while the relay is quiet goes out at
-# once, while under load each pass gathers the commits of this window into one transaction and
-# one round of publishes (issue 21: a pass per commit was a transaction per commit), for at most
-# this much more latency.
-RELAY_GATHER_SECONDS = 0.02
 # Far longer than any redelivery (a requeued message, a retry: minutes at most), so a duplicate
 # of a pruned event cannot arrive; short enough that the table stays small.
 PROCESSED_RETENTION = timedelta(days=14)
@@ -76,7 +71,6 @@ class Relay:
         self._exchange = event_exchange(self.service)
         self._next_retry: float | None = None  # monotonic time of the earliest retry known
         self._next_scan = 0.0  # monotonic time of the next look for retries left by others
-        self._last_pass = -RELAY_GATHER_SECONDS  # monotonic time the last pass began
 
     def start(self) -> None:
         self._stopping = False
@@ -95,7 +89,6 @@ class Relay:
     def _run(self) -> None:
         next_prune = 0.0
         while not self._stopping:
-            self._gather()
             try:
                 self.publish_pending()
                 if self._retries_may_be_due():
@@ -111,14 +104,6 @@ class Relay:
                 self._connection = None
             self._wake.wait(self._sleep())
             self._wake.clear()
-
-    def _gather(self) -> None:
-        """Wait until :data:`RELAY_GATHER_SECONDS` after the last pass began (no wait when the
-        relay was quiet), so a busy service's commits share a pass."""
-        wait = self._last_pass + RELAY_GATHER_SECONDS - time.monotonic()
-        if wait > 0 and not self._stopping:
-            time.sleep(wait)
-        self._last_pass = time.monotonic()
 
     def _retries_may_be_due(self) -> bool:
         """When a retry this relay scheduled falls due, or at each poll: not at every wake by a

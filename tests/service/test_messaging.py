@@ -343,24 +343,3 @@ def test_the_relay_looks_for_retries_when_one_falls_due_or_at_the_poll(monkeypat
     clock[0] = 107.0
     assert looking._retries_may_be_due() and looking._next_retry is None
     assert not looking._retries_may_be_due()
-
-
-def test_a_busy_relay_gathers_commits_and_a_quiet_one_publishes_at_once(monkeypatch):
-    """Passes begin at least RELAY_GATHER_SECONDS apart: a pass right after another waits out
-    the rest of the window (the commits of that window share it); after a quiet spell, none."""
-    clock, slept = [100.0], []
-    monkeypatch.setattr(relay.time, "monotonic", lambda: clock[0])
-
-    def sleep(seconds: float) -> None:
-        slept.append(round(seconds, 6))
-        clock[0] += seconds
-    monkeypatch.setattr(relay.time, "sleep", sleep)
-    monkeypatch.setattr(relay, "RELAY_GATHER_SECONDS", 0.02)
-    gathering = relay.Relay(SimpleNamespace(service_name="ledger"), None)
-    gathering._gather()  # the first pass
-    clock[0] += 0.005  # a commit wakes it 5 ms later
-    gathering._gather()
-    assert slept == [0.015] and gathering._last_pass == 100.02
-    clock[0] += 1.0  # quiet
-    gathering._gather()
-    assert slept == [0.015] and gathering._last_pass == 101.02
