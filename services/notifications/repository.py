@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ponte.db import insert_ignoring_duplicates
 from ponte.messaging import event_failures
 from ponte.pagination import Pager, encode_cursor, page
 from ponte.roles import PROVIDER, STAFF
@@ -174,11 +173,6 @@ def upsert(session: Session, table: sa.Table, keys: dict[str, Any], values: dict
     session.execute(statement)
 
 
-def insert_new(session: Session, table: sa.Table, **values: Any) -> bool:
-    """Insert unless a unique key already holds it; True when inserted."""
-    return bool(insert_ignoring_duplicates(session, table, **values))
-
-
 class Directory:
     """The read models: accounts (kind, e-mail, name, locale, provider, staff roles), providers
     (name, type) and secretaries' grants, kept from identity's and relationships' events."""
@@ -275,12 +269,9 @@ class Inbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, **values: Any) -> bool:
-        """One notification per (event, type, recipient): False when it was there already."""
-        return insert_new(self.session, notifications, **values)
-
     def add_all(self, items: list[dict[str, Any]]) -> set[str]:
-        """:meth:`add` of many in one statement: the ids of the items that were new."""
+        """Notifications, one per (event, type, recipient), in one statement: the ids of those
+        that were new (an item already there is left as it is)."""
         return insert_new_rows(self.session, notifications, items, notifications.c.id)
 
     def page(self, account_id: str, unread: bool, limit: int,

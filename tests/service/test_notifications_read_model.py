@@ -123,12 +123,13 @@ def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
 def test_a_page_of_the_inbox_carries_the_unread_count_of_the_whole_inbox(sessions):
     with sessions.begin() as session:
         inbox = Inbox(session)
-        for n in range(5):
-            inbox.add(id=f"n{n}", account_id="me", event_id=f"e{n}", type="t", title="t",
-                      body="b", link=None, created_at=NOW + timedelta(seconds=n),
-                      read_at=NOW if n < 2 else None)
-        inbox.add(id="theirs", account_id="them", event_id="e0", type="t", title="t",
-                  body="b", link=None, created_at=NOW, read_at=None)
+        inbox.add_all([{"id": f"n{n}", "account_id": "me", "event_id": f"e{n}", "type": "t",
+                        "title": "t", "body": "b", "link": None,
+                        "created_at": NOW + timedelta(seconds=n),
+                        "read_at": NOW if n < 2 else None} for n in range(5)])
+        inbox.add_all([{"id": "theirs", "account_id": "them", "event_id": "e0", "type": "t",
+                        "title": "t", "body": "b", "link": None, "created_at": NOW,
+                        "read_at": None}])
     with sessions() as session:
         inbox = Inbox(session)
         sent = statements(session)
