@@ -21,6 +21,8 @@ from tests.stack import ROOT, wait_until
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SCREENSHOTS = ROOT / "var" / "screenshots"
 PHONE, DESKTOP = (390, 844), (1280, 900)
+REPLACING = ("does not belong to the document", "unhandled inspector error",
+             "Cannot find context with specified id")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-first-run", "--window-size=1280,900")
@@ -106,10 +108,28 @@ class Browser:
             except (NoSuchElementException, StaleElementReferenceException):
                 return False
             except WebDriverException as exc:
-                if "does not belong to the document" in str(exc):
+                if _being_replaced(exc):
                     return False
                 raise
         return WebDriverWait(self.driver, timeout).until(shown)
+
+    def replaced(self, element) -> bool:  # noqa: ANN001
+        """Whether the page ``element`` was found on has been replaced (a form's answer has
+        arrived). Asked in the middle of the replacement, Chromium answers with an unknown
+        error rather than a stale element: that is "not yet"."""
+        from selenium.common.exceptions import (
+            StaleElementReferenceException,
+            WebDriverException,
+        )
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if _being_replaced(exc):
+                return False
+            raise
+        return False
 
     def text_in(self, css: str, text: str, timeout: float = 15) -> str:
         wait_until(lambda: text in self.find(css).text, timeout,
@@ -182,6 +202,19 @@ class Browser:
                 "return document.documentElement.scrollWidth <= window.innerWidth")
         finally:
             self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _being_replaced(exc: Exception) -> bool:
+    """Chromium's unknown errors for a node whose document is going away."""
+    return any(words in str(exc) for words in REPLACING)
+
+
+@pytest.fixture(autouse=True)
+def _signed_out_afterwards(request):
+    """A browser test that stops half way does not leave the next one signed in."""
+    yield
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").driver.delete_all_cookies()
 
 
 @pytest.fixture(scope="module")

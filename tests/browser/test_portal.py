@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.e2e.notifications_helpers import People
 from tests.e2e.test_relationships import PASSWORD
@@ -52,15 +51,7 @@ def sign_in(browser, base_url: str, login: str, password: str, remember: bool = 
     browser.click("main button[type=submit]")
     # the answer's page has replaced the form before the test goes on: a page opened meanwhile
     # would be replaced by the sign-in's late redirect
-    wait_until(lambda: _gone(form), 10, what="the sign-in to answer")
-
-
-def _gone(element) -> bool:
-    try:
-        element.is_enabled()
-    except StaleElementReferenceException:
-        return True
-    return False
+    wait_until(lambda: browser.replaced(form), 10, what="the sign-in to answer")
 
 
 def sign_out(browser) -> None:
