@@ -1,6 +1,12 @@
 """Idempotent event handlers: :func:`handles` marks a handler and names its subscription, whose
-durable queue and records follow that name; a delivered event runs at most once per subscription
-and a failed run is handed to the relay to be retried."""
+durable queue and records follow that name; a delivered event takes effect at most once per
+subscription and a failed run is handed to the relay to be retried.
+
+"At most once" is the handler's transaction's: it commits the event's ``processed_events`` row
+with the handler's changes (``ponte.db.WorkerDatabase.transaction``), and a second delivery of
+the event fails on that row's key and rolls back (:class:`DuplicateDelivery`). A handler keeps
+its effects in its transactions, as every service's skeleton does; nothing is read before a
+worker starts (that read cost a round trip per event for the rare duplicate: issue 21)."""
 from __future__ import annotations
 
 import logging
@@ -17,7 +23,6 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, DependencyProvider
 
 from ponte.errors import database_unreachable, first_line
 from ponte.messaging.outbox import Event, event_exchange
-from ponte.messaging.tables import was_processed
 
 if TYPE_CHECKING:
     from ponte.messaging.relay import Relay
@@ -34,8 +39,6 @@ class EventStore(DependencyProvider):
 
     engine: sa.Engine
     relay: Relay
-    read_engine: sa.Engine | None = None
-    """An autocommit engine for single reads (one round trip each), where the store has one."""
 
 
 _RECORDED = "ponte_event_recorded"  # a worker context's attribute
@@ -104,17 +107,6 @@ class ReliableEventHandler(EventHandler):
                       self.container.service_name, self.subscription, body)
             self.consumer.ack_message(message)
             return
-        try:
-            store = self._store
-            seen = was_processed(store.read_engine or store.engine, event.id, self.subscription)
-        except sa.exc.SQLAlchemyError:
-            log.warning("database unreachable; event %s goes back to the queue", event.id)
-            eventlet.sleep(1)  # do not spin on redelivery while the database is away
-            self.consumer.requeue_message(message)
-            return
-        if seen:
-            self.consumer.ack_message(message)
-            return
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
@@ -124,6 +116,7 @@ class ReliableEventHandler(EventHandler):
                 if database_unreachable(exc):
                     log.warning("could not record the outcome of %s, the database is away (%s);"
                                 " requeued", self.subscription, first_line(exc))
+                    eventlet.sleep(1)  # do not spin on redelivery while the database is away
                 else:
                     log.exception("could not record the outcome of %s; requeued",
                                   self.subscription)
