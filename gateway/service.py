@@ -6,7 +6,6 @@ import re
 import uuid
 
 import eventlet
-from nameko.events import BROADCAST, event_handler
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Request, Response
 
@@ -22,6 +21,7 @@ from gateway import (
 )
 from gateway.api import combine
 from gateway.auth import EdgeAuth
+from gateway.broadcasts import in_place
 from gateway.limits import Limits
 from gateway.notifications.streams import StreamHub
 from gateway.permissions import Permissions
@@ -76,26 +76,20 @@ class GatewayService:
         response.headers["X-Correlation-Id"] = logs.correlation_id() or ""
         return response
 
-    @event_handler("identity", "sessions_revoked", handler_type=BROADCAST,
-                   reliable_delivery=False)
+    @in_place("identity", "sessions_revoked", uses=("auth", "streams"))
     def on_sessions_revoked(self, event: dict) -> None:
         self.auth.revocations.revoke(event["data"]["session_ids"])
         self.streams.revoke(event["data"]["session_ids"])
 
-    @event_handler("relationships", "invitation_accepted", handler_type=BROADCAST,
-                   reliable_delivery=False)
-    @event_handler("relationships", "relationship_roles_changed", handler_type=BROADCAST,
-                   reliable_delivery=False)
-    @event_handler("relationships", "relationship_ended", handler_type=BROADCAST,
-                   reliable_delivery=False)
-    @event_handler("relationships", "relationship_expired", handler_type=BROADCAST,
-                   reliable_delivery=False)
+    @in_place("relationships", "invitation_accepted", uses=("permissions",))
+    @in_place("relationships", "relationship_roles_changed", uses=("permissions",))
+    @in_place("relationships", "relationship_ended", uses=("permissions",))
+    @in_place("relationships", "relationship_expired", uses=("permissions",))
     def on_relationship_changed(self, event: dict) -> None:
         """A secretary's grants changed: her next request asks the relationships service."""
         self.permissions.forget(event["data"]["secretary_id"])
 
-    @event_handler("notifications", "notifications_created", handler_type=BROADCAST,
-                   reliable_delivery=False)
+    @in_place("notifications", "notifications_created", uses=("streams",))
     def on_notifications_created(self, event: dict) -> None:
         """New inbox items: pushed to their accounts' streams open in this process."""
         for item in event["data"]["items"]:
