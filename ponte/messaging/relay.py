@@ -45,11 +45,14 @@ PUBLISH_BATCH = 100
 RETRY_LEASE = timedelta(seconds=60)
 
 
-PENDING = (sa.select(outbox.c.seq, outbox.c.event_type, outbox.c.payload, outbox.c.correlation_id)
-           .where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
-           .limit(sa.bindparam("batch")).with_for_update(skip_locked=True))
-PUBLISHED = outbox.update().where(outbox.c.seq.in_(sa.bindparam("seqs", expanding=True))) \
-    .values(published_at=sa.bindparam("at"))
+# The next batch, marked published and read back in one statement: the mark commits only once
+# every event of the batch is in the broker (a failed publish rolls it back), and rows another
+# replica's relay holds are skipped. RETURNING keeps no order: the batch is sorted by seq.
+CLAIM = outbox.update().where(outbox.c.seq.in_(
+    sa.select(outbox.c.seq).where(outbox.c.published_at.is_(None)).order_by(outbox.c.seq)
+    .limit(sa.bindparam("batch")).with_for_update(skip_locked=True).scalar_subquery())) \
+    .values(published_at=sa.bindparam("at")) \
+    .returning(outbox.c.seq, outbox.c.event_type, outbox.c.payload, outbox.c.correlation_id)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -152,7 +155,8 @@ class Relay:
         published = 0
         while not self._stopping:
             with self.engine.begin() as conn:
-                rows = conn.execute(PENDING, {"batch": PUBLISH_BATCH}).all()
+                rows = sorted(conn.execute(CLAIM, {"batch": PUBLISH_BATCH, "at": now()}),
+                              key=lambda row: row.seq)
                 if not rows:
                     return published
                 producer = self._producer()
@@ -162,7 +166,6 @@ class Relay:
                         routing_key=row.event_type, delivery_mode=2,
                         headers={"nameko.correlation_id": row.correlation_id or ""},
                         retry=True, retry_policy={"max_retries": 3})
-                conn.execute(PUBLISHED, {"seqs": [r.seq for r in rows], "at": now()})
                 published += len(rows)
             if len(rows) < PUBLISH_BATCH:
                 return published

@@ -145,8 +145,10 @@ def test_a_handler_that_wrote_nothing_is_still_recorded_once(running):
     assert _processed(data, entry_id) == 1
 
 
-def test_the_relay_reads_the_outbox_once_when_a_batch_was_not_full(tmp_path, monkeypatch):
-    """A wake after one commit costs one transaction, not a second one that finds nothing."""
+def test_the_relay_claims_a_batch_in_one_statement_and_stops_when_it_was_not_full(
+        tmp_path, monkeypatch):
+    """A wake after one commit costs one transaction of one statement (the batch marked
+    published and read back), not a second one that finds nothing."""
     monkeypatch.setenv("PONTE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("PONTE_DB_URL", raising=False)
     config.settings.cache_clear()
@@ -155,10 +157,9 @@ def test_the_relay_reads_the_outbox_once_when_a_batch_was_not_full(tmp_path, mon
     with engine.begin() as conn:
         conn.execute(messaging.outbox.insert(),
                      [messaging.outbox_row("till", "rung", {"n": n}, None) for n in range(3)])
-    reads: list[str] = []
+    statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *_: reads.append(statement)
-                    if statement.lstrip().upper().startswith("SELECT") else None)
+                    lambda conn, cursor, statement, *_: statements.append(statement))
     published: list[dict] = []
     outbox_relay = relay.Relay(SimpleNamespace(service_name="till"), engine)
     outbox_relay._declare = []
@@ -166,6 +167,22 @@ def test_the_relay_reads_the_outbox_once_when_a_batch_was_not_full(tmp_path, mon
         publish=lambda payload, **_: published.append(payload)))
     assert outbox_relay.publish_pending() == 3
     assert [p["data"]["n"] for p in published] == [0, 1, 2]
-    assert len(reads) == 1
+    assert len(statements) == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).where(
+            messaging.outbox.c.published_at.is_(None))).scalar_one() == 0
+    assert outbox_relay.publish_pending() == 0
+
+    def broker_away(payload, **_):  # noqa: ANN001, ANN202
+        raise ConnectionResetError("the broker went away")
+    with engine.begin() as conn:
+        conn.execute(messaging.outbox.insert(),
+                     messaging.outbox_row("till", "rung", {"n": 3}, None))
+    monkeypatch.setattr(outbox_relay, "_producer", lambda: SimpleNamespace(publish=broker_away))
+    with pytest.raises(ConnectionResetError):
+        outbox_relay.publish_pending()
+    with engine.connect() as conn:  # not marked: the next pass publishes it
+        assert conn.execute(sa.select(sa.func.count()).where(
+            messaging.outbox.c.published_at.is_(None))).scalar_one() == 1
     engine.dispose()
     config.settings.cache_clear()
