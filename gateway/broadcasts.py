@@ -30,6 +30,14 @@ class InPlace(EventHandler):
         super().__init__(source_service, event_type, handler_type=BROADCAST,
                          reliable_delivery=False, **kwargs)
 
+    def setup(self) -> None:
+        super().setup()
+        # nameko declares a broadcast's queue durable, though it is exclusive to this process
+        # and deleted with it: RabbitMQ then writes every persistent event routed to it to disk.
+        # Nothing here outlives the process, so the queue is transient (the consumer declares
+        # this same object when it starts).
+        self.queue.durable = False
+
     def start(self) -> None:
         instance = self.container.service_cls()
         providers = {p.attr_name: p for p in self.container.dependencies}
