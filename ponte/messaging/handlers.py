@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUBSCRIPTION_NAME = re.compile(r"[a-z][a-z0-9_]{0,99}")
+AWAY_PAUSE_SECONDS = 1.0
 
 
 class EventStore(DependencyProvider):
@@ -39,6 +41,11 @@ class EventStore(DependencyProvider):
 
     engine: sa.Engine
     relay: Relay
+    away_until = 0.0
+    """Monotonic time until which handlers treat the database as away: an outcome could not be
+    recorded a moment ago. Meanwhile each consumer holds its next event a second and puts it
+    back, taking no worker: a worker pool full of events failing for that one reason would
+    keep the service's RPCs (its health included) waiting long after the database is back."""
 
 
 _RECORDED = "ponte_event_recorded"  # a worker context's attribute
@@ -107,16 +114,21 @@ class ReliableEventHandler(EventHandler):
                       self.container.service_name, self.subscription, body)
             self.consumer.ack_message(message)
             return
+        store = self._store
+        if time.monotonic() < store.away_until:
+            eventlet.sleep(AWAY_PAUSE_SECONDS)  # one try a second per queue while it is away
+            self.consumer.requeue_message(message)
+            return
 
         def on_result(worker_ctx, result, exc_info):  # noqa: ANN001, ANN202
             try:
                 if exc_info is not None or not recorded(worker_ctx):
-                    self._store.relay.settle(event, self.subscription, exc_info)
+                    store.relay.settle(event, self.subscription, exc_info)
             except Exception as exc:
                 if database_unreachable(exc):
                     log.warning("could not record the outcome of %s, the database is away (%s);"
                                 " requeued", self.subscription, first_line(exc))
-                    eventlet.sleep(1)  # do not spin on redelivery while the database is away
+                    store.away_until = time.monotonic() + AWAY_PAUSE_SECONDS
                 else:
                     log.exception("could not record the outcome of %s; requeued",
                                   self.subscription)

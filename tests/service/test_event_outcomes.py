@@ -5,6 +5,7 @@ the processed mark in its transaction refuses it, rolling back all it wrote."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ from nameko.standalone.rpc import ClusterRpcClient
 
 from ponte import config, messaging, runtime
 from ponte.db import Database, create_engine_for, migrate
-from ponte.messaging import relay
+from ponte.messaging import handlers, relay
 from tests.stack import wait_until
 
 MIGRATIONS = Path(__file__).parent / "messaging_migrations"
@@ -186,3 +187,27 @@ def test_the_relay_claims_a_batch_in_one_statement_and_stops_when_it_was_not_ful
             messaging.outbox.c.published_at.is_(None))).scalar_one() == 1
     engine.dispose()
     config.settings.cache_clear()
+
+
+def test_while_the_database_is_away_events_wait_in_their_queue_not_in_workers(
+        running, monkeypatch):
+    """An outcome that could not be recorded (the database away) holds every next event of the
+    container in its consumer, a pause at a time, with no worker: workers full of events
+    failing for that reason would keep the service's RPCs waiting after it is back."""
+    data, _settled = running
+    monkeypatch.setattr(handlers, "AWAY_PAUSE_SECONDS", 2.0)
+    settle, away = relay.Relay.settle, [True]
+
+    def first_away(self, event, handler, exc_info):  # noqa: ANN001, ANN202
+        if away.pop() if away else False:
+            raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError())
+        return settle(self, event, handler, exc_info)
+    monkeypatch.setattr(relay.Relay, "settle", first_away)
+    with ClusterRpcClient() as client:
+        first = client.till.ring(0)  # no transaction of its own: its outcome is settled
+        wait_until(lambda: not away, 5, what="the outcome to meet the database away")
+        second = client.till.ring(0)
+        time.sleep(1.0)
+        assert Books.runs.count(first) == 1 and second not in Books.runs
+    wait_until(lambda: _processed(data, first) == 1 and _processed(data, second) == 1, 15,
+               what="both events handled once the pause is over")
