@@ -78,9 +78,9 @@ class RetryLater(Exception):
 
 
 class ReliableEventHandler(EventHandler):
-    """A service-pool, durable event handler that receives an :class:`Event`, runs at most once
-    per event id, and never drops an event whose handler failed. ``subscription`` names it for
-    good: its queue and its records follow that name, never the method's."""
+    """A service-pool, durable event handler that receives an :class:`Event`, takes effect at
+    most once per event id, and never drops an event whose handler failed. ``subscription``
+    names it for good: its queue and its records follow that name, never the method's."""
 
     def __init__(self, source_service: str, event_type: str, *, subscription: str,
                  **kwargs: Any) -> None:

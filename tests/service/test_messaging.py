@@ -1,6 +1,6 @@
 """The reliable-events plumbing, on the in-process broker with real SQLite databases: events
-commit with the change, reach consumers that were not running yet, run once per event id, and a
-failing handler is retried with backoff and finally parked as dead (never dropped)."""
+commit with the change, reach consumers that were not running yet, take effect once per event
+id, and a failing handler is retried with backoff and finally parked as dead (never dropped)."""
 from __future__ import annotations
 
 import json
