@@ -238,8 +238,7 @@ class Database(messaging.EventStore):
         self.engine = create_engine_for(self.service)
         migrate(self.service, self.engine, self.migrations)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.read_engine = create_engine_for(self.service, reads=True)
-        self.reads = sessionmaker(self.read_engine)
+        self.reads = sessionmaker(create_engine_for(self.service, reads=True))
         self.relay = messaging.Relay(self.container, self.engine)
 
     def start(self) -> None:
