@@ -25,7 +25,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ponte import logs, messaging
+from ponte import later, logs, messaging
 from ponte.clock import now
 from ponte.config import settings
 from ponte.errors import Conflict
@@ -101,6 +101,7 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         engine = sa.create_engine(parsed, pool_size=10, max_overflow=20,
                                   connect_args=connect_args, hide_parameters=True)
         _ping_when_idle(engine)
+        later.carry_writes(engine)
     sa.event.listen(engine, "handle_error", _without_row_values)
     return engine
 
@@ -209,12 +210,14 @@ class Transaction:
 
 @sa.event.listens_for(Session, "before_commit")
 def _write_events(session: Session) -> None:
-    """At the outermost commit (not a savepoint's release), the events published in it."""
+    """At the outermost commit (not a savepoint's release), the events published in it, with
+    the writes still waiting (``ponte.later``) in the same round trip."""
     if session.in_nested_transaction():
         return
     rows = session.info.pop(_UNWRITTEN_EVENTS, None)
     if rows:
         session.execute(OUTBOX_INSERT, rows)
+    later.send_waiting(session)
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
@@ -222,6 +225,7 @@ def _forget_events(session: Session, transaction: Any) -> None:
     """A rolled-back transaction's events go with it (a committed one's are written)."""
     if transaction.parent is None:
         session.info.pop(_UNWRITTEN_EVENTS, None)
+        later.forget(session)
 
 
 class Database(messaging.EventStore):
@@ -263,23 +267,26 @@ class WorkerDatabase:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Commit the session and its events together; roll both back on any error. In an event
-        handler, also record the event as processed in the same transaction (idempotency)."""
-        committing_the_mark = False
-        with self._provider.sessions() as session, session.begin():
-            tx = Transaction(session, self._provider.service)
-            yield tx
-            handled = messaging.handled_event(self._worker_ctx)
-            if handled and not self._event_marked:
-                # a plain insert: a concurrent duplicate delivery fails here and rolls back
-                try:
-                    session.execute(PROCESSED_MARK, {"event_id": handled[0],
-                                                     "handler": handled[1],
-                                                     "processed_at": now()})
-                except sa.exc.IntegrityError:
-                    raise messaging.DuplicateDelivery(handled[0]) from None
-                self._event_marked = True
-                committing_the_mark = True
-        if committing_the_mark:
+        handler, also record the event as processed in the same transaction (idempotency): a
+        plain insert sent with the commit's round trip (``ponte.later``), on which a concurrent
+        duplicate delivery fails (:class:`~ponte.messaging.DuplicateDelivery`) and rolls back."""
+        marking: tuple[str, str] | None = None
+        try:
+            with self._provider.sessions() as session, session.begin():
+                tx = Transaction(session, self._provider.service)
+                yield tx
+                handled = messaging.handled_event(self._worker_ctx)
+                if handled and not self._event_marked:
+                    marking = handled
+                    later.write_later(session, PROCESSED_MARK, {"event_id": handled[0],
+                                                                "handler": handled[1],
+                                                                "processed_at": now()})
+        except sa.exc.IntegrityError as exc:
+            if marking and messaging.processed_events.name in str(exc.orig):
+                raise messaging.DuplicateDelivery(marking[0]) from None
+            raise
+        if marking:
+            self._event_marked = True
             messaging.record_committed(self._worker_ctx)
         if tx.events:
             self._provider.relay.wake()

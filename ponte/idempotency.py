@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from ponte.clock import now
 from ponte.db import Transaction, UTCDateTime
 from ponte.errors import Conflict
+from ponte.later import write_later
 
 RETENTION = timedelta(hours=48)
 PRUNE_EVERY_SECONDS = 3600.0
@@ -67,9 +68,9 @@ def run_once(db: Any, idempotency: dict | None,
         with db.transaction() as tx:
             result = work(tx)
             _prune(tx)
-            tx.session.execute(KEEP, {"account_id": account_id, "key": key,
-                                      "fingerprint": fingerprint, "response": result,
-                                      "created_at": now()})
+            write_later(tx.session, KEEP, {"account_id": account_id, "key": key,
+                                           "fingerprint": fingerprint, "response": result,
+                                           "created_at": now()})
         return result
     except sa.exc.IntegrityError:
         stored = _stored(db, account_id, key)

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.later import write_later
 from ponte.pagination import Page, Pager
 from services.authorizations.domain.catalogue import Procedure, search_key
 from services.authorizations.domain.codes import AuthorizationCode, normalise_identifier
@@ -35,6 +36,12 @@ PROVIDER_NAME = sa.select(providers.c.legal_name).where(providers.c.id == sa.bin
 EXACT_FILTERS = ("provider_id", "status", "number", "protocol", "demand_group", "demand_type")
 """The desk's table's filters that are the column's value (``beneficiary`` is the CPF or the
 card number, ``submitted_from``/``submitted_until`` the submission day)."""
+# the submission's writes, sent with the statement after them (ponte.later)
+REQUEST_INSERT = requests.insert()
+ITEMS_INSERT = request_items.insert()
+ATTACHMENTS_INSERT = attachments.insert()
+INTERACTION_INSERT = interactions.insert()
+CODE_INSERT = codes.insert()
 NUMBERS = requests.update().where(requests.c.id == sa.bindparam("request")).values(
     number=sa.bindparam("number"), protocol=sa.bindparam("protocol"))
 
@@ -91,7 +98,7 @@ class Repository:
     # -- requests -------------------------------------------------------------------------
 
     def add_request(self, request: AuthorizationRequest) -> None:
-        self.session.execute(requests.insert(), _request_row(request))
+        write_later(self.session, REQUEST_INSERT, _request_row(request))
         self._insert_items(request.id, request.items, start=0)
 
     def request(self, request_id: str, lock: bool = False) -> AuthorizationRequest | None:
@@ -130,12 +137,12 @@ class Repository:
 
     def save_numbers(self, request: AuthorizationRequest) -> None:
         """Only the number and protocol, given after the rest of the submission was saved."""
-        self.session.execute(NUMBERS, {"request": request.id, "number": request.number,
-                                       "protocol": request.protocol})
+        write_later(self.session, NUMBERS, {"request": request.id, "number": request.number,
+                                            "protocol": request.protocol})
 
     def _insert_items(self, request_id: str, items: list[Item], start: int) -> None:
         if items:
-            self.session.execute(request_items.insert(), [
+            write_later(self.session, ITEMS_INSERT, [
                 {"id": item.id, "request_id": request_id, "position": start + n,
                  "procedure_code": item.procedure_code, "quantity": item.quantity,
                  "tooth": item.tooth, "region": item.region, "faces": list(item.faces),
@@ -158,7 +165,7 @@ class Repository:
     def add_attachments(self, request_id: str, files: list[dict], attached_by: str,
                         now: datetime, interaction_id: str | None = None) -> None:
         if files:
-            self.session.execute(attachments.insert(), [
+            write_later(self.session, ATTACHMENTS_INSERT, [
                 {"id": f["id"], "request_id": request_id, "interaction_id": interaction_id,
                  "filename": f["filename"], "content_type": f["content_type"],
                  "size": f["size"], "attached_by": attached_by, "created_at": now}
@@ -183,7 +190,7 @@ class Repository:
         row = {"id": interaction_id, "request_id": request_id, "position": position,
                "kind": kind, "author_id": author_id, "author_side": side, "message": message,
                "created_at": now}
-        self.session.execute(interactions.insert(), row)
+        write_later(self.session, INTERACTION_INSERT, row)
         return row
 
     def interactions_of(self, request_id: str) -> list[dict]:
@@ -194,7 +201,7 @@ class Repository:
     # -- codes ----------------------------------------------------------------------------
 
     def add_code(self, code: AuthorizationCode) -> None:
-        self.session.execute(codes.insert(), dict(
+        write_later(self.session, CODE_INSERT, dict(
             code=code.code, request_id=code.request_id, request_number=code.request_number,
             procedure_codes=list(code.procedure_codes), beneficiary=code.beneficiary,
             professional_document=code.professional_document, released_on=code.released_on,

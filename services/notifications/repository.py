@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ponte.later import write_later
 from ponte.messaging import event_failures
 from ponte.pagination import Pager, encode_cursor, page
 from ponte.roles import PROVIDER, STAFF
@@ -101,11 +102,11 @@ class EmailRepository:
         """E-mails this unit of work added."""
 
     def add(self, *queued: Email) -> None:
-        """Queue e-mails, in one statement however many."""
+        """Queue e-mails, in one round trip however many (``ponte.later``)."""
         if not queued:
             return
         self.queued += len(queued)
-        self.session.execute(EMAIL_INSERT, [dict(
+        write_later(self.session, EMAIL_INSERT, [dict(
             id=email.id, event_id=email.event_id, notification_type=email.notification_type,
             recipient=email.recipient, locale=email.locale, subject=email.subject,
             text_body=email.text, html_body=email.html, created_at=email.created_at,

@@ -17,7 +17,7 @@ from nameko.events import event_handler
 from nameko.runners import ServiceRunner
 
 import ponte.broker  # noqa: F401  registers the in-process transport
-from ponte import config, messaging, runtime
+from ponte import config, later, messaging, runtime
 from ponte.db import Database
 from ponte.messaging import relay
 
@@ -93,13 +93,15 @@ def _label(statement: str) -> str:
 @contextmanager
 def transactions(container) -> Iterator[list[list[str]]]:  # noqa: ANN001
     """The transactions a service's container commits meanwhile, each as the labels of its
-    statements in order, ending with ``COMMIT``."""
+    round trips in order, ending with ``COMMIT``; writes sent with a statement
+    (``ponte.later``, on PostgreSQL) are labelled with it: ``INSERT INTO x + INSERT INTO y``."""
     engine = next(d for d in container.dependencies if isinstance(d, Database)).engine
     running: dict[int, list[str]] = {}
     committed: list[list[str]] = []
 
     def executed(conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        running.setdefault(id(conn), []).append(_label(statement))
+        carried = [_label(text.decode()) for text in later.waiting(conn)]
+        running.setdefault(id(conn), []).append(" + ".join([*carried, _label(statement)]))
 
     def commit(conn) -> None:  # noqa: ANN001
         committed.append([*running.pop(id(conn), []), "COMMIT"])

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
-from ponte import config
+from ponte import config, later
 from ponte.db import create_engine_for, migrate
 from ponte.roles import PROVIDER, SECRETARY, STAFF
 from services.notifications.domain.incoming import Incoming
@@ -94,10 +94,16 @@ def test_an_audience_is_its_logins_then_secretaries_with_a_role_and_their_rows(s
 
 def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
     """A request authorized at its submission: two notices per person, one audience statement,
-    one broadcast, and a notice's items and e-mails each in one statement (issue 21)."""
+    one broadcast, and a notice's items and e-mails each in one statement (issue 21); on
+    PostgreSQL the e-mails ride with the next statement (``ponte.later``)."""
     directory_of(sessions)
     sent: list[str] = []
-    listener = lambda _conn, _cursor, statement, *_: sent.append(statement)  # noqa: E731
+    round_trips: list[int] = []
+
+    def listener(conn, _cursor, statement, *_) -> None:  # noqa: ANN001
+        carried = [text.decode() for text in later.waiting(conn)]
+        sent.extend([*carried, statement])
+        round_trips.append(len(carried) + 1)
     engine = sessions.kw["bind"]
     sa.event.listen(engine, "before_cursor_execute", listener)
     try:
@@ -116,6 +122,8 @@ def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
     # each notice's items in one statement, and its e-mails in one
     assert [s.split()[2] for s in sent if s.startswith("INSERT")] == [
         "notifications", "emails", "notifications", "emails", "outbox"]
+    if engine.dialect.name == "postgresql":  # each notice's e-mails with the next statement
+        assert sum(round_trips) - len(round_trips) == 2
     with sessions() as session:
         assert session.execute(sa.text("SELECT count(*) FROM emails")).scalar() == 4
 

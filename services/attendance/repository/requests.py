@@ -8,15 +8,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from ponte.contracts.attendance import APPROVED, OPEN_REQUEST_STATUSES
+from ponte.later import write_later
 from ponte.pagination import page
 from services.attendance.domain.requests import FollowUp, Meeting, Rating, ServiceRequest
 from services.attendance.models import follow_ups, meetings, ratings, service_requests
 from services.attendance.repository.base import Page, Part, row_of
 
+REQUEST_INSERT = service_requests.insert()
+
 
 class Requests(Part):
     def add_request(self, request: ServiceRequest) -> None:
-        self.session.execute(service_requests.insert(), row_of(service_requests, request))
+        """Sent with the next statement (the events' INSERT at the commit): ``ponte.later``."""
+        write_later(self.session, REQUEST_INSERT, row_of(service_requests, request))
 
     def save_request(self, request: ServiceRequest) -> None:
         self.session.execute(service_requests.update()
