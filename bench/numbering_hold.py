@@ -7,28 +7,35 @@ sequence's throughput is at most 1000 / (hold ms). This script runs the real use
 scratch PostgreSQL database migrated like the service's, and times in each transaction, from
 SQLAlchemy's events, the moment the first ``UPDATE sequences`` has returned (the row is locked
 from then on; waiting for it is not counted) until its ``COMMIT`` has returned (the commit's WAL
-flush, fdatasync here, included), and the ``COMMIT`` alone.
+flush, fdatasync here, included), and the ``COMMIT`` alone; and the CPU each submission costs
+this process (the use case, SQLAlchemy and psycopg2: the service's share, without its RPC).
 
-It runs ``--threads`` submitting threads (1: the hold with nobody waiting; more: the hold when
-the row is contended and the rate the sequence allows), without RabbitMQ, the gateway or the
+It runs ``--threads`` submitting green threads in one process, as a service runs its workers
+(1: the hold with nobody waiting; more: the hold when the row is contended and the rate the
+sequence allows), without RabbitMQ, the gateway or the
 other services: the Python work between the statements is included, the waiting for a core in a
 busy service process is not (compare ``make scale``'s figures). Run: ``.venv/bin/python
 bench/numbering_hold.py [--submissions 300] [--threads 1 4 16]``.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import threading
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# green threads and a green psycopg2, as in a service process (``ponte.numbering.in_turn``
+# queues green threads: OS threads would each wait in a hub of their own, for ever)
+import ponte.green  # noqa: E402, F401, I001
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from typing import Any  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -36,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from bench import load  # noqa: E402
 from bench.authorizations import THREE_ITEMS  # noqa: E402
 from ponte.db import Transaction, migrate  # noqa: E402
+from ponte.later import carry_writes  # noqa: E402
 from ponte.roles import PROVIDER  # noqa: E402
 from ponte.service_layer import Context  # noqa: E402
 from services.authorizations.repository import Repository  # noqa: E402
@@ -137,6 +145,7 @@ def main() -> None:
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine = sa.create_engine(ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", pool_size=20)
+    carry_writes(engine)  # as every service's engine (ponte.db.create_engine_for)
     try:
         migrate("authorizations", engine)
         holds = Holds(engine)
@@ -144,18 +153,20 @@ def main() -> None:
                       settings={"operator_ans_code": "123456"})
         submit_many(ctx, 20, 1)  # warm-up: connections, statement caches
         print("| submitting threads | submissions/s | hold p50 | hold p99 | COMMIT p50 | "
-              "COMMIT p99 | ceiling 1000 / hold p50 |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+              "COMMIT p99 | ceiling 1000 / hold p50 | CPU per submission |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for threads in args.threads:
             holds.holds.clear()
             holds.commits.clear()
+            cpu = time.process_time()
             seconds = submit_many(ctx, args.submissions, threads)
+            cpu = (time.process_time() - cpu) / args.submissions * 1000
             hold = [s * 1000 for s in holds.holds]
             commit = [s * 1000 for s in holds.commits]
             p50 = load.percentile(hold, 50)
             print(f"| {threads} | {args.submissions / seconds:.0f} | {p50:.2f} ms | "
                   f"{load.percentile(hold, 99):.2f} ms | {load.percentile(commit, 50):.2f} ms | "
-                  f"{load.percentile(commit, 99):.2f} ms | {1000 / p50:.0f} /s |")
+                  f"{load.percentile(commit, 99):.2f} ms | {1000 / p50:.0f} /s | {cpu:.2f} ms |")
         with engine.connect() as conn:
             settings = {key: conn.execute(sa.text(f"SHOW {key}")).scalar()
                         for key in ("fsync", "synchronous_commit", "wal_sync_method")}

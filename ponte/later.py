@@ -14,7 +14,8 @@ later statement always sees them.
 
 Only writes with nothing computed at execution qualify: Python-side column defaults, expanding
 ``IN`` parameters and ``RETURNING`` make :func:`write_later` execute the statement at once, as
-it does on SQLite (one process, no round trips)."""
+it does on SQLite (one process, no round trips) and on any engine not given
+:func:`carry_writes` (``ponte.db.create_engine_for`` gives it to every service's engine)."""
 from __future__ import annotations
 
 import weakref
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 # a failed transaction left behind can never reach another)
 _waiting: weakref.WeakKeyDictionary[sa.Connection, list[bytes]] = weakref.WeakKeyDictionary()
 _CARRIER = "ponte.writes_later_on"  # the session's ``info`` key: the connection they wait on
+_carrying: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines given :func:`carry_writes`
 _compiled: weakref.WeakKeyDictionary[sa.Executable, dict[tuple[str, ...], Any]] = \
     weakref.WeakKeyDictionary()
 
@@ -43,7 +45,7 @@ def write_later(session: Session, statement: sa.Executable,
     rows = [values] if isinstance(values, Mapping) else list(values)
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
+    if connection.engine not in _carrying:  # SQLite, or an engine not made to carry them
         session.execute(statement, rows if len(rows) > 1 else rows[0])
         return
     texts = []
@@ -97,7 +99,10 @@ def forget(session: Session) -> None:
 
 def carry_writes(engine: Engine) -> None:
     """Make ``engine``'s statements carry the writes waiting on their connection (PostgreSQL
-    with psycopg2)."""
+    with psycopg2); on any other engine :func:`write_later` writes at once."""
+    if engine.dialect.name != "postgresql" or engine in _carrying:
+        return
+    _carrying.add(engine)
 
     @sa.event.listens_for(engine, "do_execute")
     def _execute(cursor, statement, parameters, context) -> bool:  # noqa: ANN001

@@ -165,3 +165,17 @@ def test_a_connection_lost_with_writes_waiting_fails_as_lost_and_leaves_none_beh
     with make() as session:
         assert session.execute(sa.select(notes.c.text)).scalars().all() == ["kept"] * 3
 
+
+
+def test_an_engine_not_made_to_carry_writes_runs_them_at_once(postgres_databases):
+    made = create_engine_for("later")  # creates the database
+    engine = sa.create_engine(made.url)
+    made.dispose()
+    metadata.create_all(engine)
+    make = sessionmaker(engine)
+    with make() as session, session.begin():
+        later.write_later(session, ADD, [note("one"), note("two")])
+        assert not later.waiting(session.connection())
+    with make() as session:
+        assert sorted(session.execute(sa.select(notes.c.text)).scalars()) == ["one", "two"]
+    engine.dispose()
