@@ -18,14 +18,14 @@ and PostgreSQL (fresh databases), S3 on a moto server. The floor: a bare nameko 
 7. the floor again. The ratio column divides by the mean of the two floor rows.
 
 Each load scenario runs ``--concurrency`` connections for ``--seconds`` after 2 s of warm-up;
-after each, the run waits for its queues to drain (events a write left behind). Every row also
-has the CPU milliseconds per request of each process (gateway, each service, RabbitMQ's
-beam.smp; the floor's two processes for its rows) from /proc, counted from the load's start
-until the queues drained: on a machine shared with other work these move far less than the
-ratios do. Afterwards it
-checks that authorization numbers and protocols and service-request protocols count without a
-repeat or a gap. Run: ``make bench`` or ``.venv/bin/python bench/all.py [--seconds 15]
-[--concurrency 20] [--events 200] [--only POST ...]``.
+after each, the run waits for its queues to drain and for notifications to hand over the
+e-mails due (what a write left behind). Every row also has the CPU milliseconds per request of
+each process (gateway, each service, RabbitMQ's beam.smp; the floor's two processes for its
+rows) from /proc, counted from the load's start until then: on a machine shared with other
+work these move far less than the ratios do. Afterwards it checks that authorization numbers
+and protocols and service-request protocols count without a repeat or a gap. Run: ``make
+bench`` or ``.venv/bin/python bench/all.py [--seconds 15] [--concurrency 20] [--events 200]
+[--only POST ...]``.
 """
 from __future__ import annotations
 
@@ -130,12 +130,14 @@ def main() -> None:
           + (" — gap-free" if all(check.gap_free for check in checks) else " — NOT gap-free"))
     drained = bench.drained
     longest = max(range(len(drained)), key=drained.__getitem__)
-    print(f"after each load row the run's queues drained in {min(drained):.0f}–"
+    print(f"after each load row the run's queues drained and its e-mails went out in "
+          f"{min(drained):.0f}–"
           f"{max(drained):.0f} s (the longest after {scenarios[longest][0]})")
     print(facts)
     print()
     print("CPU milliseconds per request of each process, from /proc/<pid>/stat (utime + "
-          "stime), counted from the load's start until the queues drained; RabbitMQ is the "
+          "stime), counted from the load's start until the queues drained and the e-mails went "
+          "out; RabbitMQ is the "
           "machine's broker, shared with anything else using it:")
     print()
     print("\n".join(load.cpu_table([r for r in results if r.cpu_ms])))
