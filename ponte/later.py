@@ -158,7 +158,7 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect, row: Mapping[str, An
 
 def _mogrify(connection: sa.Connection, compiled: Any, row: Mapping[str, Any]) -> bytes:
     """The statement's SQL with ``row``'s values, as psycopg2 would send it."""
-    values = compiled.construct_params(row)
+    values = compiled.construct_params(row, escape_names=False)  # as SQLAlchemy's execution
     processors = compiled._bind_processors
     names = compiled.escaped_bind_names
     given = {names.get(key, key): processors[key](value) if key in processors else value
