@@ -48,13 +48,14 @@ def write_later(session: Session, statement: sa.Executable,
     if connection.engine not in _carrying:  # SQLite, or an engine not made to carry them
         session.execute(statement, rows if len(rows) > 1 else rows[0])
         return
+    cursor = connection.connection.driver_connection.cursor()  # mogrify only: no round trip
     texts = []
     for row in rows:
         compiled = _compile(statement, connection.dialect, row)
         if compiled is None:
             session.execute(statement, rows if len(rows) > 1 else rows[0])
             return
-        texts.append(_mogrify(connection, compiled, row))
+        texts.append(_mogrify(cursor, compiled, row))
     if len(texts) > 1 and _plain_insert(statement):
         texts = [_values_joined(texts)]
     _waiting.setdefault(connection, []).extend(texts)
@@ -156,11 +157,11 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect, row: Mapping[str, An
     return kept[keys]
 
 
-def _mogrify(connection: sa.Connection, compiled: Any, row: Mapping[str, Any]) -> bytes:
+def _mogrify(cursor: Any, compiled: Any, row: Mapping[str, Any]) -> bytes:
     """The statement's SQL with ``row``'s values, as psycopg2 would send it."""
     values = compiled.construct_params(row, escape_names=False)  # as SQLAlchemy's execution
     processors = compiled._bind_processors
     names = compiled.escaped_bind_names
     given = {names.get(key, key): processors[key](value) if key in processors else value
              for key, value in values.items()}
-    return connection.connection.driver_connection.cursor().mogrify(compiled.string, given)
+    return cursor.mogrify(compiled.string, given)
