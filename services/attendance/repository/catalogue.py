@@ -8,14 +8,20 @@ import sqlalchemy as sa
 
 from ponte.contracts.attendance import PUBLISHED
 from ponte.pagination import page
-from services.attendance.domain.catalogue import Service, Step, search_key
+from services.attendance.domain.catalogue import Institution, Service, Step, search_key
 from services.attendance.domain.forms import FormField
-from services.attendance.models import services
+from services.attendance.models import institutions, services
 from services.attendance.repository.base import Page, Part, row_of
 
 _SERVICE = sa.select(services).where(services.c.id == sa.bindparam("service"))
 SERVICE = {False: _SERVICE, True: _SERVICE.with_for_update()}
 """A service by id, read or locked: built once (ponte.sql)."""
+OFFERED = sa.select(services, *[column.label(f"institution__{column.name}")
+                                 for column in institutions.c]) \
+    .join(institutions, institutions.c.id == services.c.institution_id) \
+    .where(services.c.id == sa.bindparam("service"))
+"""A service and the institution offering it, in one statement (read on every submission)."""
+INSTITUTION_PREFIX = "institution__"
 
 
 class Catalogue(Part):
@@ -35,6 +41,15 @@ class Catalogue(Part):
     def service(self, service_id: str, lock: bool = False) -> Service | None:
         row = self.session.execute(SERVICE[lock], {"service": service_id}).mappings().first()
         return _service(row) if row else None
+
+    def offered(self, service_id: str) -> tuple[Service, Institution] | None:
+        """The service and the institution that offers it (one round trip)."""
+        row = self.session.execute(OFFERED, {"service": service_id}).mappings().first()
+        if row is None:
+            return None
+        institution = {key.removeprefix(INSTITUTION_PREFIX): value for key, value in row.items()
+                       if key.startswith(INSTITUTION_PREFIX)}
+        return _service(row), Institution(**institution)
 
     def services_by_id(self, ids: Iterable[str]) -> dict[str, Service]:
         rows = self.session.execute(sa.select(services).where(

@@ -23,7 +23,7 @@ from services.attendance.domain.requests import ServiceRequest, format_protocol,
 from services.attendance.events import request_people
 from services.attendance.repository import Repository
 from services.attendance.usecases.attachments import HOLDER
-from services.attendance.usecases.people import caller_account
+from services.attendance.usecases.people import Acting, acting_in, kept_caller
 from services.attendance.usecases.who import (
     require_attendant,
     require_staff_member,
@@ -58,16 +58,20 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict | No
     The protocol comes last: the day's sequence row stays locked until the transaction ends
     (``ponte.numbering``), so everything the event and the answer show is read before, and
     after the bump only the request and its event (one INSERT at the commit) are written.
-    ``form_errors``: what the edge refused (absent here), answered with the form's rules."""
-    citizen = caller_account(ctx, caller)
+    ``form_errors``: what the edge refused (absent here), answered with the form's rules.
 
-    def work(tx: Transaction) -> dict:
+    Reads before the bump (issue 21: one round trip each): the caller as kept here, the
+    service with its institution, the institution's attendants; the citizen's name is the
+    caller's."""
+    def work(tx: Transaction, acting: Acting | None) -> dict:
         now = ctx.clock()
         repo = ctx.repository(tx.session)
         uow = UnitOfWork(repo, tx.publish)
-        service = repo.service(service_id)
-        if service is None or not service.is_published:
+        citizen = acting or kept_caller(repo, caller)
+        offered = repo.offered(service_id)
+        if offered is None or not offered[0].is_published:
             raise NotFound("No such service.")
+        service, institution = offered
         clean, held = every_error(
             lambda: None if refused(form_errors, "answers")
             else validate_answers(service.form, answers or {}),
@@ -78,16 +82,19 @@ def submit_request(ctx: Ctx, caller: Caller, service_id: str, answers: dict | No
         request = ServiceRequest.submit(service, caller.account_id, clean, held, now,
                                         add_business_days(now, service.due_business_days))
         repo.hold_attachments(held, "service_request", request.id)
-        institution = repo.institution(request.institution_id)
-        names = repo.names(request_people(request))
+        names = {request.citizen_id: citizen.record["name"]}
+        names.update(repo.names(p for p in request_people(request) if p not in names))
         told = [request.citizen_id] + repo.attendants(request.institution_id)
         request.assign_protocol(take_protocol(tx, now))
         repo.add_request(request)
         uow.publish(events.request_event("service_request_submitted", request, service,
                                          institution, names, told))
         return views.service_request_view(request, service, names, now)
-    with in_turn(PROTOCOL_SEQUENCE):
-        return run_once(ctx.db, idempotency, work)
+
+    def submit(acting: Acting | None) -> dict:
+        with in_turn(PROTOCOL_SEQUENCE):
+            return run_once(ctx.db, idempotency, lambda tx: work(tx, acting))
+    return acting_in(ctx, caller, submit)
 
 
 def take_protocol(tx: Transaction, now: datetime) -> str:
