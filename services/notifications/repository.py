@@ -4,6 +4,7 @@ bulletins (``Inbox``), together a unit of work's ``Repository``."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,13 +44,20 @@ def _email(row: Any) -> Email:
 
 # -- statements built once (ponte.sql) -------------------------------------------------------
 
-ACCOUNTS = sa.select(accounts).where(accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
+EMAIL_OFF = sa.select(sa.func.aggregate_strings(preferences.c.type, " ")).where(
+    preferences.c.account_id == accounts.c.id, preferences.c.email.is_(False)) \
+    .scalar_subquery().label("email_off")
+"""The notification types whose e-mail the account switched off, space-separated (or NULL), on
+every row the audience's statements read: no statement of its own per notice (issue 21)."""
+ACCOUNTS = sa.select(accounts, EMAIL_OFF).where(
+    accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
 _LOGINS = sa.and_(accounts.c.provider_id == sa.bindparam("provider"), accounts.c.kind == PROVIDER,
                   accounts.c.status != "deleted")
-_TOLD = sa.select(accounts, sa.null().label("secretary_id"),
+_TOLD = sa.select(accounts, EMAIL_OFF, sa.null().label("secretary_id"),
                   sa.cast(sa.null(), grants.c.roles.type).label("granted")).where(
     sa.or_(_LOGINS, accounts.c.id.in_(sa.bindparam("also", expanding=True))))
-_GRANTED = sa.select(accounts, grants.c.secretary_id, grants.c.roles.label("granted")) \
+_GRANTED = sa.select(accounts, EMAIL_OFF, grants.c.secretary_id,
+                     grants.c.roles.label("granted")) \
     .select_from(grants.outerjoin(accounts, accounts.c.id == grants.c.secretary_id)) \
     .where(grants.c.provider_id == sa.bindparam("provider"), grants.c.active.is_(True))
 PROVIDER_AUDIENCE = {False: _TOLD, True: sa.union_all(_TOLD, _GRANTED)}
@@ -316,12 +324,18 @@ class Inbox:
             notifications.c.account_id == account_id, notifications.c.seq > seq)
             .order_by(notifications.c.seq).limit(limit)).all()
 
-    def switched_off(self, account_ids: list[str], notification_type: str) -> set[str]:
-        """Which of the accounts switched e-mail of this type off (one query for all)."""
-        if not account_ids:
-            return set()
-        return set(self.session.execute(SWITCHED_OFF, {
-            "ids": list(account_ids), "notification_type": notification_type}).scalars())
+    def switched_off(self, account_ids: list[str], notification_type: str,
+                     rows: Mapping[str, Any] | None = None) -> set[str]:
+        """Which of the accounts switched e-mail of this type off: read off their ``rows`` of
+        the read model (``EMAIL_OFF``), and in one query for those without one."""
+        rows = rows or {}
+        off = {account_id for account_id in account_ids if (row := rows.get(account_id))
+               is not None and notification_type in (row.email_off or "").split()}
+        unread = [account_id for account_id in account_ids if rows.get(account_id) is None]
+        if unread:
+            off.update(self.session.execute(SWITCHED_OFF, {
+                "ids": unread, "notification_type": notification_type}).scalars())
+        return off
 
     def opted_in_to_patient_messages(self, account_ids: list[str]) -> set[str]:
         if not account_ids:

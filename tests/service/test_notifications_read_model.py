@@ -92,6 +92,33 @@ def test_an_audience_is_its_logins_then_secretaries_with_a_role_and_their_rows(s
             "agenda",))) == ([], {})
 
 
+def test_the_types_switched_off_ride_on_the_audience_s_rows(sessions):
+    """Which recipients switched a type's e-mail off is read with the audience (no statement
+    of its own, issue 21); a recipient the read model has no row of yet is asked alone."""
+    directory_of(sessions)
+    with sessions.begin() as session:
+        inbox = Inbox(session)
+        inbox.save_preferences("login-a", {"t.one": False, "t.two": False, "t.three": True},
+                               None)
+        inbox.save_preferences("sec-unknown", {"t.one": False}, None)
+    with sessions() as session:
+        directory, inbox = Directory(session), Inbox(session)
+        ids, rows = recipients_of(directory, Audience(provider_id="p1",
+                                                      provider_roles=("authorizations",)))
+        assert ids == ["login-a", "login-b", "sec-auth", "sec-unknown"]
+        assert sorted(rows["login-a"].email_off.split()) == ["t.one", "t.two"]
+        assert rows["login-b"].email_off is None
+        known = [account_id for account_id in ids if account_id in rows]
+        sent = statements(session)
+        assert inbox.switched_off(known, "t.two", rows) == {"login-a"}
+        assert inbox.switched_off(known, "t.three", rows) == set()
+        assert sent == []
+        assert inbox.switched_off(ids, "t.one", rows) == {"login-a", "sec-unknown"}
+        assert len(sent) == 1 and "FROM preferences" in sent[0]
+        assert inbox.switched_off(["citizen"], "t.one", directory.accounts(["citizen"])) \
+            == set()
+
+
 def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
     """A request authorized at its submission: two notices per person, one audience statement,
     one broadcast, and a notice's items and e-mails each in one statement (issue 21); on
@@ -119,6 +146,7 @@ def test_an_event_told_as_two_notices_resolves_its_audience_once(sessions):
         for account in ("login-a", "login-b")]
     assert [e["event_type"] for e in published] == ["notifications_created"]
     assert len([s for s in sent if "FROM accounts" in s]) == 1
+    assert not [s for s in sent if s.startswith("SELECT preferences")]  # on the audience's rows
     # each notice's items in one statement, and its e-mails in one
     assert [s.split()[2] for s in sent if s.startswith("INSERT")] == [
         "notifications", "emails", "notifications", "emails", "outbox"]

@@ -134,7 +134,7 @@ def tell(uow: UnitOfWork[Repository], event: Incoming, settings: Mapping[str, An
     if (audience, keep_deleted) not in resolved:
         resolved[audience, keep_deleted] = recipients_of(directory, audience, keep_deleted)
     recipients, rows = resolved[audience, keep_deleted]
-    muted = inbox.switched_off(recipients, event.notification_type)
+    muted = inbox.switched_off(recipients, event.notification_type, rows)
     opted_in = inbox.opted_in_to_patient_messages(recipients) \
         if event.notification_type in PATIENT_MESSAGE_TYPES else set()
     if wait_for_addresses:
