@@ -9,7 +9,8 @@ answers them), and prints for each process its hottest functions by own time
 Samples are taken with ``--gil`` (the thread holding the GIL: CPU, not waiting) from the load's
 start until a few seconds after it, so the events the writes leave behind are in the profile.
 Run: ``.venv/bin/python bench/profile_writes.py [--seconds 15] [--concurrency 20] [--top 15]
-[--list] [--reads]``.
+[--list] [--reads] [--keep DIR]`` (``--keep``: py-spy's raw stacks stay in DIR, one file per
+scenario and process, for a flame graph or a closer look).
 """
 from __future__ import annotations
 
@@ -91,11 +92,15 @@ def main() -> None:
     parser.add_argument("--reads", action="store_true",
                         help="also profile the clinic's GET /api/v1/notifications (a page of "
                              "its inbox, filled by the submissions) and GET /api/v1/bulletins")
+    parser.add_argument("--keep", type=Path, help="keep py-spy's raw stacks in this folder")
     args = parser.parse_args()
     py_spy()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     with harness.distributed(args.seconds, args.concurrency,
                              env={"PONTE_ACCESS_TOKEN_TTL": TOKEN_TTL}) as bench, \
-            tempfile.TemporaryDirectory() as out:
+            tempfile.TemporaryDirectory() as temporary:
+        out = args.keep or temporary
         citizen = Citizen(bench)
         desk = Desk(bench.stack.client, bench.stack.mail)
         provider = Provider(desk)
