@@ -64,16 +64,6 @@ class UTCDateTime(sa.TypeDecorator):
             else value.astimezone(UTC)
 
 
-POOL_SIZE = 20
-"""PostgreSQL connections an engine keeps open once used. A connection beyond them is closed
-when it comes back, and the next one is a new PostgreSQL backend (a process started, its caches
-cold): with 10 kept, notifications opened 320 connections in a 15-second run of service requests
-(20 concurrent clients), 165 with 20 (issue 21)."""
-POOL_OVERFLOW = 10
-"""Connections an engine may open beyond :data:`POOL_SIZE` in a burst: at most 30 in all, the
-ceiling it had when it kept 10."""
-
-
 def create_engine_for(service: str, url: str | None = None, *, reads: bool = False) -> Engine:
     """The service's engine; ``reads=True`` gives a separate autocommit pool for read-only
     sessions (no BEGIN/COMMIT and no ping per checkout: a query is one round trip). SQL
@@ -104,11 +94,11 @@ def create_engine_for(service: str, url: str | None = None, *, reads: bool = Fal
         with sa.create_engine(parsed).begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
     if reads:
-        engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=POOL_SIZE,
-                                  max_overflow=POOL_OVERFLOW, pool_recycle=1800,
-                                  connect_args=connect_args, hide_parameters=True)
+        engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT", pool_size=10,
+                                  max_overflow=20, pool_recycle=1800, connect_args=connect_args,
+                                  hide_parameters=True)
     else:
-        engine = sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
+        engine = sa.create_engine(parsed, pool_size=10, max_overflow=20,
                                   connect_args=connect_args, hide_parameters=True)
         _ping_when_idle(engine)
         later.carry_writes(engine)
