@@ -210,14 +210,13 @@ class Transaction:
 
 @sa.event.listens_for(Session, "before_commit")
 def _write_events(session: Session) -> None:
-    """At the outermost commit (not a savepoint's release), the events published in it, with
-    the writes still waiting (``ponte.later``) in the same round trip."""
+    """At the outermost commit (not a savepoint's release), the events published in it: on
+    PostgreSQL in the commit's own round trip, with the writes still waiting (``ponte.later``)."""
     if session.in_nested_transaction():
         return
     rows = session.info.pop(_UNWRITTEN_EVENTS, None)
     if rows:
-        session.execute(OUTBOX_INSERT, rows)
-    later.send_waiting(session)
+        later.write_later(session, OUTBOX_INSERT, rows)
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
@@ -225,7 +224,6 @@ def _forget_events(session: Session, transaction: Any) -> None:
     """A rolled-back transaction's events go with it (a committed one's are written)."""
     if transaction.parent is None:
         session.info.pop(_UNWRITTEN_EVENTS, None)
-        later.forget(session)
 
 
 class Database(messaging.EventStore):

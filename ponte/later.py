@@ -9,8 +9,14 @@ statement the transaction runs goes out as one query string, ``<writes>;<stateme
 answer is the statement's (PostgreSQL answers every part of a simple query; psycopg2 keeps the
 last), as ``psycopg2.extras.execute_batch`` joins its statements. A write that fails fails that
 round trip, inside the transaction, which then rolls back whole. Writes still waiting at the
-commit go out before it (``ponte.db``); a rollback forgets them. So, inside a transaction, a
+commit go out with it, in its round trip; a rollback forgets them. So, inside a transaction, a
 later statement always sees them.
+
+The transaction's own ``BEGIN`` waits the same way (:func:`carry_writes`): psycopg2 sends it as a
+round trip of its own before a transaction's first statement, so the connection is left in
+psycopg2's autocommit mode and ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` are sent here, ``BEGIN``
+with the first statement and ``COMMIT`` with the writes still waiting: a transaction that reads
+once and commits is two round trips instead of three.
 
 Only writes with nothing computed at execution qualify: Python-side column defaults, expanding
 ``IN`` parameters and ``RETURNING`` make :func:`write_later` execute the statement at once, as
@@ -23,13 +29,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg2.extensions import STATUS_READY, TRANSACTION_STATUS_IDLE
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 # SQL text waiting, in order, per checked-out connection (a new one for each transaction: what
 # a failed transaction left behind can never reach another)
 _waiting: weakref.WeakKeyDictionary[sa.Connection, list[bytes]] = weakref.WeakKeyDictionary()
-_CARRIER = "ponte.writes_later_on"  # the session's ``info`` key: the connection they wait on
+_BEGIN = b"BEGIN"  # first in a transaction's waiting texts until its first round trip
+_committing: dict[int, list[bytes]] = {}  # id(pooled connection) → texts its COMMIT carries
 _carrying: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines given :func:`carry_writes`
 _compiled: weakref.WeakKeyDictionary[sa.Executable, dict[tuple[str, ...], Any]] = \
     weakref.WeakKeyDictionary()
@@ -59,7 +67,6 @@ def write_later(session: Session, statement: sa.Executable,
     if len(texts) > 1 and _plain_insert(statement):
         texts = [_values_joined(texts)]
     _waiting.setdefault(connection, []).extend(texts)
-    session.info[_CARRIER] = connection
 
 
 def _plain_insert(statement: sa.Executable) -> bool:
@@ -79,31 +86,65 @@ def _values_joined(texts: list[bytes]) -> bytes:
 
 
 def waiting(connection: sa.Connection) -> list[bytes]:
-    """The writes that will ride with ``connection``'s next statement."""
-    return list(_waiting.get(connection, ()))
-
-
-def send_waiting(session: Session) -> None:
-    """The writes still waiting, now (before a commit): the last one carries the others."""
-    connection = session.info.pop(_CARRIER, None)
-    texts = _waiting.get(connection) if connection is not None else None
-    if texts:
-        last = texts.pop()
-        connection.exec_driver_sql(last.decode(), execution_options={"no_parameters": True})
-
-
-def forget(session: Session) -> None:
-    """The session's transaction ended: its connection no longer carries its writes (a
-    rollback dropped them; a commit sent them)."""
-    session.info.pop(_CARRIER, None)
+    """The writes that will ride with ``connection``'s next statement (not its ``BEGIN``)."""
+    return [text for text in _waiting.get(connection, ()) if text is not _BEGIN]
 
 
 def carry_writes(engine: Engine) -> None:
-    """Make ``engine``'s statements carry the writes waiting on their connection (PostgreSQL
-    with psycopg2); on any other engine :func:`write_later` writes at once."""
+    """Make ``engine``'s statements carry the writes waiting on their connection, and its
+    transactions' ``BEGIN`` and ``COMMIT`` ride with their first statement and with the writes
+    still waiting (PostgreSQL with psycopg2); on any other engine :func:`write_later` writes at
+    once."""
     if engine.dialect.name != "postgresql" or engine in _carrying:
         return
     _carrying.add(engine)
+    dialect = engine.dialect
+
+    @sa.event.listens_for(engine, "connect")
+    def _autocommit(dbapi_connection, _record) -> None:  # noqa: ANN001
+        """psycopg2 sends no BEGIN of its own, nor commits or rolls back (see below)."""
+        if dbapi_connection.status != STATUS_READY:
+            dbapi_connection.rollback()  # what connecting read, in psycopg2's own transaction
+        dbapi_connection.autocommit = True
+
+    @sa.event.listens_for(engine, "checkout")
+    def _still_autocommit(dbapi_connection, _record, _proxy) -> None:  # noqa: ANN001
+        """SQLAlchemy resets a connection given another isolation level (``AUTOCOMMIT`` for
+        reading) to the default on its return, which turns psycopg2's autocommit off."""
+        if not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = True
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            _waiting[connection] = [_BEGIN]
+
+    # The dialect's own methods, for this engine only (its dialect is its own instance): the
+    # pool's reset on return and SQLAlchemy's commit and rollback all come through them, and
+    # SQLAlchemy wraps what they raise as it wraps any statement's error.
+    def do_commit(dbapi_connection) -> None:  # noqa: ANN001
+        texts = _committing.pop(id(dbapi_connection), None)
+        if not dbapi_connection.autocommit:  # psycopg2's own transaction (while connecting)
+            if writes := [text for text in texts or () if text is not _BEGIN]:
+                _send(dbapi_connection, b";".join(writes))
+            dbapi_connection.commit()
+            return
+        if texts == [_BEGIN]:
+            return  # nothing was sent: nothing to commit
+        if not texts and dbapi_connection.get_transaction_status() == TRANSACTION_STATUS_IDLE:
+            return
+        _send(dbapi_connection, b";".join([*(texts or ()), b"COMMIT"]))
+
+    def do_rollback(dbapi_connection) -> None:  # noqa: ANN001
+        _committing.pop(id(dbapi_connection), None)
+        if not dbapi_connection.autocommit:  # psycopg2's own transaction (while connecting)
+            dbapi_connection.rollback()
+            return
+        if dbapi_connection.get_transaction_status() != TRANSACTION_STATUS_IDLE:
+            _send(dbapi_connection, b"ROLLBACK")
+
+    dialect.do_commit = do_commit
+    dialect.do_rollback = do_rollback
 
     @sa.event.listens_for(engine, "do_execute")
     def _execute(cursor, statement, parameters, context) -> bool:  # noqa: ANN001
@@ -133,9 +174,18 @@ def carry_writes(engine: Engine) -> None:
         _taken(connection)
 
     @sa.event.listens_for(engine, "commit")
-    def _check(connection: sa.Connection) -> None:
-        if _taken(connection):
-            raise RuntimeError("writes left waiting at a commit (ponte.later.send_waiting)")
+    def _commit(connection: sa.Connection) -> None:
+        texts = _taken(connection)
+        if texts:  # sent by do_commit, with the COMMIT
+            _committing[id(connection.connection)] = texts
+
+
+def _send(dbapi_connection, text: bytes) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(text)
+    finally:
+        cursor.close()
 
 
 def _taken(connection: sa.Connection) -> list[bytes] | None:

@@ -179,3 +179,72 @@ def test_an_engine_not_made_to_carry_writes_runs_them_at_once(postgres_databases
     with make() as session:
         assert sorted(session.execute(sa.select(notes.c.text)).scalars()) == ["one", "two"]
     engine.dispose()
+
+
+@pytest.fixture
+def ends(monkeypatch) -> list[str]:
+    """What ``ponte.later`` sends to end transactions (COMMIT, with the writes still waiting;
+    ROLLBACK), in order."""
+    sent: list[str] = []
+    send = later._send
+
+    def recorded(dbapi_connection, text: bytes) -> None:  # noqa: ANN001
+        sent.append(text.decode())
+        send(dbapi_connection, text)
+    monkeypatch.setattr(later, "_send", recorded)
+    return sent
+
+
+@pytest.mark.parametrize("sessions", ["postgresql"], indirect=True)
+def test_begin_rides_with_the_first_statement_and_commit_with_the_writes_waiting(
+        sessions, ends):
+    """psycopg2 would send BEGIN as a round trip of its own: a transaction that reads, writes
+    later and commits is two round trips."""
+    make, round_trips = sessions
+    row = note("x")
+    del round_trips[:]
+    with make() as session, session.begin():
+        session.execute(sa.select(notes.c.id)).all()
+        later.write_later(session, ADD, row)
+        assert session.connection().connection.dbapi_connection.autocommit
+    assert len(round_trips) == 1 and round_trips[0].startswith("BEGIN;SELECT later_notes.id")
+    assert len(ends) == 1
+    assert ends[0].startswith("INSERT INTO later_notes") and ends[0].endswith(";COMMIT")
+    with make() as session:
+        assert session.execute(sa.select(notes.c.text)).scalars().all() == ["x"]
+
+
+@pytest.mark.parametrize("sessions", ["postgresql"], indirect=True)
+def test_a_transaction_that_sent_nothing_ends_with_nothing_and_a_rollback_is_sent(
+        sessions, ends):
+    make, round_trips = sessions
+    with make() as session, session.begin():
+        session.connection()
+    assert ends == [] and round_trips == []
+    with pytest.raises(RuntimeError), make() as session, session.begin():
+        later.write_later(session, ADD, note("dropped"))
+        session.execute(sa.select(notes.c.id)).all()
+        raise RuntimeError("roll back")
+    assert ends == ["ROLLBACK"]
+    with make() as session, session.begin():
+        assert session.execute(sa.select(notes.c.id)).all() == []
+    assert ends == ["ROLLBACK", "COMMIT"]
+
+
+@pytest.mark.parametrize("sessions", ["postgresql"], indirect=True)
+def test_a_connection_read_in_autocommit_sends_no_begin_and_then_commits_as_any(sessions):
+    """SQLAlchemy turns psycopg2's autocommit off when it resets a connection given another
+    isolation level; the next transaction on it still sends its writes with its COMMIT (found
+    by tests/service/test_idempotency.py: the keys were never written)."""
+    make, round_trips = sessions
+    engine = make.kw["bind"]
+    engine.dispose()  # one pooled connection from here on
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.select(notes.c.id)).all()
+    assert not round_trips[-1].startswith("BEGIN")
+    for text in ("one", "two"):
+        with make() as session, session.begin():
+            later.write_later(session, ADD, note(text))
+            assert session.connection().connection.dbapi_connection.autocommit
+    with make() as session:
+        assert sorted(session.execute(sa.select(notes.c.text)).scalars()) == ["one", "two"]
