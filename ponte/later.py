@@ -195,11 +195,13 @@ def _taken(connection: sa.Connection) -> list[bytes] | None:
 
 def _compile(statement: sa.Executable, dialect: sa.Dialect, row: Mapping[str, Any]) -> Any:
     """The statement compiled for these columns (kept), or None when it needs its execution
-    (column defaults computed in Python, expanding parameters, RETURNING)."""
+    (column defaults computed in Python, expanding parameters, RETURNING). An INSERT is compiled
+    ``inline``: a key the database generates (a serial) is not returned, nobody reads it."""
     kept = _compiled.setdefault(statement, {})
     keys = tuple(sorted(row))
     if keys not in kept:
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        inline = statement.inline() if isinstance(statement, sa.Insert) else statement
+        compiled = inline.compile(dialect=dialect, column_keys=list(keys))
         needs_execution = (compiled.insert_prefetch or compiled.update_prefetch
                            or compiled.literal_execute_params or compiled.post_compile_params
                            or compiled.effective_returning)

@@ -144,8 +144,8 @@ class EmailRepository:
         saved = self.session.execute(RECORDED, {
             "recorded_email": email.id, "attempts_before": attempt.number - 1,
             **_state(email)}).rowcount
-        if saved:
-            self.session.execute(ATTEMPT_INSERT, dict(
+        if saved:  # with the COMMIT, on PostgreSQL (ponte.later)
+            write_later(self.session, ATTEMPT_INSERT, dict(
                 email_id=attempt.email_id, attempt=attempt.number, at=attempt.at,
                 outcome=attempt.outcome, error=attempt.error, retry_at=attempt.retry_at))
         return bool(saved)

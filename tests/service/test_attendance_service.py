@@ -261,7 +261,8 @@ def test_a_known_citizen_s_submission_reads_three_statements_in_its_own_transact
     submission = next(t for t in committed if "UPDATE sequences" in t)
     assert submission[:submission.index("UPDATE sequences")] == [
         "SELECT FROM people", "SELECT FROM services", "SELECT FROM attendant_requests"]
-    assert [t for t in committed if t is not submission] == []
+    assert [t for t in committed if t is not submission
+            and t != ["UPDATE outbox", "COMMIT"]] == []  # the relay's may have come
     assert event("service_request_submitted", service_request_id=submitted["id"])[
         "citizen_name"] == "Cida"
 
