@@ -72,10 +72,10 @@ def caller_account(ctx: Context[Repository], caller: Caller) -> Acting:
 
 def acting_in(ctx: Context[Repository], caller: Caller,
               work: Callable[[Acting | None], T]) -> T:
-    """``work(None)``, which reads the caller with :func:`kept_caller` in its own transaction
-    (no transaction of its own for that: issue 21); the first time the caller acts here it
-    raises :class:`NotKeptHere`, and ``work`` runs again with identity's record, asked for in
-    between."""
+    """``work(None)``, which reads the caller with :func:`kept_caller` inside the transaction it
+    runs (issue 21: that read had a transaction of its own). The first time the caller acts
+    here that raises :class:`NotKeptHere`: identity is asked, outside any transaction, and
+    ``work`` runs again with its record."""
     try:
         return work(None)
     except NotKeptHere:
