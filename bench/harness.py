@@ -203,19 +203,24 @@ class Bench:
         if not vhost:
             return 0.0
         started, empty_since = time.monotonic(), None
-        while time.monotonic() - started < timeout:
-            answer = _run("rabbitmqctl", "list_queues", "-p", vhost, "--quiet",
-                          "--no-table-headers", "messages")
-            if answer.returncode != 0:
-                break  # cannot tell; do not wait
-            if all(count == "0" for count in answer.stdout.split()) \
-                    and not emails_due(self.stack):
-                empty_since = empty_since or time.monotonic()
-                if time.monotonic() - empty_since >= 1.0:
-                    break
-            else:
-                empty_since = None
-            time.sleep(0.5)
+        notifications = sa.create_engine(
+            self.stack.env["PONTE_DB_URL"].replace("{service}", "notifications"))
+        try:
+            while time.monotonic() - started < timeout:
+                answer = _run("rabbitmqctl", "list_queues", "-p", vhost, "--quiet",
+                              "--no-table-headers", "messages")
+                if answer.returncode != 0:
+                    break  # cannot tell; do not wait
+                if all(count == "0" for count in answer.stdout.split()) \
+                        and not emails_due(notifications):
+                    empty_since = empty_since or time.monotonic()
+                    if time.monotonic() - empty_since >= 1.0:
+                        break
+                else:
+                    empty_since = None
+                time.sleep(0.5)
+        finally:
+            notifications.dispose()
         return time.monotonic() - started
 
 
@@ -266,15 +271,12 @@ EMAILS_DUE = ("SELECT count(*) FROM emails WHERE status = 'pending' "  # leased 
               "OR (status = 'retrying' AND next_attempt_at <= now())")
 
 
-def emails_due(stack: Stack) -> int:
+def emails_due(notifications: sa.Engine) -> int:
     """E-mails notifications has queued and not yet handed over (being sent included; a retry
-    only once its time has come)."""
-    engine = sa.create_engine(stack.env["PONTE_DB_URL"].replace("{service}", "notifications"))
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(EMAILS_DUE)).scalar_one()
-    finally:
-        engine.dispose()
+    only once its time has come), read from its database (one pooled connection for every
+    poll, not a new PostgreSQL backend each)."""
+    with notifications.connect() as conn:
+        return conn.execute(sa.text(EMAILS_DUE)).scalar_one()
 
 
 def numbering(stack: Stack, service: str, query: str, what: str,
