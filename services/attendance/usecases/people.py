@@ -63,11 +63,8 @@ def caller_account(ctx: Context[Repository], caller: Caller) -> Acting:
     events (:func:`account_updated`), which are handled exactly once, so no submission asks
     identity again (issue 21: that call cost more than a third of a submission's own work)."""
     with ctx.reading() as uow:
-        try:
-            return kept_caller(uow.repo, caller)
-        except NotKeptHere:
-            pass
-    return identity_caller(ctx, caller)
+        kept = uow.repo.person(caller.account_id)
+    return Acting(kept, kept=True) if kept is not None else identity_caller(ctx, caller)
 
 
 def acting_in(ctx: Context[Repository], caller: Caller,
